@@ -1,0 +1,43 @@
+# The README's two commands: `make demo` and `make test`. Both create the virtual environment.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS_STAMP := gateway/static/vendor/.installed
+
+.PHONY: demo test bench lint typecheck schema assets install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) $(ASSETS_STAMP)
+
+# GraphiQL's JavaScript and CSS come from the npm registry at install time (pinned in
+# assets/package-lock.json) and are served by the gateway itself.
+$(ASSETS_STAMP): assets/package.json assets/package-lock.json
+	cd assets && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python assets/build.py
+	touch $(ASSETS_STAMP)
+
+assets: $(ASSETS_STAMP)
+
+demo: install
+	$(BIN)/support-gateway demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m bench
+
+schema: $(STAMP)
+	$(BIN)/support-gateway export-schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) assets/node_modules gateway/static/vendor

