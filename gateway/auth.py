@@ -78,7 +78,7 @@ class Principal:
 
 
 def anonymous() -> Principal:
-    """The principal for requests without credentials: role ``anon``, claims ``{"role": "anon"}``."""
+    """The principal for requests without credentials: role ``anon``, claims ``{"role":"anon"}``."""
     return Principal(user_id=None, role="anon", app_role=None, claims={"role": "anon"}, token=None)
 
 
@@ -150,7 +150,7 @@ class TokenVerifier:
         return await self.verify(token)
 
     async def verify(self, token: str) -> Principal:
-        """Verify ``token`` per the module rules; raise :class:`AuthError` if it is not acceptable."""
+        """Verify ``token`` per the module rules; raise :class:`AuthError` if it's unacceptable."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:

@@ -1,0 +1,158 @@
+"""``support-gateway``: migrate, seed, mint tokens, serve, and the one-command demo."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+import asyncpg
+import typer
+
+import sql
+from gateway.auth import APP_ROLES, mint_token
+from gateway.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="GraphQL analytics gateway over Supabase for support operations.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DEMO_TICKETS = 50_000
+DEMO_DAYS = 180
+DEMO_SEED = 42
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded Postgres (started if needed) in SUPPORT_DATA_DIR."""
+    if settings.database_url:
+        return settings.database_url
+    from gateway.embedded import EmbeddedPostgres
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return EmbeddedPostgres(settings.data_dir).start()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply supabase/migrations in order (the Supabase shim first on plain Postgres)."""
+    from gateway.migrate import migrate as run
+
+    result = asyncio.run(run(database_url(load_settings())))
+    typer.echo(
+        f"applied {len(result.applied)} migration(s), {len(result.skipped)} already applied"
+        + (" (supabase shim applied)" if result.shim_applied else "")
+    )
+
+
+@app.command()
+def seed(
+    tickets: Annotated[int, typer.Option(min=1, help="Number of tickets.")] = DEMO_TICKETS,
+    days: Annotated[int, typer.Option(min=1, help="Days of history ending now.")] = DEMO_DAYS,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = DEMO_SEED,
+) -> None:
+    """Load deterministic synthetic support data into an empty, migrated database."""
+    from gateway.seeding import seed_database
+
+    summary = asyncio.run(
+        seed_database(
+            database_url(load_settings()), tickets=tickets, days=days, seed=seed, progress=True
+        )
+    )
+    typer.echo(f"seeded in {summary.elapsed_seconds:.1f}s: {summary.counts}")
+
+
+async def _first_user(dsn: str, role: str) -> uuid.UUID:
+    conn = await asyncpg.connect(dsn)
+    try:
+        row = await conn.fetchrow(sql.load("first_user_of_role"), role)
+    finally:
+        await conn.close()
+    if row is None:
+        raise typer.BadParameter(f"no seeded user has role {role!r}; run `seed` first")
+    user_id: uuid.UUID = row["id"]
+    return user_id
+
+
+def _token_for(settings: Settings, dsn: str, role: str, user: uuid.UUID | None, ttl: int) -> str:
+    if role not in APP_ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(sorted(APP_ROLES))}")
+    user_id = user or asyncio.run(_first_user(dsn, role))
+    return mint_token(settings.jwt_secret, user_id=user_id, app_role=role, ttl_seconds=ttl)
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help="agent, team_lead, manager, executive, analyst, admin")],
+    user: Annotated[
+        str | None, typer.Option(help="User id (default: first seeded user of the role).")
+    ] = None,
+    ttl: Annotated[int, typer.Option(min=60, help="Lifetime in seconds.")] = 8 * 3600,
+) -> None:
+    """Print a Supabase-shaped JWT signed with SUPABASE_JWT_SECRET."""
+    settings = load_settings()
+    user_id = uuid.UUID(user) if user else None
+    dsn = "" if user_id else database_url(settings)
+    typer.echo(_token_for(settings, dsn, role, user_id, ttl))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default GATEWAY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default GATEWAY_PORT).")] = None,
+) -> None:
+    """Run the gateway with uvicorn."""
+    import uvicorn
+
+    from gateway.app import create_app
+
+    settings = load_settings()
+    dsn = database_url(settings)
+    uvicorn.run(
+        create_app(settings, dsn),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+@app.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL); `make schema` writes it to schema.graphql."""
+    from schema.root import build_schema
+
+    typer.echo(build_schema().as_str())
+
+
+@app.command()
+def demo(
+    host: Annotated[str | None, typer.Option(help="Interface (default GATEWAY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default GATEWAY_PORT).")] = None,
+) -> None:
+    """Start Postgres (embedded unless DATABASE_URL), migrate, seed if empty, print tokens, serve."""
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.migrate import migrate as run_migrations
+    from gateway.seeding import database_is_empty, seed_database
+
+    settings = load_settings()
+    dsn = database_url(settings)
+    typer.echo("database: " + ("DATABASE_URL" if settings.database_url else dsn))
+    asyncio.run(run_migrations(dsn))
+    if asyncio.run(database_is_empty(dsn)):
+        typer.echo(f"seeding {DEMO_TICKETS:,} tickets over {DEMO_DAYS} days …")
+        summary = asyncio.run(
+            seed_database(dsn, tickets=DEMO_TICKETS, days=DEMO_DAYS, seed=DEMO_SEED, progress=True)
+        )
+        typer.echo(f"seeded in {summary.elapsed_seconds:.1f}s")
+    bind_host, bind_port = host or settings.host, port or settings.port
+    typer.echo("\nReady-made tokens (8 hours; paste into GraphiQL's Headers tab as")
+    typer.echo('{"Authorization": "Bearer <token>"}):\n')
+    for role in ("agent", "team_lead", "manager", "executive", "analyst", "admin"):
+        typer.echo(f"  {role:<10} {_token_for(settings, dsn, role, None, 8 * 3600)}\n")
+    typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
+    typer.echo(f"started at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
+    uvicorn.run(create_app(settings, dsn), host=bind_host, port=bind_port, log_level="info")

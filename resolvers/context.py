@@ -1,0 +1,34 @@
+"""What every resolver receives as ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from resolvers.loaders import Loaders
+from resolvers.port import Session
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking: their Postgres role, application role and user id (None for anon)."""
+
+    user_id: UUID | None
+    role: str
+    app_role: str | None
+
+
+@dataclass
+class RequestContext:
+    """Per-operation state: the viewer, their database session and fresh DataLoaders."""
+
+    viewer: Viewer
+    session: Session
+    org_timezone: str = "Europe/Paris"
+    request: Any = None
+    response: Any = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.session)

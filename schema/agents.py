@@ -1,0 +1,259 @@
+"""Agents and teams, with their daily metrics, quality evaluations and training."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from resolvers.errors import UserInputError
+from resolvers.port import Row
+from schema.common import Channel, Info
+from schema.pagination import Connection
+
+TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
+TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
+TicketOrderRef = Annotated["TicketOrder", strawberry.lazy("schema.tickets")]
+
+MAX_DAYS = 400
+
+
+@strawberry.type(description="One day of an agent's workforce metrics.")
+class AgentDailyMetric:
+    date: date
+    scheduled_seconds: int
+    logged_in_seconds: int
+    handle_seconds: int
+    available_seconds: int
+    in_adherence_seconds: int
+    talk_seconds: int
+    hold_seconds: int
+    after_contact_seconds: int
+    contacts_handled: int
+    tickets_solved: int
+
+    @classmethod
+    def from_row(cls, r: Row) -> AgentDailyMetric:
+        return cls(
+            date=r["metric_date"],
+            scheduled_seconds=r["scheduled_seconds"],
+            logged_in_seconds=r["logged_in_seconds"],
+            handle_seconds=r["handle_seconds"],
+            available_seconds=r["available_seconds"],
+            in_adherence_seconds=r["in_adherence_seconds"],
+            talk_seconds=r["talk_seconds"],
+            hold_seconds=r["hold_seconds"],
+            after_contact_seconds=r["after_contact_seconds"],
+            contacts_handled=r["contacts_handled"],
+            tickets_solved=r["tickets_solved"],
+        )
+
+    @strawberry.field(description="handle ÷ (handle + available); null without time logged.")
+    def occupancy(self) -> float | None:
+        total = self.handle_seconds + self.available_seconds
+        return self.handle_seconds / total if total else None
+
+    @strawberry.field(description="(handle + available) ÷ scheduled; null when unscheduled.")
+    def utilization(self) -> float | None:
+        total = self.handle_seconds + self.available_seconds
+        return total / self.scheduled_seconds if self.scheduled_seconds else None
+
+    @strawberry.field(description="time in the scheduled state ÷ scheduled time.")
+    def adherence(self) -> float | None:
+        s = self.scheduled_seconds
+        return self.in_adherence_seconds / s if s else None
+
+
+@strawberry.type(description="A quality assurance review of an agent's work (scores 1-5).")
+class QaEvaluation:
+    id: strawberry.ID
+    evaluated_at: datetime
+    score: float
+    empathy: int
+    accuracy: int
+    tone: int
+    process: int
+    feedback: str | None
+    _agent_id: strawberry.Private[UUID]
+    _evaluator_id: strawberry.Private[UUID | None]
+    _ticket_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, r: Row) -> QaEvaluation:
+        score: Decimal = r["score"]
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            evaluated_at=r["evaluated_at"],
+            score=float(score),
+            empathy=r["empathy"],
+            accuracy=r["accuracy"],
+            tone=r["tone"],
+            process=r["process"],
+            feedback=r["feedback"],
+            _agent_id=r["agent_id"],
+            _evaluator_id=r["evaluator_id"],
+            _ticket_id=r["ticket_id"],
+        )
+
+    @strawberry.field
+    async def agent(self, info: Info) -> Agent | None:
+        row = await info.context.loaders.agent.load(self._agent_id)
+        return Agent.from_row(row) if row else None
+
+    @strawberry.field
+    async def evaluator(self, info: Info) -> Agent | None:
+        if self._evaluator_id is None:
+            return None
+        row = await info.context.loaders.agent.load(self._evaluator_id)
+        return Agent.from_row(row) if row else None
+
+    @strawberry.field
+    async def ticket(self, info: Info) -> TicketRef | None:
+        from schema.tickets import Ticket
+
+        if self._ticket_id is None:
+            return None
+        row = await info.context.loaders.ticket.load(self._ticket_id)
+        return Ticket.from_row(row) if row else None
+
+
+@strawberry.type(description="A training course assigned to an agent.")
+class TrainingRecord:
+    id: strawberry.ID
+    course: str
+    skill: str
+    status: str = strawberry.field(description="assigned, in_progress or completed.")
+    assigned_at: datetime
+    completed_at: datetime | None
+    score: float | None = strawberry.field(description="Assessment score 0-100.")
+
+    @classmethod
+    def from_row(cls, r: Row) -> TrainingRecord:
+        score: Decimal | None = r["score"]
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            course=r["course"],
+            skill=r["skill"],
+            status=r["status"],
+            assigned_at=r["assigned_at"],
+            completed_at=r["completed_at"],
+            score=float(score) if score is not None else None,
+        )
+
+
+@strawberry.type(description="A support agent (or team lead).")
+class Agent:
+    id: strawberry.ID
+    display_name: str
+    email: str
+    skill_level: int = strawberry.field(description="1 (junior) .. 5 (expert).")
+    hired_on: date
+    is_vip_specialist: bool
+    channels: list[Channel]
+    chat_concurrency: int
+    status: str
+    _team_id: strawberry.Private[UUID]
+
+    @classmethod
+    def from_row(cls, r: Row) -> Agent:
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            display_name=r["display_name"],
+            email=r["email"],
+            skill_level=r["skill_level"],
+            hired_on=r["hired_on"],
+            is_vip_specialist=r["is_vip_specialist"],
+            channels=[Channel(c) for c in r["channels"]],
+            chat_concurrency=r["chat_concurrency"],
+            status=r["status"],
+            _team_id=r["team_id"],
+        )
+
+    @strawberry.field
+    async def team(self, info: Info) -> Team | None:
+        row = await info.context.loaders.team.load(self._team_id)
+        return Team.from_row(row) if row else None
+
+    @strawberry.field(description="Tickets assigned to this agent that you may see.")
+    async def tickets(
+        self,
+        info: Info,
+        filter: TicketFilterRef | None = None,
+        order_by: TicketOrderRef | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[TicketRef]:
+        from schema.tickets import criteria, ticket_connection
+
+        filt = criteria(filter, agent_ids=[UUID(str(self.id))])
+        return await ticket_connection(info, filt, order_by, first, after, last, before)
+
+    @strawberry.field(description="Daily metrics between two dates (inclusive, at most 400 days).")
+    async def daily_metrics(
+        self, info: Info, from_date: date, to_date: date
+    ) -> list[AgentDailyMetric]:
+        if to_date < from_date or to_date - from_date > timedelta(days=MAX_DAYS):
+            raise UserInputError(f"date range must be 0..{MAX_DAYS} days", field="fromDate")
+        loader = info.context.loaders.many("agent_daily_metrics", "agent_id", from_date, to_date)
+        rows = await loader.load(UUID(str(self.id)))
+        return [AgentDailyMetric.from_row(r) for r in rows]
+
+    @strawberry.field(description="Latest QA evaluations, newest first.")
+    async def evaluations(self, info: Info, last: int = 20) -> list[QaEvaluation]:
+        if not 0 <= last <= 500:
+            raise UserInputError("last must be between 0 and 500", field="last")
+        loader = info.context.loaders.many("agent_evaluations", "agent_id", last)
+        return [QaEvaluation.from_row(r) for r in await loader.load(UUID(str(self.id)))]
+
+    @strawberry.field(description="Training records, newest first.")
+    async def training(self, info: Info) -> list[TrainingRecord]:
+        loader = info.context.loaders.many("agent_training", "agent_id")
+        return [TrainingRecord.from_row(r) for r in await loader.load(UUID(str(self.id)))]
+
+
+@strawberry.type(description="A support team.")
+class Team:
+    id: strawberry.ID
+    name: str
+    specialty: str
+    timezone: str
+
+    @classmethod
+    def from_row(cls, r: Row) -> Team:
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            name=r["name"],
+            specialty=r["specialty"],
+            timezone=r["timezone"],
+        )
+
+    @strawberry.field(description="Members of the team.")
+    async def agents(self, info: Info) -> list[Agent]:
+        rows = await info.context.loaders.many("team_agents", "team_id").load(UUID(str(self.id)))
+        return [Agent.from_row(r) for r in rows]
+
+    @strawberry.field(description="The team lead.")
+    async def lead(self, info: Info) -> Agent | None:
+        row = await info.context.loaders.one("team_leads", "team_id").load(UUID(str(self.id)))
+        return Agent.from_row(row) if row else None
+
+    @strawberry.field(description="Tickets owned by this team that you may see.")
+    async def tickets(
+        self,
+        info: Info,
+        filter: TicketFilterRef | None = None,
+        order_by: TicketOrderRef | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[TicketRef]:
+        from schema.tickets import criteria, ticket_connection
+
+        filt = criteria(filter, team_ids=[UUID(str(self.id))])
+        return await ticket_connection(info, filt, order_by, first, after, last, before)

@@ -1,0 +1,41 @@
+"""The category tree of support issues."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.port import Row
+from schema.common import Info
+
+
+@strawberry.type(description="A support category; categories form a tree.")
+class Category:
+    id: strawberry.ID
+    slug: str
+    name: str
+    path: str = strawberry.field(description="Slash-joined slugs from the root.")
+    depth: int
+    _parent_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, r: Row) -> Category:
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            slug=r["slug"],
+            name=r["name"],
+            path=r["path"],
+            depth=r["depth"],
+            _parent_id=r["parent_id"],
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Category | None:
+        if self._parent_id is None:
+            return None
+        row = await info.context.loaders.category.load(self._parent_id)
+        return Category.from_row(row) if row else None
+
+    @strawberry.field(description="Direct sub-categories.")
+    async def children(self, info: Info) -> list[Category]:
+        rows = await info.context.loaders.category_children.load(int(self.id))
+        return [Category.from_row(r) for r in rows]

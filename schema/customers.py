@@ -1,0 +1,133 @@
+"""Customers (platform clients) with VIP attributes and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from resolvers.port import Row
+from schema.common import Info, VipTier, enum_or_none
+from schema.pagination import Connection
+
+AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
+TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
+TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
+TicketOrderRef = Annotated["TicketOrder", strawberry.lazy("schema.tickets")]
+
+
+@strawberry.type(description="A period during which a client held a VIP tier.")
+class VipPeriod:
+    tier: VipTier
+    effective_from: datetime
+    effective_to: datetime | None
+    change_reason: str = strawberry.field(
+        description="enrolled, upgraded, downgraded, churned or renewed."
+    )
+    white_glove_sessions: int
+    personalized_followups: int
+    followups_answered: int
+    _dedicated_agent_id: strawberry.Private[UUID | None]
+
+    @classmethod
+    def from_row(cls, r: Row) -> VipPeriod:
+        return cls(
+            tier=VipTier(r["vip_tier"]),
+            effective_from=r["effective_from"],
+            effective_to=r["effective_to"],
+            change_reason=r["change_reason"],
+            white_glove_sessions=r["white_glove_sessions"],
+            personalized_followups=r["personalized_followups"],
+            followups_answered=r["followups_answered"],
+            _dedicated_agent_id=r["dedicated_agent_id"],
+        )
+
+    @strawberry.field
+    async def dedicated_agent(self, info: Info) -> AgentRef | None:
+        from schema.agents import Agent
+
+        if self._dedicated_agent_id is None:
+            return None
+        row = await info.context.loaders.agent.load(self._dedicated_agent_id)
+        return Agent.from_row(row) if row else None
+
+
+@strawberry.type(
+    description=(
+        "A platform client. Personal data (name, email, phone) is masked for roles that may not "
+        "see it (analysts): name becomes a pseudonym, email and phone null, piiMasked true."
+    )
+)
+class Customer:
+    id: strawberry.ID
+    name: str
+    email: str | None
+    phone: str | None
+    pii_masked: bool
+    vip_tier: VipTier | None
+    segment: str = strawberry.field(description="beauty, fitness or both.")
+    lifetime_value: float
+    country: str
+    joined_at: datetime
+    status: str = strawberry.field(description="active or churned.")
+    churned_at: datetime | None
+    consent_marketing: bool
+    consent_analytics: bool
+    consent_surveys: bool
+    _dedicated_agent_id: strawberry.Private[UUID | None]
+
+    @classmethod
+    def from_row(cls, r: Row) -> Customer:
+        visible = bool(r["pii_visible"])
+        ltv: Decimal = r["lifetime_value"]
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            name=r["full_name"] if visible else f"Client {str(r['id'])[:8]}",
+            email=r["email"] if visible else None,
+            phone=r["phone"] if visible else None,
+            pii_masked=not visible,
+            vip_tier=enum_or_none(VipTier, r["vip_tier"]),
+            segment=r["segment"],
+            lifetime_value=float(ltv),
+            country=r["country"],
+            joined_at=r["joined_at"],
+            status=r["status"],
+            churned_at=r["churned_at"],
+            consent_marketing=r["consent_marketing"],
+            consent_analytics=r["consent_analytics"],
+            consent_surveys=r["consent_surveys"],
+            _dedicated_agent_id=r["dedicated_agent_id"],
+        )
+
+    @strawberry.field(description="The VIP client's dedicated agent.")
+    async def dedicated_agent(self, info: Info) -> AgentRef | None:
+        from schema.agents import Agent
+
+        if self._dedicated_agent_id is None:
+            return None
+        row = await info.context.loaders.agent.load(self._dedicated_agent_id)
+        return Agent.from_row(row) if row else None
+
+    @strawberry.field(description="VIP tier history, oldest first.")
+    async def vip_history(self, info: Info) -> list[VipPeriod]:
+        loader = info.context.loaders.many("customer_vip_history", "customer_id")
+        return [VipPeriod.from_row(r) for r in await loader.load(UUID(str(self.id)))]
+
+    @strawberry.field(description="The client's tickets that you may see.")
+    async def tickets(
+        self,
+        info: Info,
+        filter: TicketFilterRef | None = None,
+        order_by: TicketOrderRef | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[TicketRef]:
+        from schema.tickets import criteria, ticket_connection
+
+        filt = criteria(filter, customer_ids=[UUID(str(self.id))])
+        return await ticket_connection(info, filt, order_by, first, after, last, before)

@@ -1,0 +1,87 @@
+"""SLA policies and per-ticket SLA targets."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import strawberry
+
+from resolvers.port import Row
+from schema.common import Channel, Info, Priority, enum_or_none
+
+
+@strawberry.type(description="Business hours used for business-time SLA targets.")
+class BusinessCalendar:
+    name: str
+    timezone: str
+    open_days: list[int] = strawberry.field(description="ISO weekdays, 1 = Monday.")
+    opens_at: time
+    closes_at: time
+
+
+@strawberry.type(description="SLA targets for a priority × customer tier (× channel).")
+class SlaPolicy:
+    id: strawberry.ID
+    name: str
+    priority: Priority
+    customer_tier: str = strawberry.field(description="standard, silver, gold, platinum, diamond.")
+    channel: Channel | None = strawberry.field(description="Null: any channel.")
+    first_response_minutes: int
+    resolution_minutes: int
+    calendar: BusinessCalendar | None = strawberry.field(
+        description="Business hours; null means targets run in calendar time (24×7)."
+    )
+    is_active: bool
+
+    @classmethod
+    def from_row(cls, r: Row) -> SlaPolicy:
+        calendar = None
+        if r["calendar_id"] is not None:
+            calendar = BusinessCalendar(
+                name=r["calendar_name"],
+                timezone=r["calendar_timezone"],
+                open_days=list(r["open_days"]),
+                opens_at=r["opens_at"],
+                closes_at=r["closes_at"],
+            )
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            name=r["name"],
+            priority=Priority(r["priority"]),
+            customer_tier=r["customer_tier"],
+            channel=enum_or_none(Channel, r["channel"]),
+            first_response_minutes=r["first_response_minutes"],
+            resolution_minutes=r["resolution_minutes"],
+            calendar=calendar,
+            is_active=r["is_active"],
+        )
+
+
+@strawberry.type(description="One SLA target of a ticket and its outcome.")
+class SlaCompliance:
+    target_type: str = strawberry.field(description="first_response or resolution.")
+    target_minutes: int
+    due_at: datetime
+    achieved_at: datetime | None
+    status: str = strawberry.field(description="pending, achieved or breached.")
+    _policy_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, r: Row) -> SlaCompliance:
+        return cls(
+            target_type=r["target_type"],
+            target_minutes=r["target_minutes"],
+            due_at=r["due_at"],
+            achieved_at=r["achieved_at"],
+            status=r["status"],
+            _policy_id=r["sla_policy_id"],
+        )
+
+    @strawberry.field
+    def breached(self) -> bool:
+        return self.status == "breached"
+
+    @strawberry.field
+    async def policy(self, info: Info) -> SlaPolicy | None:
+        row = await info.context.loaders.sla_policy.load(self._policy_id)
+        return SlaPolicy.from_row(row) if row else None

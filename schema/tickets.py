@@ -1,0 +1,305 @@
+"""Tickets and their conversation: Ticket, Interaction, filters, orderings and the connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from resolvers.pagination import page_request
+from resolvers.port import Row
+from resolvers.tickets import TicketFilter as TicketCriteria
+from resolvers.tickets import tickets_count, tickets_page
+from schema.common import Channel, Info, Priority, SortDirection, TicketStatus, VipTier, values
+from schema.pagination import Connection, connection_from_page
+
+if TYPE_CHECKING:
+    from schema.agents import Agent, Team
+    from schema.categories import Category
+    from schema.customers import Customer
+    from schema.satisfaction import Survey
+    from schema.sla import SlaCompliance, SlaPolicy
+
+AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
+TeamRef = Annotated["Team", strawberry.lazy("schema.agents")]
+CustomerRef = Annotated["Customer", strawberry.lazy("schema.customers")]
+CategoryRef = Annotated["Category", strawberry.lazy("schema.categories")]
+SurveyRef = Annotated["Survey", strawberry.lazy("schema.satisfaction")]
+SlaComplianceRef = Annotated["SlaCompliance", strawberry.lazy("schema.sla")]
+SlaPolicyRef = Annotated["SlaPolicy", strawberry.lazy("schema.sla")]
+
+MAX_INTERACTIONS = 100
+
+
+@strawberry.type(description="A message, reply, call or internal note on a ticket.")
+class Interaction:
+    id: strawberry.ID
+    author_type: str = strawberry.field(description="customer, agent, bot or system.")
+    channel: Channel
+    is_public: bool = strawberry.field(description="False for internal notes.")
+    created_at: datetime
+    handle_seconds: int = strawberry.field(description="Agent handling time spent on it.")
+    sentiment_score: float | None = strawberry.field(description="-1 (negative) .. 1 (positive).")
+    sentiment_label: str | None
+    body: str | None = strawberry.field(
+        description="Message text; null when masked (analysts do not see message bodies)."
+    )
+    body_masked: bool = strawberry.field(description="True when the text is withheld from you.")
+    _ticket_id: strawberry.Private[int]
+    _agent_id: strawberry.Private[UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Interaction:
+        score: Decimal | None = row["sentiment_score"]
+        visible = bool(row.get("body_visible", False))
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            author_type=row["author_type"],
+            channel=Channel(row["channel"]),
+            is_public=row["is_public"],
+            created_at=row["created_at"],
+            handle_seconds=row["handle_seconds"],
+            sentiment_score=float(score) if score is not None else None,
+            sentiment_label=row["sentiment_label"],
+            body=row.get("body") if visible else None,
+            body_masked=not visible,
+            _ticket_id=row["ticket_id"],
+            _agent_id=row["agent_id"],
+        )
+
+    @strawberry.field(description="The agent who wrote it (agent interactions only).")
+    async def agent(self, info: Info) -> AgentRef | None:
+        from schema.agents import Agent
+
+        if self._agent_id is None:
+            return None
+        row = await info.context.loaders.agent.load(self._agent_id)
+        return Agent.from_row(row) if row else None
+
+    @strawberry.field(description="The ticket it belongs to.")
+    async def ticket(self, info: Info) -> Ticket | None:
+        row = await info.context.loaders.ticket.load(self._ticket_id)
+        return Ticket.from_row(row) if row else None
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() / 60.0, 3)
+
+
+@strawberry.type(description="A support ticket.")
+class Ticket:
+    id: strawberry.ID
+    subject: str
+    channel: Channel
+    priority: Priority
+    status: TicketStatus
+    vip_tier: VipTier | None = strawberry.field(description="Client's tier when the ticket opened.")
+    is_white_glove: bool = strawberry.field(description="Handled with the white-glove service.")
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None = strawberry.field(
+        description="First public agent reply (bots and internal notes excluded)."
+    )
+    first_resolved_at: datetime | None
+    resolved_at: datetime | None = strawberry.field(description="Latest resolution.")
+    closed_at: datetime | None
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    reopen_count: int
+    agent_reply_count: int
+    customer_message_count: int
+    tags: list[str]
+    _row: strawberry.Private[Row]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Ticket:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            subject=row["subject"],
+            channel=Channel(row["channel"]),
+            priority=Priority(row["priority"]),
+            status=TicketStatus(row["status"]),
+            vip_tier=VipTier(row["vip_tier"]) if row["vip_tier"] else None,
+            is_white_glove=row["is_white_glove"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            first_response_at=row["first_response_at"],
+            first_resolved_at=row["first_resolved_at"],
+            resolved_at=row["resolved_at"],
+            closed_at=row["closed_at"],
+            first_response_due_at=row["first_response_due_at"],
+            resolution_due_at=row["resolution_due_at"],
+            reopen_count=row["reopen_count"],
+            agent_reply_count=row["agent_reply_count"],
+            customer_message_count=row["customer_message_count"],
+            tags=list(row["tags"]),
+            _row=row,
+        )
+
+    @strawberry.field(description="Calendar minutes from creation to the first agent reply.")
+    def first_response_minutes(self) -> float | None:
+        return _minutes(self.created_at, self.first_response_at)
+
+    @strawberry.field(description="Calendar minutes from creation to the latest resolution.")
+    def resolution_minutes(self) -> float | None:
+        return _minutes(self.created_at, self.resolved_at)
+
+    @strawberry.field(description="The client who opened it.")
+    async def customer(self, info: Info) -> CustomerRef | None:
+        from schema.customers import Customer
+
+        row = await info.context.loaders.customer.load(self._row["customer_id"])
+        return Customer.from_row(row) if row else None
+
+    @strawberry.field(description="The assigned agent, if any.")
+    async def agent(self, info: Info) -> AgentRef | None:
+        from schema.agents import Agent
+
+        agent_id = self._row["assigned_agent_id"]
+        if agent_id is None:
+            return None
+        row = await info.context.loaders.agent.load(agent_id)
+        return Agent.from_row(row) if row else None
+
+    @strawberry.field(description="The team that owns it, if any.")
+    async def team(self, info: Info) -> TeamRef | None:
+        from schema.agents import Team
+
+        team_id = self._row["team_id"]
+        if team_id is None:
+            return None
+        row = await info.context.loaders.team.load(team_id)
+        return Team.from_row(row) if row else None
+
+    @strawberry.field(description="Its category.")
+    async def category(self, info: Info) -> CategoryRef | None:
+        from schema.categories import Category
+
+        row = await info.context.loaders.category.load(self._row["category_id"])
+        return Category.from_row(row) if row else None
+
+    @strawberry.field(description="The SLA policy that sets its targets.")
+    async def sla_policy(self, info: Info) -> SlaPolicyRef | None:
+        from schema.sla import SlaPolicy
+
+        policy_id = self._row["sla_policy_id"]
+        if policy_id is None:
+            return None
+        row = await info.context.loaders.sla_policy.load(policy_id)
+        return SlaPolicy.from_row(row) if row else None
+
+    @strawberry.field(description="SLA targets (first response, resolution) and their outcome.")
+    async def sla_targets(self, info: Info) -> list[SlaComplianceRef]:
+        from schema.sla import SlaCompliance
+
+        rows = await info.context.loaders.sla_by_ticket.load(int(self.id))
+        return [SlaCompliance.from_row(r) for r in rows]
+
+    @strawberry.field(description="The satisfaction survey sent after resolution, if any.")
+    async def survey(self, info: Info) -> SurveyRef | None:
+        from schema.satisfaction import Survey
+
+        row = await info.context.loaders.survey_by_ticket.load(int(self.id))
+        return Survey.from_row(row) if row else None
+
+    @strawberry.field(description="The latest interactions, newest first (at most 100).")
+    async def interactions(self, info: Info, last: int = 20) -> list[Interaction]:
+        if not 0 <= last <= MAX_INTERACTIONS:
+            from resolvers.errors import UserInputError
+
+            raise UserInputError(f"last must be between 0 and {MAX_INTERACTIONS}", field="last")
+        if last == 0:
+            return []
+        rows = await info.context.loaders.latest_interactions(last).load(int(self.id))
+        return [Interaction.from_row(r) for r in rows]
+
+
+@strawberry.input(description="Ticket filters; all given criteria must hold.")
+class TicketFilter:
+    status: list[TicketStatus] | None = None
+    priority: list[Priority] | None = None
+    channel: list[Channel] | None = None
+    category_id: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Categories, each including all its descendants."
+    )
+    agent_id: list[strawberry.ID] | None = None
+    team_id: list[strawberry.ID] | None = None
+    vip_tier: list[VipTier] | None = None
+    customer_id: list[strawberry.ID] | None = None
+    created_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    created_to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    resolved_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    resolved_to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+
+@strawberry.enum(description="Ticket sort keys.")
+class TicketOrderField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    RESOLVED_AT = "resolved_at"
+
+
+@strawberry.input(description="Ticket ordering (ties broken by id in the same direction).")
+class TicketOrder:
+    field: TicketOrderField = TicketOrderField.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+def _ids(raw: list[strawberry.ID] | None, kind: type[Any], name: str) -> list[Any] | None:
+    from resolvers.errors import UserInputError
+
+    if raw is None:
+        return None
+    try:
+        return [kind(str(v)) for v in raw]
+    except ValueError as exc:
+        raise UserInputError(f"{name} contains an invalid id", field=name) from exc
+
+
+def criteria(f: TicketFilter | None, **fixed: Any) -> TicketCriteria:
+    """Translate the GraphQL filter (plus relation-fixed criteria) to the resolver's filter."""
+    f = f or TicketFilter()
+    return TicketCriteria(
+        statuses=values(f.status),
+        priorities=values(f.priority),
+        channels=values(f.channel),
+        category_ids=_ids(f.category_id, int, "categoryId"),
+        agent_ids=fixed.get("agent_ids", _ids(f.agent_id, UUID, "agentId")),
+        team_ids=fixed.get("team_ids", _ids(f.team_id, UUID, "teamId")),
+        vip_tiers=values(f.vip_tier),
+        customer_ids=fixed.get("customer_ids", _ids(f.customer_id, UUID, "customerId")),
+        created_from=f.created_from,
+        created_to=f.created_to,
+        resolved_from=f.resolved_from,
+        resolved_to=f.resolved_to,
+    )
+
+
+async def ticket_connection(
+    info: Info,
+    filt: TicketCriteria,
+    order: TicketOrder | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Ticket]:
+    """The tickets connection used by ``Query.tickets`` and by Agent/Team/Customer.tickets."""
+    order = order or TicketOrder()
+    field = order.field.value
+    ascending = order.direction is SortDirection.ASC
+    ordering = f"{field}:{'asc' if ascending else 'desc'}"
+    req = page_request(first=first, after=after, last=last, before=before, ordering=ordering)
+    session = info.context.session
+    page = await tickets_page(session, filt, ordering=field, ascending=ascending, request=req)
+
+    async def count() -> int:
+        return await tickets_count(session, filt)
+
+    return connection_from_page(page, [Ticket.from_row(r) for r in page.items], count)

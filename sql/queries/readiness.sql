@@ -1,0 +1,2 @@
+-- readiness probe: the database answers.
+select 1;

@@ -1,0 +1,2 @@
+-- every team visible to the caller.
+select t.* from public.teams t order by t.name;
