@@ -54,7 +54,7 @@ class Database:
         try:
             async with self.pool.acquire(timeout=2) as conn:
                 return bool(await conn.fetchval(sql.load("readiness"), timeout=2))
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError, RuntimeError):
+        except (TimeoutError, OSError, asyncpg.PostgresError, RuntimeError):
             return False
 
     def session(self, principal: Principal, *, statement_timeout_ms: int = 15000) -> RequestSession:

@@ -68,7 +68,14 @@ def _demote() -> tuple[int, int] | None:
         entry = pwd.getpwnam(_SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", _SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                _SYSTEM_USER,
+            ],
             check=True,
         )
         entry = pwd.getpwnam(_SYSTEM_USER)
@@ -155,7 +162,9 @@ class EmbeddedPostgres:
             self.stop()
         if not self.port:
             self.port = free_port()
-        options = " ".join(f"-c {k}={v}" if v else f"-c {k}=''" for k, v in _SERVER_SETTINGS.items())
+        options = " ".join(
+            f"-c {k}={v}" if v else f"-c {k}=''" for k, v in _SERVER_SETTINGS.items()
+        )
         options += f" -p {self.port}"
         log = self.pgdata / "server.log"
         res = self._run(

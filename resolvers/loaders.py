@@ -13,7 +13,9 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader as _DataLoader
+
+DataLoader = _DataLoader[Any, Any]
 
 import sql
 from resolvers.port import Row, Session
@@ -53,7 +55,7 @@ class Loaders:
     def _get(self, key: Hashable, factory: Callable[[], Callable[..., Any]]) -> DataLoader:
         loader = self._cache.get(key)
         if loader is None:
-            loader = DataLoader(batch_load_fn=factory(), max_batch_size=1000)
+            loader = _DataLoader(batch_load_fn=factory(), max_batch_size=1000)
             self._cache[key] = loader
         return loader
 

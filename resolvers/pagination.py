@@ -98,9 +98,7 @@ class Page(Generic[T]):
     has_previous_page: bool
 
 
-def build_page(
-    rows: Sequence[Any], request: PageRequest, ordering: str, key_of: Any
-) -> Page[Any]:
+def build_page(rows: Sequence[Any], request: PageRequest, ordering: str, key_of: Any) -> Page[Any]:
     """Trim the look-ahead row and restore forward order for backward pages.
 
     ``rows`` were fetched with ``limit size + 1`` in the scan direction; ``key_of(row)`` gives

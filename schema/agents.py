@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
 
+import sql
 from resolvers.errors import UserInputError
 from resolvers.port import Row
-from schema.common import Channel, Info
+from schema.common import Channel, Info, parse_uuid
 from schema.pagination import Connection
+
+if TYPE_CHECKING:
+    from schema.tickets import Ticket, TicketFilter, TicketOrder
 
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
@@ -257,3 +261,26 @@ class Team:
 
         filt = criteria(filter, team_ids=[UUID(str(self.id))])
         return await ticket_connection(info, filt, order_by, first, after, last, before)
+
+
+@strawberry.type
+class AgentsQuery:
+    @strawberry.field(description="An agent by id.")
+    async def agent(self, info: Info, id: strawberry.ID) -> Agent | None:
+        row = await info.context.loaders.agent.load(parse_uuid(id, "id"))
+        return Agent.from_row(row) if row else None
+
+    @strawberry.field(description="Agents, optionally of some teams.")
+    async def agents(self, info: Info, team_id: list[strawberry.ID] | None = None) -> list[Agent]:
+        teams = [parse_uuid(t, "teamId") for t in team_id] if team_id is not None else None
+        rows = await info.context.session.fetch(sql.load("agents_list"), teams, None)
+        return [Agent.from_row(r) for r in rows]
+
+    @strawberry.field(description="A team by id.")
+    async def team(self, info: Info, id: strawberry.ID) -> Team | None:
+        row = await info.context.loaders.team.load(parse_uuid(id, "id"))
+        return Team.from_row(row) if row else None
+
+    @strawberry.field(description="All teams.")
+    async def teams(self, info: Info) -> list[Team]:
+        return [Team.from_row(r) for r in await info.context.session.fetch(sql.load("teams_all"))]

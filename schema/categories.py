@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+import sql
 from resolvers.port import Row
-from schema.common import Info
+from schema.common import Info, parse_int_id
 
 
 @strawberry.type(description="A support category; categories form a tree.")
@@ -39,3 +40,16 @@ class Category:
     async def children(self, info: Info) -> list[Category]:
         rows = await info.context.loaders.category_children.load(int(self.id))
         return [Category.from_row(r) for r in rows]
+
+
+@strawberry.type
+class CategoriesQuery:
+    @strawberry.field(description="The category tree, flattened (roots first, then by path).")
+    async def categories(self, info: Info) -> list[Category]:
+        rows = await info.context.session.fetch(sql.load("categories_all"))
+        return [Category.from_row(r) for r in rows]
+
+    @strawberry.field(description="A category by id.")
+    async def category(self, info: Info, id: strawberry.ID) -> Category | None:
+        row = await info.context.loaders.category.load(parse_int_id(id, "id"))
+        return Category.from_row(row) if row else None

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
 
 import strawberry
+
+from resolvers.errors import UserInputError
 
 if TYPE_CHECKING:
     from strawberry.types import Info as _Info
@@ -70,6 +73,22 @@ class SortDirection(Enum):
 E = TypeVar("E", bound=Enum)
 
 
+def parse_uuid(raw: object, name: str) -> UUID:
+    """A UUID argument, or a :class:`UserInputError` naming the argument."""
+    try:
+        return UUID(str(raw))
+    except ValueError as exc:
+        raise UserInputError(f"{name} is not a valid id", field=name) from exc
+
+
+def parse_int_id(raw: object, name: str) -> int:
+    """An integer id argument, or a :class:`UserInputError` naming the argument."""
+    try:
+        return int(str(raw))
+    except ValueError as exc:
+        raise UserInputError(f"{name} is not a valid id", field=name) from exc
+
+
 def enum_or_none(cls: type[E], value: Any) -> E | None:
     """The enum member for a database value, or None for NULL."""
     return None if value is None else cls(value)
@@ -89,5 +108,7 @@ __all__ = [
     "TicketStatus",
     "VipTier",
     "enum_or_none",
+    "parse_int_id",
+    "parse_uuid",
     "values",
 ]

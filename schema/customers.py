@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
 
+import sql
+from resolvers.errors import UserInputError
+from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.port import Row
-from schema.common import Info, VipTier, enum_or_none
-from schema.pagination import Connection
+from schema.common import Info, VipTier, enum_or_none, parse_uuid, values
+from schema.pagination import Connection, Edge, PageInfo
+
+if TYPE_CHECKING:
+    from schema.agents import Agent
+    from schema.tickets import Ticket, TicketFilter, TicketOrder
 
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
@@ -131,3 +138,44 @@ class Customer:
 
         filt = criteria(filter, customer_ids=[UUID(str(self.id))])
         return await ticket_connection(info, filt, order_by, first, after, last, before)
+
+
+@strawberry.type
+class CustomersQuery:
+    @strawberry.field(description="A customer by id.")
+    async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+        row = await info.context.loaders.customer.load(parse_uuid(id, "id"))
+        return Customer.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Customers you may see, by id, optionally of some VIP tiers (no totalCount)."
+    )
+    async def customers(
+        self,
+        info: Info,
+        vip_tier: list[VipTier] | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Customer]:
+        if not 0 <= first <= MAX_PAGE_SIZE:
+            raise UserInputError(f"first must be between 0 and {MAX_PAGE_SIZE}", field="first")
+        after_id = parse_uuid(after, "after") if after else None
+        rows = await info.context.session.fetch(
+            sql.load("customers_by_ids_page"), values(vip_tier), after_id, first + 1
+        )
+        nodes = [Customer.from_row(r) for r in rows[:first]]
+        edges = [Edge(cursor=str(n.id), node=n) for n in nodes]
+
+        async def no_count() -> int:
+            raise UserInputError("totalCount is not available on customers")
+
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > first,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            _count=no_count,
+        )

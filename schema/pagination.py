@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -42,7 +42,7 @@ class Connection(Generic[NodeT]):
 
 
 def connection_from_page(
-    page: Page[object],
+    page: Page[Any],
     nodes: Sequence[NodeT],
     count: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
 
 from resolvers.port import Row
 from schema.common import Info
+
+if TYPE_CHECKING:
+    from schema.customers import Customer
+    from schema.tickets import Ticket
 
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 CustomerRef = Annotated["Customer", strawberry.lazy("schema.customers")]

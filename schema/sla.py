@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 import strawberry
 
+import sql
 from resolvers.port import Row
 from schema.common import Channel, Info, Priority, enum_or_none
 
@@ -85,3 +86,11 @@ class SlaCompliance:
     async def policy(self, info: Info) -> SlaPolicy | None:
         row = await info.context.loaders.sla_policy.load(self._policy_id)
         return SlaPolicy.from_row(row) if row else None
+
+
+@strawberry.type
+class SlaQuery:
+    @strawberry.field(description="All SLA policies.")
+    async def sla_policies(self, info: Info) -> list[SlaPolicy]:
+        rows = await info.context.session.fetch(sql.load("sla_policies_all"))
+        return [SlaPolicy.from_row(r) for r in rows]

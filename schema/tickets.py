@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -14,7 +14,16 @@ from resolvers.pagination import page_request
 from resolvers.port import Row
 from resolvers.tickets import TicketFilter as TicketCriteria
 from resolvers.tickets import tickets_count, tickets_page
-from schema.common import Channel, Info, Priority, SortDirection, TicketStatus, VipTier, values
+from schema.common import (
+    Channel,
+    Info,
+    Priority,
+    SortDirection,
+    TicketStatus,
+    VipTier,
+    parse_int_id,
+    values,
+)
 from schema.pagination import Connection, connection_from_page
 
 if TYPE_CHECKING:
@@ -303,3 +312,24 @@ async def ticket_connection(
         return await tickets_count(session, filt)
 
     return connection_from_page(page, [Ticket.from_row(r) for r in page.items], count)
+
+
+@strawberry.type
+class TicketsQuery:
+    @strawberry.field(description="A ticket by id (null if it does not exist or is not yours).")
+    async def ticket(self, info: Info, id: strawberry.ID) -> Ticket | None:
+        row = await info.context.loaders.ticket.load(parse_int_id(id, "id"))
+        return Ticket.from_row(row) if row else None
+
+    @strawberry.field(description="Tickets you may see, filtered, ordered and paginated.")
+    async def tickets(
+        self,
+        info: Info,
+        filter: TicketFilter | None = None,
+        order_by: TicketOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Ticket]:
+        return await ticket_connection(info, criteria(filter), order_by, first, after, last, before)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from schema.common import AppRole, Info, enum_or_none
+
+if TYPE_CHECKING:
+    from schema.agents import Agent
 
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 
@@ -14,7 +17,9 @@ AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 @strawberry.type(description="Who you are to the gateway (from your verified token).")
 class Viewer:
     user_id: strawberry.ID | None
-    role: str = strawberry.field(description="Postgres role your queries run as (anon or authenticated).")
+    role: str = strawberry.field(
+        description="Postgres role your queries run as (anon or authenticated)."
+    )
     app_role: AppRole | None
 
     @strawberry.field(description="Your agent profile, when you are an agent or team lead.")
@@ -33,3 +38,10 @@ def viewer_of(info: Info) -> Viewer:
         role=v.role,
         app_role=enum_or_none(AppRole, v.app_role),
     )
+
+
+@strawberry.type
+class ViewerQuery:
+    @strawberry.field(description="Who you are.")
+    def viewer(self, info: Info) -> Viewer:
+        return viewer_of(info)
