@@ -131,7 +131,8 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Interface (default GATEWAY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default GATEWAY_PORT).")] = None,
 ) -> None:
-    """Start Postgres (embedded unless DATABASE_URL), migrate, seed if empty, print tokens, serve."""
+    """Start Postgres (embedded unless DATABASE_URL), migrate, seed if empty, print tokens,
+    serve."""
     import uvicorn
 
     from gateway.app import create_app

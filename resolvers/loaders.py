@@ -15,10 +15,10 @@ from typing import Any
 
 from aiodataloader import DataLoader as _DataLoader
 
-DataLoader = _DataLoader[Any, Any]
-
 import sql
 from resolvers.port import Row, Session
+
+DataLoader = _DataLoader[Any, Any]
 
 
 def _one_per_key(

@@ -228,9 +228,7 @@ RESULT_TEXT_JS = """(() => {
 
 async def open_graphiql(page: CDPSession, base_url: str, query: str) -> None:
     """Navigate to the GraphiQL page with *query* preset via ``?query=`` and wait for it."""
-    await page.send(
-        "Page.navigate", {"url": f"{base_url}/graphql?query={quote(query, safe='')}"}
-    )
+    await page.send("Page.navigate", {"url": f"{base_url}/graphql?query={quote(query, safe='')}"})
     await page.wait_for(f"!!document.querySelector({json.dumps(EXECUTE_BUTTON)})")
     # The query editor holds the preset query once GraphiQL has rendered.
     await page.wait_for(
@@ -547,9 +545,7 @@ def test_wants_graphiql(method: str, accept: str | None, expected: bool) -> None
     assert graphiql.wants_graphiql(_request(method, accept)) is expected
 
 
-def test_missing_assets_is_a_clear_503(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_assets_is_a_clear_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(graphiql, "VENDOR_DIR", tmp_path / "vendor")
     response = graphiql.graphiql_response()
     assert response.status_code == 503
