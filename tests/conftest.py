@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -33,9 +35,9 @@ SEED_END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 _QUERIES = Path(__file__).parent / "queries"
 
 
-def tq(name: str, **identifiers: str) -> str:
+def tq(query: str, **identifiers: str) -> str:
     """Test-only SQL from ``tests/queries/<name>.sql`` (``{x}`` filled with safe identifiers)."""
-    text = (_QUERIES / f"{name}.sql").read_text("utf-8")
+    text = (_QUERIES / f"{query}.sql").read_text("utf-8")
     for key, value in identifiers.items():
         assert value.replace("_", "").isalnum(), value
         text = text.replace("{" + key + "}", value)
@@ -58,7 +60,7 @@ async def create_database(server_url: str, name: str) -> str:
     """Create database ``name`` on the server at ``server_url``; return its URL."""
     conn = await asyncpg.connect(server_url)
     try:
-        await conn.execute(tq("create_database", name=name))
+        await conn.execute(tq("create_database", dbname=name))
     finally:
         await conn.close()
     return _with_database(server_url, name)
@@ -69,29 +71,42 @@ def base_settings() -> Settings:
     return load_settings()
 
 
+def server_dir(prefix: str) -> Path:
+    """A fresh folder for an embedded cluster.
+
+    Not under pytest's tmp_path: pytest resets its base folder to mode 0700 whenever a pytest
+    session starts, which would lock the unprivileged server user out of a running cluster.
+    """
+    return Path(tempfile.mkdtemp(prefix=f"support-gateway-{prefix}-"))
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory, base_settings: Settings) -> Iterator[str]:
+def pg_server(base_settings: Settings) -> Iterator[str]:
     """URL of a Postgres server's maintenance database (embedded unless DATABASE_URL)."""
     if base_settings.database_url:
         yield base_settings.database_url
         return
-    pg = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")))
+    folder = server_dir("pg")
+    pg = EmbeddedPostgres(folder)
     url = pg.start()
     try:
         yield url
     finally:
         pg.destroy()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def embedded_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+def embedded_pg() -> Iterator[EmbeddedPostgres]:
     """A second, private embedded server that tests may stop and restart."""
-    pg = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg-private")))
+    folder = server_dir("pg-private")
+    pg = EmbeddedPostgres(folder)
     pg.start()
     try:
         yield pg
     finally:
         pg.destroy()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

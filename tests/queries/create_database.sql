@@ -1,2 +1,2 @@
 -- test support: a fresh database for one test session (name chosen by the test harness).
-create database {name};
+create database {dbname};
