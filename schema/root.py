@@ -49,5 +49,8 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema(extra_extensions: Sequence[Any] = ()) -> strawberry.Schema:
     """The gateway's GraphQL schema (``extra_extensions``: gateway-level instrumentation)."""
-    extensions: list[Any] = [MaskErrors(should_mask_error=_should_mask), *extra_extensions]
+    extensions: list[Any] = [
+        lambda: MaskErrors(should_mask_error=_should_mask),
+        *extra_extensions,
+    ]
     return GatewaySchema(query=Query, extensions=extensions)
