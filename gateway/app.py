@@ -29,7 +29,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.auth import AuthError, Principal, TokenVerifier
 from gateway.db import Database, RequestSession
-from gateway.graphiql import graphiql_asset_routes, graphiql_response
+from gateway.graphiql import graphiql_asset_routes, graphiql_response, wants_graphiql
 from gateway.settings import Settings
 from resolvers.context import RequestContext, Viewer
 from schema.root import build_schema
@@ -97,6 +97,10 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        if wants_graphiql(request):
+            # before auth and before strawberry: a browser gets the page even with ?query=...
+            await graphiql_response(endpoint="/graphql")(scope, receive, send)
+            return
         try:
             principal = await self.state.verifier.principal_from_authorization(
                 request.headers.get("authorization")
@@ -153,9 +157,6 @@ def create_app(settings: Settings, dsn: str) -> Starlette:
         *graphiql_asset_routes(),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
     ]
-    from starlette.routing import WebSocketRoute
-
-    routes.append(WebSocketRoute("/graphql", graphql_app))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = state
     return app

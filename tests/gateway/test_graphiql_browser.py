@@ -278,7 +278,6 @@ async def set_query(page: CDPSession, query: str) -> None:
 
 async def run_and_read_result(page: CDPSession, *, contains: str) -> Any:
     """Click the run button with a real mouse event; return the result pane's JSON."""
-    await page.evaluate(RESULT_TEXT_JS + " && null")  # page still alive
     box = await page.evaluate(
         f"(() => {{ const r = document.querySelector({json.dumps(EXECUTE_BUTTON)})"
         ".getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()"
