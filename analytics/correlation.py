@@ -84,9 +84,9 @@ class CorrelationMatrix:
         raise KeyError(f"no pair ({first!r}, {second!r})")
 
 
-def _spearman(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], min_pairs: int) -> tuple[
-    int, float | None, float | None
-]:
+def _spearman(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], min_pairs: int
+) -> tuple[int, float | None, float | None]:
     keep = ~(np.isnan(x) | np.isnan(y))
     xs, ys = x[keep], y[keep]
     n = int(xs.size)
@@ -138,11 +138,16 @@ def spearman_matrix(
     tested = [(i, j) for i, j in cells if pv[i][j] is not None]
     adjusted_values = benjamini_hochberg([p for i, j in tested if (p := pv[i][j]) is not None])
     adj: list[list[float | None]] = [[None] * k for _ in range(k)]
-    for (i, j), q in zip(tested, adjusted_values, strict=True):
-        adj[i][j] = adj[j][i] = q
+    for (i, j), q_value in zip(tested, adjusted_values, strict=True):
+        adj[i][j] = adj[j][i] = q_value
     pairs = tuple(
         CorrelationPair(
-            names[i], names[j], nn[i][j], rho[i][j], pv[i][j], (q := adj[i][j]),
+            names[i],
+            names[j],
+            nn[i][j],
+            rho[i][j],
+            pv[i][j],
+            (q := adj[i][j]),
             q is not None and q <= alpha,
         )
         for i, j in cells

@@ -9,7 +9,7 @@ References:
     Wilson, E. B. (1927), JASA 22, 209-212 (score interval for a proportion).
     Conover, W. J. (1999), Practical Nonparametric Statistics, 3rd ed., section 3.2 (order-statistic
     confidence interval for a quantile); Campbell & Gardner (1988), BMJ 296, 1454-1456.
-    Rocks, D. (2016), "Interval estimation for the Net Promoter Score", The American
+    Rocks, B. (2016), "Interval estimation for the Net Promoter Score", The American
     Statistician 70(4), 365-372 (trinomial variance of the NPS).
 """
 
@@ -193,9 +193,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def proportion_from_counts(
-    successes: int, n: int, confidence: float = 0.95
-) -> ProportionEstimate:
+def proportion_from_counts(successes: int, n: int, confidence: float = 0.95) -> ProportionEstimate:
     """successes / n with a Wilson score interval (see :func:`wilson_interval`)."""
     _check_confidence(confidence)
     successes, n = _check_count(successes, "successes"), _check_count(n, "n")

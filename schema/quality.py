@@ -1,0 +1,67 @@
+"""Root lists of quality evaluations and training records (types live in schema.agents)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+import sql
+from resolvers.windows import validate_window
+from schema.agents import QaEvaluation, TrainingRecord
+from schema.common import Info, parse_uuid, values
+
+#: Longest window of ``qaEvaluations`` and ``trainingRecords``.
+MAX_WINDOW_DAYS = 400
+
+FromTime = Annotated[datetime, strawberry.argument(name="from", description="Inclusive.")]
+ToTime = Annotated[datetime, strawberry.argument(name="to", description="Exclusive.")]
+
+
+@strawberry.enum(description="Progress of a training record.")
+class TrainingStatus(Enum):
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+@strawberry.type
+class QualityQuery:
+    @strawberry.field(
+        description="QA evaluations made in [from, to) (at most 400 days), newest first; an "
+        "agent sees their own, a team lead their team's, management and analysts all."
+    )
+    async def qa_evaluations(
+        self,
+        info: Info,
+        start: FromTime,
+        end: ToTime,
+        agent_id: list[strawberry.ID] | None = None,
+    ) -> list[QaEvaluation]:
+        validate_window(start, end, MAX_WINDOW_DAYS)
+        agents = [parse_uuid(a, "agentId") for a in agent_id] if agent_id is not None else None
+        rows = await info.context.session.fetch(
+            sql.load("quality_qa_evaluations"), start, end, agents
+        )
+        return [QaEvaluation.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="Training records assigned in [from, to) (at most 400 days), newest "
+        "assignment first; visible like qaEvaluations."
+    )
+    async def training_records(
+        self,
+        info: Info,
+        start: FromTime,
+        end: ToTime,
+        agent_id: list[strawberry.ID] | None = None,
+        status: list[TrainingStatus] | None = None,
+    ) -> list[TrainingRecord]:
+        validate_window(start, end, MAX_WINDOW_DAYS)
+        agents = [parse_uuid(a, "agentId") for a in agent_id] if agent_id is not None else None
+        rows = await info.context.session.fetch(
+            sql.load("quality_training_records"), start, end, agents, values(status)
+        )
+        return [TrainingRecord.from_row(r) for r in rows]
