@@ -17,23 +17,44 @@ from strawberry.types import ExecutionContext
 
 from resolvers.errors import UserInputError
 from schema.agents import AgentsQuery
+from schema.alerts import AlertsQuery
 from schema.categories import CategoriesQuery
 from schema.customers import CustomersQuery
+from schema.operations import OperationsQuery
+from schema.predictions import PredictionsQuery
+from schema.quality import QualityQuery
 from schema.sla import SlaQuery
 from schema.tickets import TicketsQuery
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
     "Query",
-    (ViewerQuery, TicketsQuery, AgentsQuery, CustomersQuery, CategoriesQuery, SlaQuery),
+    (
+        ViewerQuery,
+        TicketsQuery,
+        AgentsQuery,
+        CustomersQuery,
+        CategoriesQuery,
+        SlaQuery,
+        OperationsQuery,
+        QualityQuery,
+        AlertsQuery,
+        PredictionsQuery,
+    ),
 )
 
 
-def _should_mask(error: Exception) -> bool:
-    original = getattr(error, "original_error", None)
-    # Validation errors (no original error) and user input errors keep their message; anything
-    # unexpected is reported as "Unexpected error." and logged with its stack trace.
-    return original is not None and not isinstance(original, UserInputError)
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask only unexpected failures while executing a field.
+
+    Errors without a path (parse, validation, variable coercion such as an unknown enum value)
+    and UserInputError keep their message; anything else becomes "Unexpected error." and is
+    logged with its stack trace.
+    """
+    original = error.original_error
+    if error.path is None or original is None:
+        return False
+    return not isinstance(original, UserInputError)
 
 
 class GatewaySchema(strawberry.Schema):

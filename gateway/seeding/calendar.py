@@ -38,16 +38,17 @@ class Period:
 
 
 def easter(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
+    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
     a, b, c = year % 19, year // 100, year % 100
     d, e = b // 4, b % 4
-    g = (8 * b + 13) // 25
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
     h = (19 * a + b - d - g + 15) % 30
     i, k = c // 4, c % 4
-    m = (32 + 2 * e + 2 * i - h - k) % 7
-    n = (a + 11 * h + 19 * m + 433) // 30
-    month = (h + m - 7 * n + 90) // 25
-    return date(year, month, (h + m - 7 * n + 33 * month + 19) % 32)
+    el = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * el) // 451
+    month, day = divmod(h + el - 7 * m + 114, 31)
+    return date(year, month, day + 1)
 
 
 def french_holidays(year: int) -> list[tuple[date, str]]:
@@ -174,9 +175,7 @@ class BusinessCalendar:
         return result
 
 
-def add_business_minutes(
-    ts: I64, minutes: I64, calendar: BusinessCalendar | None
-) -> I64:
+def add_business_minutes(ts: I64, minutes: I64, calendar: BusinessCalendar | None) -> I64:
     """Due instants: ``minutes`` after ``ts`` in ``calendar`` time, or calendar time if None."""
     seconds = np.asarray(minutes, dtype=np.int64) * 60
     if calendar is None:
@@ -238,7 +237,11 @@ def seasonal_weights(
         bf = _days_from_epoch(black_friday(year))
         peak = (day >= bf) & (day <= bf + 3)
         base = base * np.where(peak, 1.35, 1.0)
-        for slug, factor in (("late_delivery", 1.8), ("damaged_item", 1.5), ("payment_failed", 1.6)):
+        for slug, factor in (
+            ("late_delivery", 1.8),
+            ("damaged_item", 1.5),
+            ("payment_failed", 1.6),
+        ):
             mult[peak, col[slug]] *= factor
         xmas = _days_from_epoch(date(year, 12, 25))
         rush = (day >= xmas - 15) & (day <= xmas - 2)

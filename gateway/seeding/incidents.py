@@ -24,8 +24,8 @@ import numpy as np
 
 from gateway.seeding import text
 from gateway.seeding.calendar import DAY, ORG_TZ, Period
-from gateway.seeding.pgbinary import Column, Frame, jsonb_payload, payload_col, text_col
 from gateway.seeding.people import BEAUTY, Staff
+from gateway.seeding.pgbinary import Column, Frame, jsonb_payload, payload_col, text_col
 from gateway.seeding.rand import as_uuid
 from gateway.seeding.reference import LEAF_ID0, LEAF_SLUGS, ROOTS
 
@@ -95,16 +95,26 @@ def incidents_frame(incidents: Incidents, staff: Staff) -> Frame:
     rows: list[tuple[str, Window, dict[str, object], float, str]] = []
     if incidents.wave:
         rows.append(
-            ("sla_breach_wave", incidents.wave, {"level": "organisation"}, WAVE_MAGNITUDE,
-             "Helpdesk outage: first responses of every team took about six times longer."),
-        )  # fmt: skip
+            (
+                "sla_breach_wave",
+                incidents.wave,
+                {"level": "organisation"},
+                WAVE_MAGNITUDE,
+                "Helpdesk outage: first responses of every team took about six times longer.",
+            ),
+        )
     if incidents.spike:
         path = f"{ROOTS[0][0]}/{LEAF_SLUGS[SPIKE_LEAF]}"
         scope = {"level": "category", "category_id": LEAF_ID0 + SPIKE_LEAF, "category_path": path}
         rows.append(
-            ("volume_spike", incidents.spike, scope, SPIKE_MAGNITUDE,
-             "Delivery carrier outage: arrivals tripled for five hours, all in late_delivery."),
-        )  # fmt: skip
+            (
+                "volume_spike",
+                incidents.spike,
+                scope,
+                SPIKE_MAGNITUDE,
+                "Delivery carrier outage: arrivals tripled for five hours, all in late_delivery.",
+            ),
+        )
     if incidents.drop:
         team = {
             "level": "team",
@@ -112,19 +122,31 @@ def incidents_frame(incidents: Incidents, staff: Staff) -> Frame:
             "team_name": text.TEAM_NAMES["beauty"],
         }
         rows.append(
-            ("satisfaction_drop", incidents.drop, team, DROP_MAGNITUDE,
-             "Reformulated serum complaints: CSAT of the beauty team fell by about 0.8 for a week."),
-        )  # fmt: skip
+            (
+                "satisfaction_drop",
+                incidents.drop,
+                team,
+                DROP_MAGNITUDE,
+                "Reformulated serum complaints: CSAT of the beauty team fell by about 0.8 for a week.",
+            ),
+        )
     n = len(rows)
     return Frame(
         "support_incidents",
         (
             Column("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
             text_col("kind", [r[0] for r in rows]),
-            Column("starts_at", "timestamptz", np.array([r[1].start for r in rows], np.int64) * 10**6),
+            Column(
+                "starts_at", "timestamptz", np.array([r[1].start for r in rows], np.int64) * 10**6
+            ),
             Column("ends_at", "timestamptz", np.array([r[1].end for r in rows], np.int64) * 10**6),
             payload_col("scope", [jsonb_payload(r[2]) for r in rows]),
-            Column("magnitude", "numeric", np.array([round(r[3] * 100) for r in rows], np.int64), scale=2),
+            Column(
+                "magnitude",
+                "numeric",
+                np.array([round(r[3] * 100) for r in rows], np.int64),
+                scale=2,
+            ),
             text_col("description", [r[4] for r in rows]),
         ),
-    )  # fmt: skip
+    )

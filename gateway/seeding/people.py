@@ -28,7 +28,7 @@ from gateway.seeding.pgbinary import (
     text_array_payload,
     text_col,
 )
-from gateway.seeding.rand import B, I64, U8, lognormal, pick, stream, uuid_bytes
+from gateway.seeding.rand import I64, U8, B, lognormal, pick, stream, uuid_bytes
 
 CHANNELS = ("email", "chat", "phone", "social")
 SPECIALTIES = ("general", "beauty", "fitness", "billing", "vip")
@@ -126,14 +126,30 @@ def build_staff(seed: int, tickets: int, days: int, period: Period) -> Staff:
     k = 5 + 2 * n
     for role, count in OTHER_ROLES:
         for j in range(count):
-            others.append((bytes(ids[k].tolist()), f"{role}.{j + 1}@support.example", names[n + len(others)], role))
+            others.append(
+                (
+                    bytes(ids[k].tolist()),
+                    f"{role}.{j + 1}@support.example",
+                    names[n + len(others)],
+                    role,
+                )
+            )
             k += 1
     return Staff(
-        team_ids=ids[:5], agent_ids=ids[5 : 5 + n], agent_user_ids=ids[5 + n : 5 + 2 * n],
-        agent_team=team_of.astype(np.int64), agent_is_lead=is_lead, agent_skill=skill,
-        agent_channels=channels, agent_concurrency=concurrency, agent_hired=hired,
-        agent_vip_specialist=vip_spec, agent_names=names[:n], agent_emails=emails, others=others,
-    )  # fmt: skip
+        team_ids=ids[:5],
+        agent_ids=ids[5 : 5 + n],
+        agent_user_ids=ids[5 + n : 5 + 2 * n],
+        agent_team=team_of.astype(np.int64),
+        agent_is_lead=is_lead,
+        agent_skill=skill,
+        agent_channels=channels,
+        agent_concurrency=concurrency,
+        agent_hired=hired,
+        agent_vip_specialist=vip_spec,
+        agent_names=names[:n],
+        agent_emails=emails,
+        others=others,
+    )
 
 
 def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
@@ -161,13 +177,16 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
             Column("id", "uuid", user_ids),
             text_col("email", emails),
             Column("email_confirmed_at", "timestamptz", np.full(m, ts)),
-            payload_col("raw_app_meta_data", [jsonb_payload({"provider": "email", "providers": ["email"]})] * m),
+            payload_col(
+                "raw_app_meta_data",
+                [jsonb_payload({"provider": "email", "providers": ["email"]})] * m,
+            ),
             payload_col("raw_user_meta_data", [jsonb_payload({"full_name": nm}) for nm in names]),
             Column("created_at", "timestamptz", np.full(m, ts)),
             Column("updated_at", "timestamptz", np.full(m, ts)),
         ),
         schema="auth",
-    )  # fmt: skip
+    )
     agents = Frame(
         "agents",
         (
@@ -179,16 +198,24 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
             Column("skill_level", "int2", staff.agent_skill),
             Column("hired_on", "date", staff.agent_hired),
             Column("is_vip_specialist", "bool", staff.agent_vip_specialist.astype(np.int64)),
-            payload_col("channels", [text_array_payload([c for c, on in zip(CHANNELS, row, strict=True) if on]) for row in staff.agent_channels.tolist()]),
+            payload_col(
+                "channels",
+                [
+                    text_array_payload([c for c, on in zip(CHANNELS, row, strict=True) if on])
+                    for row in staff.agent_channels.tolist()
+                ],
+            ),
             Column("chat_concurrency", "int2", staff.agent_concurrency),
             text_col("status", ["active"] * n),
             Column("created_at", "timestamptz", np.full(n, ts)),
         ),
-    )  # fmt: skip
+    )
     roles = ["team_lead" if lead else "agent" for lead in staff.agent_is_lead] + [
         o[3] for o in staff.others
     ]
-    team_col = np.concatenate([staff.team_ids[staff.agent_team], np.zeros((len(staff.others), 16), np.uint8)])
+    team_col = np.concatenate(
+        [staff.team_ids[staff.agent_team], np.zeros((len(staff.others), 16), np.uint8)]
+    )
     user_roles = Frame(
         "user_roles",
         (
@@ -197,7 +224,7 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
             Column("team_id", "uuid", team_col, null=np.arange(m) >= n),
             Column("created_at", "timestamptz", np.full(m, ts)),
         ),
-    )  # fmt: skip
+    )
     return [teams, users, agents, user_roles]
 
 
@@ -240,13 +267,20 @@ def build_customers(seed: int, tickets: int, period: Period, staff: Staff) -> Cu
     wants = (tier >= 3) | ((tier == 2) & (rng.random(n) < 0.4))
     dedicated[wants] = rng.choice(vip_agents, size=int(wants.sum()))
     return Customers(
-        ids=uuid_bytes(rng, n), tier=tier, segment=segment, country=country, joined=joined,
-        ltv_cents=np.round(ltv * 100).astype(np.int64), activity=activity, dedicated=dedicated,
-        consent_marketing=rng.random(n) < 0.4, consent_analytics=rng.random(n) < 0.9,
+        ids=uuid_bytes(rng, n),
+        tier=tier,
+        segment=segment,
+        country=country,
+        joined=joined,
+        ltv_cents=np.round(ltv * 100).astype(np.int64),
+        activity=activity,
+        dedicated=dedicated,
+        consent_marketing=rng.random(n) < 0.4,
+        consent_analytics=rng.random(n) < 0.9,
         consent_surveys=rng.random(n) < 0.85,
         first_name=rng.integers(0, len(text.FIRST_NAMES), n),
         last_name=rng.integers(0, len(text.LAST_NAMES), n),
-    )  # fmt: skip
+    )
 
 
 def _ascii(name: str) -> str:
@@ -278,8 +312,11 @@ def contacts_frame(seed: int, customers: Customers) -> Frame:
             payload_col("full_name", [s.encode("utf-8") for s in full]),
             payload_col("email", [s.encode("utf-8") for s in emails]),
             Column(
-                "phone", "text", np.arange(n), null=~has_phone,
+                "phone",
+                "text",
+                np.arange(n),
+                null=~has_phone,
                 payloads=tuple(s.encode("utf-8") for s in phone),
             ),
         ),
-    )  # fmt: skip
+    )

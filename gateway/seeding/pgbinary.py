@@ -172,16 +172,25 @@ def _be32(values: NDArray[np.int64]) -> NDArray[np.uint8]:
     return values.astype(">i4").view(np.uint8).reshape(-1, 4)
 
 
-def _scatter_rows(
-    out: NDArray[np.uint8], pos: NDArray[np.int64], block: NDArray[np.uint8]
-) -> None:
+def _scatter_rows(out: NDArray[np.uint8], pos: NDArray[np.int64], block: NDArray[np.uint8]) -> None:
     """out[pos[i] + j] = block[i, j] for every row i and column j."""
     if len(pos):
         out[pos[:, None] + np.arange(block.shape[1])] = block
 
 
-def encode(frame: Frame, start: int = 0, stop: int | None = None) -> bytes:
-    """Binary COPY payload (with header and trailer) of rows ``[start, stop)`` of ``frame``."""
+def encode(
+    frame: Frame,
+    start: int = 0,
+    stop: int | None = None,
+    *,
+    header: bool = True,
+    trailer: bool = True,
+) -> bytes:
+    """Binary COPY data of rows ``[start, stop)`` of ``frame``.
+
+    One COPY is the header, the tuples and the trailer: pass ``header``/``trailer`` False for
+    chunks in the middle of a streamed COPY.
+    """
     hi = frame.rows if stop is None else min(stop, frame.rows)
     n = max(hi - start, 0)
     ncols = len(frame.columns)
@@ -203,10 +212,12 @@ def encode(frame: Frame, start: int = 0, stop: int | None = None) -> bytes:
     if n:
         np.cumsum(row_len[:-1], out=offsets[1:])
     body = int(row_len.sum())
-    out = np.empty(len(_HEADER) + body + len(_TRAILER), dtype=np.uint8)
-    out[: len(_HEADER)] = np.frombuffer(_HEADER, dtype=np.uint8)
-    out[len(_HEADER) + body :] = np.frombuffer(_TRAILER, dtype=np.uint8)
-    pos = offsets + len(_HEADER)
+    head = _HEADER if header else b""
+    tail = _TRAILER if trailer else b""
+    out = np.empty(len(head) + body + len(tail), dtype=np.uint8)
+    out[: len(head)] = np.frombuffer(head, dtype=np.uint8)
+    out[len(head) + body :] = np.frombuffer(tail, dtype=np.uint8)
+    pos = offsets + len(head)
     out[pos] = (ncols >> 8) & 0xFF
     out[pos + 1] = ncols & 0xFF
     pos = pos + 2

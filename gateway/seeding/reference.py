@@ -57,13 +57,23 @@ TIERS = ("standard", "silver", "gold", "platinum", "diamond")
 
 #: First response / resolution targets in minutes, [tier][priority].
 FIRST_RESPONSE_MIN = np.array(
-    [[960, 480, 240, 60], [480, 240, 120, 30], [240, 120, 60, 20], [120, 60, 30, 15],
-     [60, 30, 15, 10]]
-)  # fmt: skip
+    [
+        [960, 480, 240, 60],
+        [480, 240, 120, 30],
+        [240, 120, 60, 20],
+        [120, 60, 30, 15],
+        [60, 30, 15, 10],
+    ]
+)
 RESOLUTION_MIN = np.array(
-    [[4320, 2880, 1440, 480], [2880, 1920, 960, 360], [2160, 1440, 720, 240],
-     [1440, 960, 480, 180], [1080, 720, 360, 120]]
-)  # fmt: skip
+    [
+        [4320, 2880, 1440, 480],
+        [2880, 1920, 960, 360],
+        [2160, 1440, 720, 240],
+        [1440, 960, 480, 180],
+        [1080, 720, 360, 120],
+    ]
+)
 #: Calendar per tier: 1 = Paris business hours, 2 = VIP extended, 0 = 24x7 (calendar time).
 TIER_CALENDAR = np.array([1, 2, 2, 2, 0])
 
@@ -93,14 +103,26 @@ def build_reference(period: Period) -> Reference:
     vip = [(d, n) for d, n in french if (d.month, d.day) in VIP_CLOSED_ON]
     cals = {
         PARIS_HOURS: BusinessCalendar(
-            "Paris business hours", ORG_TZ, (1, 2, 3, 4, 5), time(9), time(18),
-            frozenset(d for d, _ in french), first, last,
+            "Paris business hours",
+            ORG_TZ,
+            (1, 2, 3, 4, 5),
+            time(9),
+            time(18),
+            frozenset(d for d, _ in french),
+            first,
+            last,
         ),
         VIP_EXTENDED: BusinessCalendar(
-            "VIP extended", ORG_TZ, (1, 2, 3, 4, 5, 6), time(8), time(22),
-            frozenset(d for d, _ in vip), first, last,
+            "VIP extended",
+            ORG_TZ,
+            (1, 2, 3, 4, 5, 6),
+            time(8),
+            time(22),
+            frozenset(d for d, _ in vip),
+            first,
+            last,
         ),
-    }  # fmt: skip
+    }
     return Reference(cals, {PARIS_HOURS: french, VIP_EXTENDED: vip})
 
 
@@ -148,7 +170,9 @@ def calendar_frames(ref: Reference) -> list[Frame]:
         "support_calendar_holidays",
         (
             Column("calendar_id", "int4", np.array([r[0] for r in rows], dtype=np.int64)),
-            Column("holiday", "date", np.array([(r[1] - epoch).days for r in rows], dtype=np.int64)),
+            Column(
+                "holiday", "date", np.array([(r[1] - epoch).days for r in rows], dtype=np.int64)
+            ),
             text_col("name", [r[2] for r in rows]),
         ),
     )
@@ -164,7 +188,10 @@ def policy_frame(created_at: int) -> Frame:
         "support_sla_policies",
         (
             Column("id", "int4", np.arange(1, n + 1, dtype=np.int64)),
-            text_col("name", [f"{TIERS[t].title()} {PRIORITIES[p]}" for t, p in zip(tiers, prios, strict=True)]),
+            text_col(
+                "name",
+                [f"{TIERS[t].title()} {PRIORITIES[p]}" for t, p in zip(tiers, prios, strict=True)],
+            ),
             text_col("priority", [PRIORITIES[p] for p in prios]),
             text_col("customer_tier", [TIERS[t] for t in tiers]),
             text_col("channel", [None] * n),
@@ -174,4 +201,4 @@ def policy_frame(created_at: int) -> Frame:
             Column("is_active", "bool", np.ones(n, dtype=np.int64)),
             Column("created_at", "timestamptz", np.full(n, created_at * 1_000_000)),
         ),
-    )  # fmt: skip
+    )

@@ -17,9 +17,16 @@ from datetime import date, time
 
 import numpy as np
 
-from gateway.seeding.calendar import DAY, ORG_TZ, BusinessCalendar, LocalClock, Period, local_date_span
+from gateway.seeding.calendar import (
+    DAY,
+    ORG_TZ,
+    BusinessCalendar,
+    LocalClock,
+    Period,
+    local_date_span,
+)
 from gateway.seeding.people import VIP, Staff
-from gateway.seeding.rand import B, I64, stream
+from gateway.seeding.rand import I64, B, stream
 
 STANDARD_CLOSED = {(1, 1), (5, 1), (12, 25)}
 SHIFT_STARTS = {False: np.array([8, 10, 12]), True: np.array([7, 11, 15])}

@@ -20,7 +20,7 @@ import numpy as np
 from gateway.seeding.calendar import HOUR, Period
 from gateway.seeding.people import Customers
 from gateway.seeding.pgbinary import Column, Frame, text_col
-from gateway.seeding.rand import B, I64, stream
+from gateway.seeding.rand import I64, B, stream
 
 NEVER = np.iinfo(np.int64).max // 4
 TIER_NAMES = (None, "silver", "gold", "platinum", "diamond")
@@ -76,10 +76,12 @@ def decide_churn(
     rng = stream(seed, "churn")
     n = customers.n
     vip = customers.tier > 0
-    p = np.where(vip, 0.04 + 0.30 * breached + 0.20 * low_csat, 0.02 + 0.04 * breached)
+    p = np.where(vip, 0.03 + 0.18 * breached + 0.12 * low_csat, 0.02 + 0.03 * breached)
     earliest = np.maximum(last_activity, customers.joined) + HOUR
     earliest = np.where(vip, np.maximum(earliest, history.enrolled + HOUR), earliest)
-    earliest = np.where(history.changed < NEVER, np.maximum(earliest, history.changed + HOUR), earliest)
+    earliest = np.where(
+        history.changed < NEVER, np.maximum(earliest, history.changed + HOUR), earliest
+    )
     room = period.end - HOUR - earliest
     churn = (rng.random(n) < p) & (room > 0)
     at = earliest + (rng.random(n) * np.maximum(room, 0)).astype(np.int64)
@@ -108,7 +110,7 @@ def customers_frame(customers: Customers, churned_at: I64, dedicated_ids: np.nda
             Column("consent_surveys", "bool", customers.consent_surveys.astype(np.int64)),
             Column("created_at", "timestamptz", customers.joined * us),
         ),
-    )  # fmt: skip
+    )
 
 
 def _countries(customers: Customers) -> list[str]:
@@ -142,8 +144,19 @@ def tracking_frame(
     for c in vips.tolist():
         stop = churned_at[c] if churned_at[c] else 0
         if changed[c] < NEVER:
-            rows.append((c, int(history.prev_tier[c]), int(history.enrolled[c]), changed[c], 0, 2 * c))
-            rows.append((c, int(customers.tier[c]), changed[c], stop, int(history.change_kind[c]), 2 * c + 1))
+            rows.append(
+                (c, int(history.prev_tier[c]), int(history.enrolled[c]), changed[c], 0, 2 * c)
+            )
+            rows.append(
+                (
+                    c,
+                    int(customers.tier[c]),
+                    changed[c],
+                    stop,
+                    int(history.change_kind[c]),
+                    2 * c + 1,
+                )
+            )
         else:
             rows.append((c, int(customers.tier[c]), int(history.enrolled[c]), stop, 0, 2 * c))
         if stop:
@@ -164,7 +177,9 @@ def tracking_frame(
             Column("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
             Column("customer_id", "uuid", customers.ids[cust]),
             text_col("vip_tier", [TIER_NAMES[t] for t in tier.tolist()]),
-            Column("dedicated_agent_id", "uuid", agent_ids[np.maximum(dedicated, 0)], null=~has_agent),
+            Column(
+                "dedicated_agent_id", "uuid", agent_ids[np.maximum(dedicated, 0)], null=~has_agent
+            ),
             Column("effective_from", "timestamptz", start * us),
             Column("effective_to", "timestamptz", end * us, null=end == 0),
             Column("white_glove_sessions", "int4", wg),
@@ -172,4 +187,4 @@ def tracking_frame(
             Column("followups_answered", "int4", answered),
             text_col("change_reason", [reasons[r] for r in reason.tolist()]),
         ),
-    )  # fmt: skip
+    )

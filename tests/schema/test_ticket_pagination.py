@@ -78,10 +78,10 @@ def test_ascending_order_on_resolved_at_puts_open_tickets_last(
 ) -> None:
     order = {"field": "RESOLVED_AT", "direction": "ASC"}
     got = walk(graphql, manager, {"o": order}, forward=True)
-    df = owner_tickets.assign(
-        key=owner_tickets["resolved_at"].fillna(pd.Timestamp.max.tz_localize("UTC"))
-    )
-    assert got == df.sort_values(["key", "id"])["id"].astype(int).tolist()
+    # open tickets sort as +infinity: after every resolved one, by id
+    df = owner_tickets.assign(is_open=owner_tickets["resolved_at"].isna())
+    expected = df.sort_values(["is_open", "resolved_at", "id"])["id"].astype(int).tolist()
+    assert got == expected
     assert owner_tickets["resolved_at"].isna().any()
 
 

@@ -1,0 +1,26 @@
+"""Deterministic synthetic support data for the analytics gateway.
+
+``await seed_database(dsn, tickets=50_000, days=180, seed=42)`` fills a migrated, empty database
+with staff, customers, tickets and everything derived from them; ``database_is_empty`` tells
+whether a database has tickets yet. See :mod:`gateway.seeding.api`.
+"""
+
+from gateway.seeding.api import (
+    PRESETS,
+    Preset,
+    SeedError,
+    SeedSummary,
+    database_is_empty,
+    default_end,
+    seed_database,
+)
+
+__all__ = [
+    "PRESETS",
+    "Preset",
+    "SeedError",
+    "SeedSummary",
+    "database_is_empty",
+    "default_end",
+    "seed_database",
+]
