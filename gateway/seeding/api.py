@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -14,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import sql
 from gateway.seeding.build import STEPS, Plan, generate
-from gateway.seeding.load import load_frames
+from gateway.seeding.load import FINISH_STEPS, load_frames
 
 
 class SeedError(RuntimeError):
@@ -96,23 +97,13 @@ async def seed_database(
         if await conn.fetchval(sql.load("seed_tickets_exist")):
             raise SeedError("the database already has support tickets; seed an empty database")
         bar = _progress() if progress else None
-        with bar or _Null():
-            gen_task = bar.add_task("generating", total=STEPS) if bar else None
-
-            def step(_name: str) -> None:
-                if bar is not None and gen_task is not None:
-                    bar.advance(gen_task)
-
-            frames = await asyncio.to_thread(generate, plan, step)
+        with bar if bar is not None else contextlib.nullcontext():
+            generating = _counter(bar, "generating", STEPS)
+            frames = await asyncio.to_thread(generate, plan, lambda _step: generating(1))
             generated = time.perf_counter()
-            total = sum(f.rows for f in frames)
-            load_task = bar.add_task("loading", total=total) if bar else None
-
-            def advance(rows: int) -> None:
-                if bar is not None and load_task is not None:
-                    bar.advance(load_task, rows)
-
-            counts = await load_frames(conn, frames, advance)
+            loading = _counter(bar, "loading", sum(f.rows for f in frames))
+            indexing = _counter(bar, "indexing", FINISH_STEPS)
+            counts = await load_frames(conn, frames, loading, lambda _step: indexing(1))
     finally:
         await conn.close()
     finished = time.perf_counter()
@@ -124,6 +115,14 @@ async def seed_database(
     )
 
 
+def _counter(bar: Progress | None, name: str, total: int) -> Callable[[int], None]:
+    """A function advancing a new task of ``bar`` (a no-op without a bar)."""
+    if bar is None:
+        return lambda _n: None
+    task = bar.add_task(name, total=total)
+    return lambda n: bar.advance(task, n)
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.description:<10}"),
@@ -131,13 +130,3 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-
-
-class _Null:
-    """A do-nothing context manager standing in for the progress bar."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

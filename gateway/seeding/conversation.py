@@ -22,7 +22,7 @@ import numpy as np
 from gateway.seeding import text
 from gateway.seeding.calendar import LocalClock, Period
 from gateway.seeding.people import Staff
-from gateway.seeding.rand import I64, B, lognormal, stream
+from gateway.seeding.rand import F64, I64, B, lognormal, stream
 from gateway.seeding.reference import LEAF_ROOT, LEAF_SLUGS
 from gateway.seeding.roster import Roster
 from gateway.seeding.tickets import Tickets
@@ -92,6 +92,7 @@ class TicketState:
 def _parts(
     rng: np.random.Generator, tk: Tickets, tl: Timeline, roster: Roster
 ) -> list[dict[str, np.ndarray]]:
+    """Every planned interaction (visible or not), one dict of columns per kind."""
     cy = tl.cycles
     n = tk.n
     parts: list[dict[str, np.ndarray]] = []
@@ -192,6 +193,8 @@ def _part(
     public: bool = True,
     kind: I64 | None = None,
 ) -> dict[str, np.ndarray]:
+    """Columns of one kind of interaction. ``kind`` tells the sentiment model what a row is:
+    0 opening message (or agent reply), 1 follow-up, 2 reopening, 3 internal note, −1 other."""
     m = len(ticket)
     return {
         "ticket": np.asarray(ticket, dtype=np.int64),
@@ -200,7 +203,6 @@ def _part(
         "body": np.asarray(body, dtype=np.int64),
         "seq": np.full(m, seq, dtype=np.int64),
         "public": np.full(m, public, dtype=bool),
-        # 0 opener, 1 follow-up, 2 reopen, 3 note; -1 for non-customer/non-note rows
         "kind": np.full(m, -1, dtype=np.int64)
         if kind is None
         else np.asarray(kind, dtype=np.int64),
@@ -360,17 +362,18 @@ def _handle(
     med = np.where(public, HANDLE_MEDIAN[channel], 150.0) * (1.15 - 0.05 * skill)
     raw = np.where(is_agent, np.clip(lognormal(rng, med, 0.5, len(ticket)), 10, 7_200), 0.0)
     team = tk.team[ticket]
-    capacity = np.bincount(staff.agent_team, weights=roster.works.sum(axis=1), minlength=5)
-    capacity = capacity * SCHEDULED_SECONDS * 0.8
+    days_worked = np.bincount(staff.agent_team, weights=roster.works.sum(axis=1), minlength=5)
+    capacity = days_worked * SCHEDULED_SECONDS * 0.8
     load = np.bincount(team[is_agent], weights=raw[is_agent], minlength=5)
     squeeze = np.minimum(1.0, capacity / np.maximum(load, 1.0))
-    handle = raw * squeeze[team]
+    handle: F64 = raw * squeeze[team]
     # and no agent-day above MAX_AGENT_DAY (peaks land unevenly on whoever is on shift)
     key = np.where(is_agent, np.maximum(agent, 0) * 100_000 + (day - day.min()), -1)
     cells, inverse = np.unique(key, return_inverse=True)
     per_cell = np.bincount(inverse, weights=handle)
     cap = np.where(cells >= 0, np.minimum(1.0, MAX_AGENT_DAY / np.maximum(per_cell, 1.0)), 1.0)
-    return np.floor(handle * cap[inverse]).astype(np.int64)
+    result: I64 = np.floor(handle * cap[inverse]).astype(np.int64)
+    return result
 
 
 def _sentiment(

@@ -116,7 +116,7 @@ def incidents_frame(incidents: Incidents, staff: Staff) -> Frame:
             ),
         )
     if incidents.drop:
-        team = {
+        team: dict[str, object] = {
             "level": "team",
             "team_id": str(as_uuid(staff.team_ids[DROP_TEAM])),
             "team_name": text.TEAM_NAMES["beauty"],
@@ -127,7 +127,7 @@ def incidents_frame(incidents: Incidents, staff: Staff) -> Frame:
                 incidents.drop,
                 team,
                 DROP_MAGNITUDE,
-                "Reformulated serum complaints: CSAT of the beauty team fell by about 0.8 for a week.",
+                "Serum reformulation complaints: the beauty team's CSAT fell ~0.8 for a week.",
             ),
         )
     n = len(rows)

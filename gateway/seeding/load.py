@@ -22,6 +22,9 @@ from gateway.seeding.pgbinary import Frame, encode
 #: Rows per COPY chunk: big enough to amortise numpy calls, small enough to bound memory.
 CHUNK_ROWS = 200_000
 
+#: Steps reported by ``load_frames(finished=…)`` after the copies.
+FINISH_STEPS = 2
+
 Advance = Callable[[int], None]
 
 
@@ -58,10 +61,18 @@ async def _try(conn: asyncpg.Connection, statement: str) -> bool:
 
 
 async def load_frames(
-    conn: asyncpg.Connection, frames: Sequence[Frame], advance: Advance | None = None
+    conn: asyncpg.Connection,
+    frames: Sequence[Frame],
+    advance: Advance | None = None,
+    finished: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Copy ``frames`` in one transaction; rows loaded per qualified table name."""
+    """Copy ``frames`` in one transaction; rows loaded per qualified table name.
+
+    ``advance(rows)`` is called as rows are sent; ``finished(name)`` after each of the
+    :data:`FINISH_STEPS` that follow the copies (index rebuild, statistics).
+    """
     step: Advance = advance or (lambda _rows: None)
+    done = finished or (lambda _name: None)
     counts: dict[str, int] = {}
     async with conn.transaction():
         await conn.execute(sql.load("seed_load_settings"))
@@ -78,5 +89,7 @@ async def load_frames(
             counts[qualified(frame)] = counts.get(qualified(frame), 0) + frame.rows
         await conn.execute(sql.load("seed_restore_indexes"))
         await conn.execute(sql.load("seed_reset_sequences"))
+    done("indexes")
     await conn.execute(sql.load("seed_analyze"))
+    done("statistics")
     return counts

@@ -66,9 +66,9 @@ def queue_frame(
     answered = count(answered_mask.astype(np.float64))
     within = count((answered_mask & (wait <= THRESHOLD[queue[ok]])).astype(np.float64))
     wait_sum = count(np.where(answered_mask, wait, 0).astype(np.float64))
-    longest = np.zeros(size, dtype=np.int64)
-    np.maximum.at(longest, key, np.where(answered_mask, wait, 0))
-    longest = longest.reshape(nq, nb)
+    longest_flat = np.zeros(size, dtype=np.int64)
+    np.maximum.at(longest_flat, key, np.where(answered_mask, wait, 0))
+    longest = longest_flat.reshape(nq, nb)
     avg_wait = np.where(answered > 0, wait_sum / np.maximum(answered, 1), 0.0)
     late_share = 1.0 - within / np.maximum(answered, 1)
     p_ab = 0.02 + 0.12 * late_share
@@ -149,6 +149,9 @@ def _staffed(staff: Staff, roster: Roster, clock: LocalClock, starts: I64) -> I6
 
 
 def _daily(values_day: I64, days: I64, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per-day counts (or weight sums) of events on local days ``values_day`` over ``days``."""
+    if not len(days):
+        return np.zeros(0)
     ok = (values_day >= days[0]) & (values_day <= days[-1])
     w = None if weights is None else weights[ok]
     return np.bincount(values_day[ok] - days[0], weights=w, minlength=len(days))
@@ -228,7 +231,7 @@ def automation_frame(
     empty = np.full(nd, np.nan)
 
     def stack(i: int) -> np.ndarray:
-        return np.concatenate([r[i] if r[i] is not None else empty for r in rows])  # type: ignore[index]
+        return np.concatenate([r[i] if r[i] is not None else empty for r in rows])
 
     conf, csat_all = stack(5), stack(6)
     frame = Frame(
@@ -287,7 +290,7 @@ def financial_frame(
     nd = len(days)
     rate = np.where(staff.agent_is_lead, 48.0, 24.0 + 4.0 * staff.agent_skill)
     team_of = staff.agent_team[ad.agent]
-    day_idx = ad.day - days[0]
+    day_idx = ad.day - (days[0] if nd else 0)
     key = team_of * nd + day_idx
     labor = np.bincount(key, weights=ad.logged_in / 3600.0 * rate[ad.agent], minlength=5 * nd)
     working = np.bincount(key, weights=(ad.scheduled > 0).astype(np.float64), minlength=5 * nd)

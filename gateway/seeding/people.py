@@ -78,7 +78,7 @@ class Staff:
 def team_sizes(tickets: int, days: int) -> I64:
     """Agents (excluding the lead) per team for a volume of ``tickets`` over ``days``."""
     scale = (max(tickets / max(days, 1), 1.0) / REFERENCE_DAILY) ** 0.17
-    sizes = np.maximum(np.round(BASE_TEAM_SIZE * scale), 3).astype(np.int64)
+    sizes: I64 = np.maximum(np.round(BASE_TEAM_SIZE * scale), 3).astype(np.int64)
     while sizes.sum() + len(sizes) > MAX_AGENTS:
         sizes[np.argmax(sizes)] -= 1
     return sizes
@@ -175,6 +175,8 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
         "users",
         (
             Column("id", "uuid", user_ids),
+            text_col("aud", ["authenticated"] * m),
+            text_col("role", ["authenticated"] * m),
             text_col("email", emails),
             Column("email_confirmed_at", "timestamptz", np.full(m, ts)),
             payload_col(

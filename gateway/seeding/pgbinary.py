@@ -149,7 +149,7 @@ def _numeric_matrix(values: NDArray[np.generic], scale: int) -> NDArray[np.uint8
     for i in range(g):
         words[:, 4 + i] = (int_part // (10_000 ** (g - 1 - i))) % 10_000
     words[:, 4 + g] = frac
-    return words.view(np.uint8).reshape(n, -1)
+    return words.view(np.uint8).reshape(n, 2 * words.shape[1])
 
 
 def _fixed_matrix(col: Column, lo: int, hi: int) -> NDArray[np.uint8]:
@@ -165,7 +165,7 @@ def _fixed_matrix(col: Column, lo: int, hi: int) -> NDArray[np.uint8]:
     elif col.kind == "date":
         v = v.astype(np.int64) - _PG_EPOCH_DAYS
     arr = np.ascontiguousarray(v.astype(_FIXED_DTYPES[col.kind]))
-    return arr.view(np.uint8).reshape(n, -1)
+    return arr.view(np.uint8).reshape(n, arr.dtype.itemsize)
 
 
 def _be32(values: NDArray[np.int64]) -> NDArray[np.uint8]:

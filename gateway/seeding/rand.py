@@ -48,7 +48,8 @@ def pick_rows(rng: np.random.Generator, probs: F64) -> I64:
     """One index per row of the ``(n, k)`` probability matrix ``probs`` (rows normalised here)."""
     cum = np.cumsum(probs, axis=1)
     u = rng.random(len(probs)) * cum[:, -1]
-    return np.minimum((u[:, None] > cum).sum(axis=1), probs.shape[1] - 1).astype(np.int64)
+    result: I64 = np.minimum((u[:, None] > cum).sum(axis=1), probs.shape[1] - 1).astype(np.int64)
+    return result
 
 
 def lognormal(rng: np.random.Generator, median: F64 | float, sigma: float, n: int) -> F64:

@@ -11,6 +11,7 @@ routing to the VIP concierge, white-glove service and the SLA policy (``tier * 4
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 
@@ -67,7 +68,7 @@ class Tickets:
 
 
 def draw_arrivals(
-    seed: int, n: int, period: Period, clock: LocalClock, holidays: list, incidents: Incidents
+    seed: int, n: int, period: Period, clock: LocalClock, holidays: list[date], incidents: Incidents
 ) -> tuple[I64, I64, B]:
     """Creation instants (sorted), leaf categories and the volume-spike flag of ``n`` tickets."""
     rng = stream(seed, "arrivals")
@@ -119,7 +120,7 @@ def draw_tickets(
     n: int,
     period: Period,
     clock: LocalClock,
-    holidays: list,
+    holidays: list[date],
     incidents: Incidents,
     staff: Staff,
     customers: Customers,

@@ -68,11 +68,8 @@ class Timeline:
 def staffing_add(staffing: tuple[BusinessCalendar, ...], team: I64, ts: I64, seconds: I64) -> I64:
     """``ts`` plus ``seconds`` of the team's staffing time (per ticket team)."""
     out = np.empty(len(ts), dtype=np.int64)
-    done: set[int] = set()
-    for t, cal in enumerate(staffing):
-        if id(cal) in done:
-            continue
-        done.add(id(cal))
+    # teams sharing one calendar object are processed together (one searchsorted per calendar)
+    for cal in {id(c): c for c in staffing}.values():
         same = [u for u, c in enumerate(staffing) if c is cal]
         rows = np.flatnonzero(np.isin(team, same))
         if len(rows):
@@ -98,6 +95,7 @@ def build_timeline(
     staffing: tuple[BusinessCalendar, ...],
     incidents: Incidents,
 ) -> Timeline:
+    """The planned cycles of every ticket and its planned closure."""
     rng = stream(seed, "timeline")
     n = tk.n
     skill = staff.agent_skill[tk.agent]
@@ -135,13 +133,12 @@ def build_timeline(
     for k in (1, 2):
         idx = np.flatnonzero(reopens >= k)
         m = len(idx)
-        start = prev[idx] + np.clip(lognormal(rng, 20.0 * HOUR, 0.8, m), 1800, 3.5 * DAY).astype(
-            np.int64
-        )
+        # a reopening comes within 3.5 days, before the ticket would close (4 days after solving)
+        delay = np.clip(lognormal(rng, 20.0 * HOUR, 0.8, m), 1800, 3.5 * DAY)
+        start = prev[idx] + delay.astype(np.int64)
         team = tk.team[idx]
-        w = np.clip(lognormal(rng, 0.7 * WAIT_MEDIAN[tk.channel[idx]], 0.8, m), 5, 2 * DAY).astype(
-            np.int64
-        )
+        w_med = 0.7 * WAIT_MEDIAN[tk.channel[idx]]
+        w = np.clip(lognormal(rng, w_med, 0.8, m), 5, 2 * DAY).astype(np.int64)
         fr = staffing_add(staffing, team, start, w)
         r = (1 + (rng.random(m) < 0.3)).astype(np.int64)
         d = np.clip(lognormal(rng, 0.5 * med[idx], 0.7, m), 300, 5 * DAY).astype(np.int64)

@@ -90,7 +90,6 @@ def decide_churn(
 
 
 def customers_frame(customers: Customers, churned_at: I64, dedicated_ids: np.ndarray) -> Frame:
-    n = customers.n
     tier = customers.tier
     us = 1_000_000
     return Frame(

@@ -3,9 +3,10 @@
 Daily metrics cover the complete local (Paris) days of the period. A working day is scheduled for
 8 hours; handle time is the sum of the agent's interactions that day (talk/hold/after-contact
 split by channel: phone calls have holds), contacts handled are their public replies, tickets
-solved the tickets they wrote the last reply of, by resolution day. Logged-in time follows the schedule (longer
-when the work needs it); available time makes occupancy 60–85% (handle + available at most 92% of
-logged-in time; the rest is auxiliary work such as training and outreach); adherence is 75–100%. A day with work but no schedule is overtime (scheduled 0).
+solved are those whose last reply they wrote, counted on the resolution day. Logged-in time
+follows the schedule (longer when the work needs it); available time makes occupancy 60–85%
+(handle + available at most 92% of logged-in time; the rest is auxiliary work such as training
+and outreach); adherence is 75–100%. A day with work but no schedule is overtime (scheduled 0).
 
 QA: about 4% of resolved tickets are reviewed by the team lead (another team's lead for a lead's
 own tickets) within a week, scores rising with skill. Training: 3–7 courses per agent.

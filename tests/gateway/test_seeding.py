@@ -37,7 +37,7 @@ class Seeded:
 
 
 async def _fresh(pg_server: str, suffix: str) -> str:
-    dsn = await create_database(pg_server, f"seed_{suffix}_{os.getpid()}")
+    dsn: str = await create_database(pg_server, f"seed_{suffix}_{os.getpid()}")
     await migrate(dsn)
     return dsn
 
