@@ -1,0 +1,34 @@
+-- median first response time (minutes, calendar time) per time bucket of [$1, $2) in iana time
+-- zone $4; $3: granularity 'hour' | 'day' | 'week' | 'month' (checked by
+-- analytics.series_buckets).
+-- first response time = first public agent reply (support_tickets.first_response_at) minus
+-- created_at; tickets are counted by created_at in the window (metrics.md), and only those that
+-- have had a first response. n = the tickets behind the median; a bucket without any has n = 0
+-- and a null value. columns as every series_*.sql: bucket_no, bucket_start, bucket_end,
+-- local_start, n, value. row level security decides which tickets the caller counts.
+with buckets as (
+  select b.bucket_no, b.bucket_start, b.bucket_end, b.local_start
+  from analytics.series_buckets($1::timestamptz, $2::timestamptz, $3::text, $4::text) as b
+),
+edges as (
+  select array_agg(b.bucket_start order by b.bucket_no) as starts
+  from buckets b
+),
+per_bucket as (
+  select width_bucket(t.created_at, e.starts) as bucket_no,
+         count(*) as n,
+         percentile_cont(0.5) within group (
+           order by extract(epoch from t.first_response_at - t.created_at) / 60) as median_minutes
+  from public.support_tickets t
+  cross join edges e
+  where t.created_at >= $1::timestamptz
+    and t.created_at < $2::timestamptz
+    and t.first_response_at is not null
+  group by 1
+)
+select b.bucket_no, b.bucket_start, b.bucket_end, b.local_start,
+       coalesce(p.n, 0)::integer as n,
+       p.median_minutes as value
+from buckets b
+left join per_bucket p on p.bucket_no = b.bucket_no
+order by b.bucket_no;

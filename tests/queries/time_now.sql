@@ -1,0 +1,2 @@
+-- test support (time tests): the transaction's now().
+select now();
