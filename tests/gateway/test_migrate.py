@@ -46,6 +46,16 @@ async def test_every_table_has_rls_and_a_comment(fresh_dsn: str) -> None:
     assert [r["table_name"] for r in rows if not r["comment"]] == []
 
 
+async def test_every_foreign_key_is_indexed(fresh_dsn: str) -> None:
+    await migrate(fresh_dsn)
+    conn = await asyncpg.connect(fresh_dsn)
+    try:
+        missing = [tuple(r) for r in await conn.fetch(tq("unindexed_foreign_keys"))]
+    finally:
+        await conn.close()
+    assert missing == []
+
+
 async def test_shim_auth_helpers_read_request_claims(fresh_dsn: str) -> None:
     await migrate(fresh_dsn)
     user = uuid.uuid4()

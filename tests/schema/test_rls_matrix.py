@@ -233,3 +233,43 @@ def test_reference_data_is_for_staff(
     assert len(data["categories"]) == (counts["categories"] if staff else 0)
     assert len(data["slaPolicies"]) == (counts["sla_policies"] if staff else 0)
     assert len(data["agents"]) == (counts["agents"] if staff else 0)
+
+
+@pytest.mark.parametrize("role", ["agent", "team_lead", "analyst"])
+def test_surveys_and_sla_targets_follow_their_ticket(
+    role: str, graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    nodes = graphql(
+        "{ tickets(first: 100, filter: {status: [SOLVED, CLOSED]}) {"
+        " nodes { id survey { id } slaTargets { targetType } } } }",
+        token=make_token(role),
+    )["data"]["tickets"]["nodes"]
+    ids = [int(n["id"]) for n in nodes]
+    expected = {r["ticket_id"]: r for r in owner_fetch(seeded_dsn, "owner_surveys_sla_of", ids)}
+    assert sum(1 for r in expected.values() if r["survey_id"]) > 5
+    for n in nodes:
+        row = expected[int(n["id"])]
+        got_survey = int(n["survey"]["id"]) if n["survey"] else None
+        assert got_survey == row["survey_id"]
+        assert len(n["slaTargets"]) == row["sla_targets"]
+
+
+def test_direct_access_to_someone_elses_ticket_returns_null(
+    graphql: GQL,
+    make_token: Callable[..., str],
+    seeded_dsn: str,
+    users_by_role: dict[str, list[uuid.UUID]],
+) -> None:
+    me = identity(seeded_dsn, users_by_role, "agent")
+    rows = owner_fetch(seeded_dsn, "owner_tickets")
+    other = next(r for r in rows if r["assigned_agent_id"] not in (None, me["agent_id"]))
+    mine = next(r for r in rows if r["assigned_agent_id"] == me["agent_id"])
+    query = "query($id: ID!) { ticket(id: $id) { id survey { id } } }"
+    token = make_token("agent")
+    assert graphql(query, {"id": str(other["id"])}, token)["data"]["ticket"] is None
+    assert graphql(query, {"id": str(mine["id"])}, token)["data"]["ticket"]["id"] == str(mine["id"])
+    # the survey of someone else's ticket is not reachable through the customer either
+    survey_query = "query($id: ID!) { customer(id: $id) { tickets(first: 500) { nodes { id } } } }"
+    customer = graphql(survey_query, {"id": str(other["customer_id"])}, token)["data"]["customer"]
+    if customer is not None:
+        assert str(other["id"]) not in {n["id"] for n in customer["tickets"]["nodes"]}
