@@ -107,6 +107,13 @@ class Loaders:
             lambda: _many_per_key(self._session, sql.load("categories_children"), "parent_id"),
         )
 
+    @property
+    def sla_state(self) -> DataLoader:
+        """Live SLA state of each ticket's targets (business minutes left, breached now)."""
+        from resolvers.sla_state import sla_state_batch
+
+        return self._get("sla_ticket_state", lambda: sla_state_batch(self._session))
+
     def latest_interactions(self, limit: int) -> DataLoader:
         """Latest ``limit`` interactions per ticket (one loader per distinct limit)."""
         return self._get(

@@ -8,6 +8,7 @@ import strawberry
 
 import sql
 from resolvers.port import Row
+from resolvers.sla_state import SlaTargetState
 from schema.common import Channel, Info, Priority, enum_or_none
 
 
@@ -58,7 +59,57 @@ class SlaPolicy:
         )
 
 
-@strawberry.type(description="One SLA target of a ticket and its outcome.")
+@strawberry.type(
+    description=(
+        "Live state of one SLA target of a ticket, as of the request: due time from the policy "
+        "calendar, breached now when open past due, business minutes remaining."
+    )
+)
+class SlaTargetLive:
+    target_type: str = strawberry.field(description="first_response or resolution.")
+    target_minutes: int = strawberry.field(
+        description="Target in business minutes (calendar minutes when businessTime is false)."
+    )
+    business_time: bool
+    due_at: datetime | None
+    achieved_at: datetime | None
+    state: str = strawberry.field(description="pending, achieved or breached.")
+    breached: bool
+    business_minutes_remaining: float | None = strawberry.field(
+        description="Until the due time; negative when overdue; null once achieved."
+    )
+    business_minutes_elapsed: float
+
+    @classmethod
+    def from_state(cls, s: SlaTargetState) -> SlaTargetLive:
+        return cls(
+            target_type=s.target_type,
+            target_minutes=s.target_minutes,
+            business_time=s.business_time,
+            due_at=s.due_at,
+            achieved_at=s.achieved_at,
+            state=s.state,
+            breached=s.breached,
+            business_minutes_remaining=s.business_minutes_remaining,
+            business_minutes_elapsed=s.business_minutes_elapsed,
+        )
+
+
+@strawberry.type(description="A ticket's SLA at a glance: its live targets.")
+class TicketSla:
+    targets: list[SlaTargetLive]
+
+    @strawberry.field(description="True when any target is breached (missed or overdue now).")
+    def breached(self) -> bool:
+        return any(t.breached for t in self.targets)
+
+    @strawberry.field(description="The earliest due time of a target not yet achieved.")
+    def next_due_at(self) -> datetime | None:
+        due = [t.due_at for t in self.targets if t.achieved_at is None and t.due_at is not None]
+        return min(due) if due else None
+
+
+@strawberry.type(description="One SLA target of a ticket and its recorded outcome.")
 class SlaCompliance:
     target_type: str = strawberry.field(description="first_response or resolution.")
     target_minutes: int

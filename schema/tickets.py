@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from schema.categories import Category
     from schema.customers import Customer
     from schema.satisfaction import Survey
-    from schema.sla import SlaCompliance, SlaPolicy
+    from schema.sla import SlaCompliance, SlaPolicy, TicketSla
 
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TeamRef = Annotated["Team", strawberry.lazy("schema.agents")]
@@ -40,6 +40,7 @@ CategoryRef = Annotated["Category", strawberry.lazy("schema.categories")]
 SurveyRef = Annotated["Survey", strawberry.lazy("schema.satisfaction")]
 SlaComplianceRef = Annotated["SlaCompliance", strawberry.lazy("schema.sla")]
 SlaPolicyRef = Annotated["SlaPolicy", strawberry.lazy("schema.sla")]
+TicketSlaRef = Annotated["TicketSla", strawberry.lazy("schema.sla")]
 
 MAX_INTERACTIONS = 100
 
@@ -209,6 +210,17 @@ class Ticket:
 
         rows = await info.context.loaders.sla_by_ticket.load(int(self.id))
         return [SlaCompliance.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="Live SLA state (due times, breached now, business minutes remaining)."
+    )
+    async def sla(self, info: Info) -> TicketSlaRef | None:
+        from schema.sla import SlaTargetLive, TicketSla
+
+        states = await info.context.loaders.sla_state.load(int(self.id))
+        if not states:
+            return None
+        return TicketSla(targets=[SlaTargetLive.from_state(s) for s in states])
 
     @strawberry.field(description="The satisfaction survey sent after resolution, if any.")
     async def survey(self, info: Info) -> SurveyRef | None:
