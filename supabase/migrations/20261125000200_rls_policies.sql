@@ -16,6 +16,12 @@
 
 -- ---------------------------------------------------------------------------------------------
 -- helpers
+--
+-- the pure predicates (sees_all, is_staff, ticket_visible_to, agent_record_visible_to) are
+-- immutable sql functions without a `set search_path` clause, on purpose: postgres only inlines
+-- such functions, and an inlined predicate costs nanoseconds per row where a function call
+-- costs microseconds (400 ms instead of 20 ms to count 50,000 tickets). they reference only
+-- schema-qualified names and operators on their arguments, so search_path cannot change them.
 -- ---------------------------------------------------------------------------------------------
 
 create or replace function app.app_role() returns text
@@ -47,7 +53,6 @@ comment on function app.current_team_id() is 'the team the caller leads or belon
 
 create or replace function app.sees_all(viewer_role text) returns boolean
 language sql immutable
-set search_path = ''
 as $$
   select viewer_role in ('manager', 'executive', 'admin', 'analyst')
 $$;
@@ -55,38 +60,85 @@ comment on function app.sees_all(text) is 'roles that see every row of operation
 
 create or replace function app.is_staff(viewer_role text) returns boolean
 language sql immutable
-set search_path = ''
 as $$
   select viewer_role in ('agent', 'team_lead', 'manager', 'executive', 'admin', 'analyst')
 $$;
 comment on function app.is_staff(text) is 'any application role (reference data is visible to all staff).';
 
--- the single definition of ticket visibility. policies call it with the caller's identity; the
--- realtime hub calls it with each subscriber's identity to filter change events in one query.
+-- the viewer's scope, evaluated once per statement (policies wrap each call in `select`): whether
+-- they see everything, the team they lead (team leads only) and their own agent (agents only).
+create or replace function app.viewer_sees_all() returns boolean
+language sql stable
+as $$
+  select app.sees_all(app.app_role())
+$$;
+comment on function app.viewer_sees_all() is 'the caller''s role sees every operational row.';
+
+create or replace function app.viewer_lead_team() returns uuid
+language sql stable
+as $$
+  select case when app.app_role() = 'team_lead' then app.current_team_id() end
+$$;
+comment on function app.viewer_lead_team() is 'the team the caller leads, when their role is team_lead.';
+
+create or replace function app.viewer_self_agent() returns uuid
+language sql stable
+as $$
+  select case when app.app_role() = 'agent' then app.current_agent_id() end
+$$;
+comment on function app.viewer_self_agent() is 'the caller''s own agent, when their role is agent.';
+
+-- the single definition of ticket visibility, from a viewer scope. every argument is used once,
+-- so postgres inlines it even when the scope arguments are per-statement subqueries: the policy
+-- then costs two comparisons per row.
+create or replace function app.ticket_access(
+  sees_all boolean, lead_team uuid, self_agent uuid, ticket_team uuid, ticket_agent uuid
+) returns boolean
+language sql immutable
+as $$
+  select coalesce(sees_all or ticket_team = lead_team or ticket_agent = self_agent, false)
+$$;
+comment on function app.ticket_access(boolean, uuid, uuid, uuid, uuid) is 'whether a viewer scope (sees all, led team, own agent) may see a ticket of (team, agent).';
+
+-- the same rule for an explicit viewer (role, agent, team): the realtime hub evaluates it for
+-- every subscriber of a change in one statement.
 create or replace function app.ticket_visible_to(
   viewer_role text, viewer_agent uuid, viewer_team uuid, ticket_team uuid, ticket_agent uuid
 ) returns boolean
 language sql immutable
-set search_path = ''
 as $$
-  select app.sees_all(viewer_role)
-    or (viewer_role = 'team_lead' and ticket_team = viewer_team)
-    or (viewer_role = 'agent' and ticket_agent = viewer_agent)
+  select app.ticket_access(
+    app.sees_all(viewer_role),
+    case when viewer_role = 'team_lead' then viewer_team end,
+    case when viewer_role = 'agent' then viewer_agent end,
+    ticket_team,
+    ticket_agent)
 $$;
 comment on function app.ticket_visible_to(text, uuid, uuid, uuid, uuid) is 'whether a viewer (role, agent, team) may see a ticket of (team, agent).';
 
 -- the single definition of visibility of an agent's own records (metrics, evaluations, training).
+create or replace function app.agent_record_access(
+  sees_all boolean, lead_team uuid, self_agent uuid, record_agent uuid, record_agent_team uuid
+) returns boolean
+language sql immutable
+as $$
+  select coalesce(sees_all or record_agent_team = lead_team or record_agent = self_agent, false)
+$$;
+comment on function app.agent_record_access(boolean, uuid, uuid, uuid, uuid) is 'whether a viewer scope may see a record about an agent of a given team.';
+
 create or replace function app.agent_record_visible_to(
   viewer_role text, viewer_agent uuid, viewer_team uuid, record_agent uuid, record_agent_team uuid
 ) returns boolean
 language sql immutable
-set search_path = ''
 as $$
-  select app.sees_all(viewer_role)
-    or (viewer_role = 'team_lead' and record_agent_team = viewer_team)
-    or (viewer_role = 'agent' and record_agent = viewer_agent)
+  select app.agent_record_access(
+    app.sees_all(viewer_role),
+    case when viewer_role = 'team_lead' then viewer_team end,
+    case when viewer_role = 'agent' then viewer_agent end,
+    record_agent,
+    record_agent_team)
 $$;
-comment on function app.agent_record_visible_to(text, uuid, uuid, uuid, uuid) is 'whether a viewer may see a record about an agent of a given team.';
+comment on function app.agent_record_visible_to(text, uuid, uuid, uuid, uuid) is 'whether a viewer (role, agent, team) may see a record about an agent of a given team.';
 
 create or replace function app.agent_team(p_agent_id uuid) returns uuid
 language sql stable security definer
@@ -139,8 +191,8 @@ create policy user_roles_select_own on public.user_roles
 -- tickets: the central rule.
 create policy support_tickets_select on public.support_tickets
   for select to authenticated
-  using (app.ticket_visible_to(
-    (select app.app_role()), (select app.current_agent_id()), (select app.current_team_id()),
+  using (app.ticket_access(
+    (select app.viewer_sees_all()), (select app.viewer_lead_team()), (select app.viewer_self_agent()),
     team_id, assigned_agent_id));
 
 -- rows hanging off a ticket follow the ticket (the subquery is itself filtered by its policy).
@@ -166,10 +218,10 @@ create policy support_interaction_bodies_select on public.support_interaction_bo
 create policy customers_select on public.customers
   for select to authenticated
   using (
-    app.sees_all((select app.app_role()))
-    or app.agent_record_visible_to(
-      (select app.app_role()), (select app.current_agent_id()), (select app.current_team_id()),
-      dedicated_agent_id, app.agent_team(dedicated_agent_id))
+    (select app.viewer_sees_all())
+    or app.agent_record_access(
+      (select app.viewer_sees_all()), (select app.viewer_lead_team()),
+      (select app.viewer_self_agent()), dedicated_agent_id, app.agent_team(dedicated_agent_id))
     or exists (select 1 from public.support_tickets t where t.customer_id = customers.id));
 
 -- personal data: whoever sees the customer, except analysts.
@@ -186,18 +238,18 @@ create policy support_vip_tracking_select on public.support_vip_tracking
 -- an agent's own records.
 create policy support_agents_metrics_select on public.support_agents_metrics
   for select to authenticated
-  using (app.agent_record_visible_to(
-    (select app.app_role()), (select app.current_agent_id()), (select app.current_team_id()),
+  using (app.agent_record_access(
+    (select app.viewer_sees_all()), (select app.viewer_lead_team()), (select app.viewer_self_agent()),
     agent_id, app.agent_team(agent_id)));
 create policy support_qa_evaluations_select on public.support_qa_evaluations
   for select to authenticated
-  using (app.agent_record_visible_to(
-    (select app.app_role()), (select app.current_agent_id()), (select app.current_team_id()),
+  using (app.agent_record_access(
+    (select app.viewer_sees_all()), (select app.viewer_lead_team()), (select app.viewer_self_agent()),
     agent_id, app.agent_team(agent_id)));
 create policy support_training_records_select on public.support_training_records
   for select to authenticated
-  using (app.agent_record_visible_to(
-    (select app.app_role()), (select app.current_agent_id()), (select app.current_team_id()),
+  using (app.agent_record_access(
+    (select app.viewer_sees_all()), (select app.viewer_lead_team()), (select app.viewer_self_agent()),
     agent_id, app.agent_team(agent_id)));
 
 -- money and ground truth: management and analysts.
