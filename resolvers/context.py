@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -26,6 +27,7 @@ class RequestContext:
     viewer: Viewer
     session: Session
     org_timezone: str = "Europe/Paris"
+    kpi_targets: Mapping[str, float] = field(default_factory=dict)
     request: Any = None
     response: Any = None
     loaders: Loaders = field(init=False)

@@ -1,0 +1,396 @@
+"""Dashboard root fields: every tab of the executive and team dashboards in one request each.
+
+Windows are ``from``/``to`` (UTC instants, ``[from, to)``) or a named ``period`` ending now in
+``timezone`` (default: the organisation's). All aggregation runs in SQL under the caller's rights.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from analytics.leaderboard import AgentFigure, coaching_opportunities, leaderboard
+from resolvers import kpis as engine
+from resolvers import periods
+from resolvers.errors import UserInputError
+from resolvers.series import Granularity as SeriesGranularity
+from resolvers.series import series
+from schema.common import Info, parse_uuid
+from schema.kpis import (
+    AgentKpis,
+    Backlog,
+    Distribution,
+    Granularity,
+    KpiDefinition,
+    KpiGroupBy,
+    KpiResult,
+    KpiValue,
+    Period,
+    QueueKpis,
+    SeriesPoint,
+)
+
+FromArg = Annotated[
+    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
+]
+
+#: Mean-type KPIs that coaching tests (with their margins below target).
+COACHING_MARGINS = {"csat": 0.2, "quality_score": 0.2}
+
+
+def _window(
+    info: Info, start: datetime | None, end: datetime | None, period: Period | None, tz: str | None
+) -> tuple[datetime, datetime, str]:
+    timezone = tz or info.context.org_timezone
+    p = periods.Period(period.value) if period is not None else None
+    lo, hi = periods.resolve_window(start, end, p, timezone, datetime.now(UTC))
+    return lo, hi, timezone
+
+
+def _opt_uuid(raw: strawberry.ID | None, name: str) -> UUID | None:
+    return parse_uuid(raw, name) if raw is not None else None
+
+
+@strawberry.type(description="The executive dashboard: headline KPIs, backlog, distributions.")
+class Dashboard:
+    start: datetime
+    end: datetime
+    previous_start: datetime
+    timezone: str
+    kpis: list[KpiValue]
+    backlog: Backlog
+    previous_backlog: Backlog
+    distributions: list[Distribution]
+
+    @strawberry.field(description="One KPI by name (null if the dashboard does not have it).")
+    def kpi(self, name: str) -> KpiValue | None:
+        return next((k for k in self.kpis if k.name == name), None)
+
+
+@strawberry.type(description="Satisfaction tab: CSAT, CSAT%, NPS, CES and response rate.")
+class Satisfaction:
+    csat: KpiResult
+    csat_percent: KpiResult
+    nps: KpiResult
+    ces: KpiResult
+    response_rate: KpiResult
+
+
+@strawberry.type(description="Operations tab: queues, SLA compliance, backlog, capacity.")
+class Operations:
+    queues: list[QueueKpis]
+    sla_compliance_by_policy: KpiResult
+    sla_first_response: KpiResult
+    sla_resolution: KpiResult
+    backlog_by_priority: KpiResult
+    utilization: KpiResult
+    occupancy: KpiResult
+    schedule_adherence: KpiResult
+
+
+@strawberry.type(description="An agent on a leaderboard (score 1 = on target on average).")
+class RankedAgent:
+    agent_id: strawberry.ID
+    name: str
+    score: float
+    previous_score: float | None
+    improvement: float | None
+
+
+@strawberry.type(
+    description=(
+        "An agent significantly below target on a KPI: one-sided t-test of the agent's mean "
+        "against target − margin, Benjamini–Hochberg corrected across the team."
+    )
+)
+class CoachingOpportunity:
+    agent_id: strawberry.ID
+    name: str
+    kpi: str
+    value: float
+    target: float
+    margin: float
+    p_value: float
+    p_adjusted: float
+
+
+@strawberry.type(description="Team performance: agents, leaderboard, coaching opportunities.")
+class TeamPerformance:
+    agents: list[AgentKpis]
+    team: list[KpiValue] = strawberry.field(description="The team's own KPIs (all its tickets).")
+    top_performers: list[RankedAgent]
+    most_improved: list[RankedAgent]
+    coaching_opportunities: list[CoachingOpportunity]
+
+
+@strawberry.type(description="VIP analytics tab, by tier.")
+class VipAnalytics:
+    retention: KpiResult
+    white_glove_usage: KpiResult
+    first_response_time: KpiResult
+    resolution_time: KpiResult
+    csat: KpiResult
+    nps: KpiResult
+    sla_compliance: KpiResult
+
+
+async def _results(
+    info: Info,
+    names: list[str],
+    start: datetime,
+    end: datetime,
+    group_by: str | None,
+    team: UUID | None = None,
+    agent: UUID | None = None,
+) -> list[KpiResult]:
+    raw = await engine.kpis(
+        info.context.session,
+        names,
+        start,
+        end,
+        group_by,
+        team_id=team,
+        agent_id=agent,
+        targets=info.context.kpi_targets,
+    )
+    return [KpiResult.of(r) for r in raw]
+
+
+@strawberry.type
+class DashboardsQuery:
+    @strawberry.field(description="Every KPI the gateway computes, with unit, direction, target.")
+    def kpi_definitions(self, info: Info) -> list[KpiDefinition]:
+        defs = engine.definitions(info.context.kpi_targets)
+        return [KpiDefinition.of(d) for d in defs.values()]
+
+    @strawberry.field(description="Headline KPIs, backlog and distributions over a window.")
+    async def dashboard(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+        team_id: strawberry.ID | None = None,
+        agent_id: strawberry.ID | None = None,
+    ) -> Dashboard:
+        start, end, tz = _window(info, from_, to, period, timezone)
+        d = await engine.dashboard_kpis(
+            info.context.session,
+            start,
+            end,
+            team_id=_opt_uuid(team_id, "teamId"),
+            agent_id=_opt_uuid(agent_id, "agentId"),
+            targets=info.context.kpi_targets,
+        )
+        return Dashboard(
+            start=d.start,
+            end=d.end,
+            previous_start=d.previous_start,
+            timezone=tz,
+            kpis=[KpiValue.of(k) for k in d.kpis],
+            backlog=Backlog.of(d.backlog),
+            previous_backlog=Backlog.of(d.previous_backlog),
+            distributions=[Distribution.of(x) for x in d.distributions],
+        )
+
+    @strawberry.field(description="One KPI, overall and optionally grouped.")
+    async def kpi(
+        self,
+        info: Info,
+        name: str,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+        group_by: KpiGroupBy | None = None,
+        team_id: strawberry.ID | None = None,
+        agent_id: strawberry.ID | None = None,
+    ) -> KpiResult:
+        start, end, _ = _window(info, from_, to, period, timezone)
+        group = group_by.value if group_by else None
+        team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
+        (result,) = await _results(info, [name], start, end, group, team, agent)
+        return result
+
+    @strawberry.field(description="Several KPIs over the same window and grouping.")
+    async def kpis(
+        self,
+        info: Info,
+        names: list[str],
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+        group_by: KpiGroupBy | None = None,
+        team_id: strawberry.ID | None = None,
+        agent_id: strawberry.ID | None = None,
+    ) -> list[KpiResult]:
+        if not names:
+            raise UserInputError("names must list at least one KPI", field="names")
+        start, end, _ = _window(info, from_, to, period, timezone)
+        group = group_by.value if group_by else None
+        team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
+        return await _results(info, names, start, end, group, team, agent)
+
+    @strawberry.field(
+        description=(
+            "A KPI per time bucket in the timezone (DST-correct; empty buckets have n = 0 and "
+            "a null value). KPIs: ticket_volume, first_response_time."
+        )
+    )
+    async def time_series(
+        self,
+        info: Info,
+        kpi: str,
+        granularity: Granularity,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+    ) -> list[SeriesPoint]:
+        start, end, tz = _window(info, from_, to, period, timezone)
+        points = await series(
+            info.context.session, kpi, start, end, SeriesGranularity(granularity.value), tz
+        )
+        return [SeriesPoint.of(p) for p in points]
+
+    @strawberry.field(description="Satisfaction tab, optionally grouped (e.g. by VIP_TIER).")
+    async def satisfaction(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+        group_by: KpiGroupBy | None = None,
+    ) -> Satisfaction:
+        start, end, _ = _window(info, from_, to, period, timezone)
+        names = ["csat", "csat_percent", "nps", "ces", "survey_response_rate"]
+        r = await _results(info, names, start, end, group_by.value if group_by else None)
+        return Satisfaction(csat=r[0], csat_percent=r[1], nps=r[2], ces=r[3], response_rate=r[4])
+
+    @strawberry.field(description="Operations tab.")
+    async def operations(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+    ) -> Operations:
+        start, end, _ = _window(info, from_, to, period, timezone)
+        session, targets = info.context.session, info.context.kpi_targets
+        queues = await engine.queue_kpis(session, start, end, targets=targets)
+        (by_policy,) = await _results(info, ["sla_compliance"], start, end, "policy")
+        sla = await _results(
+            info, ["sla_first_response_compliance", "sla_resolution_compliance"], start, end, None
+        )
+        (backlog,) = await _results(info, ["backlog"], start, end, "priority")
+        capacity = await _results(
+            info, ["utilization", "occupancy", "schedule_adherence"], start, end, "team"
+        )
+        return Operations(
+            queues=[QueueKpis.of(q) for q in queues],
+            sla_compliance_by_policy=by_policy,
+            sla_first_response=sla[0],
+            sla_resolution=sla[1],
+            backlog_by_priority=backlog,
+            utilization=capacity[0],
+            occupancy=capacity[1],
+            schedule_adherence=capacity[2],
+        )
+
+    @strawberry.field(description="Team performance: per-agent KPIs, leaderboard, coaching.")
+    async def team_performance(
+        self,
+        info: Info,
+        team_id: strawberry.ID,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+        top: int = 5,
+    ) -> TeamPerformance:
+        if not 1 <= top <= 50:
+            raise UserInputError("top must be between 1 and 50", field="top")
+        team = parse_uuid(team_id, "teamId")
+        start, end, _ = _window(info, from_, to, period, timezone)
+        session, targets = info.context.session, info.context.kpi_targets
+        agents = await engine.agent_kpis(session, start, end, team, targets=targets)
+        defs = engine.definitions(targets)
+        team_kpis = await engine.dashboard_kpis(session, start, end, team_id=team, targets=targets)
+        figures = {
+            str(a.agent_id): {
+                k.name: AgentFigure(k.value, k.previous, k.target, defs[k.name].direction,
+                                    k.n, k.std)
+                for k in a.kpis
+            }
+            for a in agents
+        }  # fmt: skip
+        names = {str(a.agent_id): a.name for a in agents}
+        best, improved = leaderboard(figures, top=top)
+        coaching = coaching_opportunities(figures, list(COACHING_MARGINS), margins=COACHING_MARGINS)
+
+        def ranked(r: object) -> RankedAgent:
+            from analytics.leaderboard import RankedAgent as R
+
+            assert isinstance(r, R)
+            return RankedAgent(
+                agent_id=strawberry.ID(r.agent),
+                name=names[r.agent],
+                score=r.score,
+                previous_score=r.previous_score,
+                improvement=r.improvement,
+            )
+
+        return TeamPerformance(
+            agents=[AgentKpis.of(a) for a in agents],
+            team=[KpiValue.of(k) for k in team_kpis.kpis],
+            top_performers=[ranked(r) for r in best],
+            most_improved=[ranked(r) for r in improved],
+            coaching_opportunities=[
+                CoachingOpportunity(
+                    agent_id=strawberry.ID(c.agent),
+                    name=names[c.agent],
+                    kpi=c.kpi,
+                    value=c.value,
+                    target=c.target,
+                    margin=c.margin,
+                    p_value=c.p_value,
+                    p_adjusted=c.p_adjusted,
+                )
+                for c in coaching
+            ],
+        )
+
+    @strawberry.field(description="VIP analytics tab: each KPI by VIP tier.")
+    async def vip_analytics(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: Period | None = None,
+        timezone: str | None = None,
+    ) -> VipAnalytics:
+        start, end, _ = _window(info, from_, to, period, timezone)
+        vip = await _results(info, ["vip_retention", "white_glove_usage"], start, end, "vip_tier")
+        tickets = await _results(
+            info,
+            ["first_response_time", "resolution_time", "csat", "nps", "sla_compliance"],
+            start,
+            end,
+            "vip_tier",
+        )
+        return VipAnalytics(
+            retention=vip[0],
+            white_glove_usage=vip[1],
+            first_response_time=tickets[0],
+            resolution_time=tickets[1],
+            csat=tickets[2],
+            nps=tickets[3],
+            sla_compliance=tickets[4],
+        )

@@ -1,0 +1,184 @@
+"""Dashboard tabs through the API: each tab is one request, and its figures match independent
+pandas computations over the raw rows restricted to what each role may see."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pandas as pd
+import pytest
+from conftest import SEED_END, tq
+from scipy import stats
+
+GQL = Callable[..., dict[str, Any]]
+START = SEED_END - timedelta(days=21)
+END = SEED_END - timedelta(days=7)
+
+
+def owner_frame(dsn: str, query: str, *args: Any) -> pd.DataFrame:
+    async def run() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return list(await conn.fetch(tq(query), *args))
+        finally:
+            await conn.close()
+
+    return pd.DataFrame([dict(r) for r in asyncio.run(run())])
+
+
+def scope(dsn: str, users: dict[str, list[uuid.UUID]], role: str) -> tuple[Any, Any]:
+    row = owner_frame(dsn, "owner_viewer_identity", users[role][0]).iloc[0]
+    return row["agent_id"], row["team_id"]
+
+
+def restrict(df: pd.DataFrame, role: str, agent: Any, team: Any) -> pd.DataFrame:
+    if role == "agent":
+        return df[df["assigned_agent_id"] == agent]
+    if role == "team_lead":
+        return df[df["team_id"] == team]
+    return df
+
+
+DASHBOARD = """
+query($from: DateTime!, $to: DateTime!) {
+  dashboard(from: $from, to: $to) {
+    volume: kpi(name: "ticket_volume") { value n }
+    csat: kpi(name: "csat") { value n ciLow ciHigh status }
+    distributions { dimension total buckets { key tickets } }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("role", ["agent", "team_lead", "manager"])
+def test_dashboard_matches_pandas_for_each_role(
+    role: str,
+    graphql: GQL,
+    make_token: Callable[..., str],
+    seeded_dsn: str,
+    users_by_role: dict[str, list[uuid.UUID]],
+) -> None:
+    agent, team = scope(seeded_dsn, users_by_role, role)
+    data = graphql(DASHBOARD, {"from": START.isoformat(), "to": END.isoformat()}, make_token(role))[
+        "data"
+    ]["dashboard"]
+    tickets = restrict(owner_frame(seeded_dsn, "dash_owner_tickets", START, END), role, agent, team)
+    assert data["volume"]["value"] == len(tickets) > 0
+    channel = next(d for d in data["distributions"] if d["dimension"] == "channel")
+    counts = tickets["channel"].value_counts()
+    assert {b["key"]: b["tickets"] for b in channel["buckets"] if b["tickets"]} == counts.to_dict()
+    surveys = restrict(owner_frame(seeded_dsn, "dash_owner_surveys", START, END), role, agent, team)
+    ratings = surveys["csat_rating"].astype(float)
+    assert data["csat"]["n"] == len(ratings)
+    assert data["csat"]["value"] == pytest.approx(ratings.mean(), rel=1e-9)
+    # Student-t 95% interval of the mean, computed independently with scipy
+    half = stats.t.ppf(0.975, len(ratings) - 1) * ratings.std(ddof=1) / len(ratings) ** 0.5
+    assert data["csat"]["ciLow"] == pytest.approx(ratings.mean() - half, rel=1e-9)
+    assert data["csat"]["ciHigh"] == pytest.approx(ratings.mean() + half, rel=1e-9)
+
+
+def test_three_roles_get_three_different_answers(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    volumes = {
+        role: graphql(DASHBOARD, {"from": START.isoformat(), "to": END.isoformat()},
+                      make_token(role))["data"]["dashboard"]["volume"]["value"]
+        for role in ("agent", "team_lead", "manager")
+    }  # fmt: skip
+    assert volumes["agent"] < volumes["team_lead"] < volumes["manager"]
+
+
+TABS = {
+    "overview": "{ dashboard(period: LAST_30_DAYS) { kpis { name value status trend }"
+    " backlog { open ageOver3d } distributions { dimension total } } }",
+    "satisfaction": "{ satisfaction(period: LAST_30_DAYS, groupBy: CHANNEL) {"
+    " csat { overall { value n } groups { key value } } nps { overall { value ciLow ciHigh } }"
+    " ces { overall { value } } responseRate { overall { value } } } }",
+    "operations": "{ operations(period: LAST_30_DAYS) {"
+    " queues { queue offered kpis { name value } }"
+    " slaComplianceByPolicy { groups { label value n } } backlogByPriority { groups { key value } }"
+    " utilization { groups { label value } } } }",
+    "vip": "{ vipAnalytics(period: LAST_90_DAYS) { retention { groups { key value n } }"
+    " whiteGloveUsage { overall { value } } csat { groups { key value } } } }",
+    "trends": '{ timeSeries(kpi: "ticket_volume", granularity: DAY, period: LAST_30_DAYS,'
+    ' timezone: "Europe/Paris") { localLabel n } }',
+}
+
+
+@pytest.mark.parametrize("tab", sorted(TABS))
+def test_each_tab_is_one_request(tab: str, graphql: GQL, make_token: Callable[..., str]) -> None:
+    body = graphql(TABS[tab], token=make_token("executive"))
+    assert "errors" not in body, body
+    assert body["extensions"]["sqlStatements"] <= 12
+
+
+def test_team_performance_tab(
+    graphql: GQL,
+    make_token: Callable[..., str],
+    seeded_dsn: str,
+    users_by_role: dict[str, list[uuid.UUID]],
+) -> None:
+    _, team = scope(seeded_dsn, users_by_role, "team_lead")
+    query = """query($team: ID!, $from: DateTime!, $to: DateTime!) {
+      teamPerformance(teamId: $team, from: $from, to: $to) {
+        agents { agentId name volume: kpi(name: "ticket_volume") { value } }
+        team { name value }
+        topPerformers { agentId score } mostImproved { agentId improvement }
+        coachingOpportunities { agentId kpi value target pAdjusted } } }"""
+    variables = {"team": str(team), "from": START.isoformat(), "to": END.isoformat()}
+    lead = graphql(query, variables, make_token("team_lead"))
+    assert "errors" not in lead, lead
+    perf = lead["data"]["teamPerformance"]
+    tickets = owner_frame(seeded_dsn, "dash_owner_tickets", START, END)
+    team_tickets = tickets[tickets["team_id"] == team]
+    by_agent = team_tickets.groupby(team_tickets["assigned_agent_id"].astype(str)).size()
+    got = {a["agentId"]: a["volume"]["value"] for a in perf["agents"]}
+    assert {k: v for k, v in got.items() if v} == by_agent.to_dict()
+    scores = [r["score"] for r in perf["topPerformers"]]
+    assert scores == sorted(scores, reverse=True) and scores
+    for c in perf["coachingOpportunities"]:
+        assert c["value"] < c["target"] and c["pAdjusted"] <= 0.05
+    # an agent asking for the same team sees only their own row
+    agent = graphql(query, variables, make_token("agent"))["data"]["teamPerformance"]
+    assert len(agent["agents"]) <= 1
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('{ kpi(name: "happiness", period: TODAY) { overall { value } } }', "csat"),
+        ('{ kpi(name: "csat", from: "2026-11-01T00:00:00Z") { overall { value } } }', "both"),
+        (
+            '{ timeSeries(kpi: "ticket_volume", granularity: DAY, period: TODAY,'
+            ' timezone: "Mars/Olympus") { n } }',
+            "time zone",
+        ),
+        (
+            '{ kpi(name: "service_level", period: TODAY, groupBy: TEAM) { overall { value } } }',
+            "cannot be grouped",
+        ),
+    ],
+)
+def test_bad_arguments_give_clear_errors(
+    graphql: GQL, make_token: Callable[..., str], query: str, message: str
+) -> None:
+    body = graphql(query, token=make_token("manager"))
+    assert body["data"] is None
+    assert message.lower() in body["errors"][0]["message"].lower()
+
+
+def test_empty_window_has_counts_zero_and_null_values(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    empty = datetime(2020, 1, 1).astimezone()
+    body = graphql(DASHBOARD, {"from": empty.isoformat(),
+                               "to": (empty + timedelta(days=1)).isoformat()},
+                   make_token("manager"))  # fmt: skip
+    d = body["data"]["dashboard"]
+    assert d["volume"]["value"] == 0
+    assert d["csat"] == {"value": None, "n": 0, "ciLow": None, "ciHigh": None, "status": None}
