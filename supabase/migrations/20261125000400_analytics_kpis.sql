@@ -18,6 +18,10 @@
 --   * optional scope filters: p_team = the ticket's team, p_agent = the ticket's assigned agent,
 --     p_agent_team = tickets assigned to an agent of that team (team performance views).
 --   * counts are never null; sums are 0 and medians/percentiles null when nothing was measured.
+--   * sla targets and surveys reach their ticket through a left join on its primary key. it finds
+--     the ticket for every row the caller sees (their policies require a visible ticket), so it is
+--     an inner join in effect, but one the planner removes when no ticket column is needed (the
+--     overall, unscoped figures), instead of joining every ticket of the table.
 --   * the table functions are single-select sql functions without set options so that postgres
 --     inlines them into the calling statement: the caller's parameters then reach the planner as
 --     constants, the optional filters and the grouping case fold away, and the window predicates
@@ -370,7 +374,7 @@ create or replace function analytics.sla_stats(
 )
 language sql stable
 as $$
-  with rows as (
+  with targets as (
     select
       case when p_group = 'policy' then s.sla_policy_id::text
            else analytics.group_key(p_group, t.channel, c.path, t.priority, t.status,
@@ -380,7 +384,7 @@ as $$
       s.achieved_at is not null and s.achieved_at <= s.due_at as achieved,
       s.due_at < least(now(), p_to) as past_due
     from public.support_sla_compliance s
-    join public.support_tickets t on t.id = s.ticket_id
+    left join public.support_tickets t on t.id = s.ticket_id
     left join public.support_categories c on c.id = t.category_id
     where s.due_at >= p_from and s.due_at < p_to
       and (p_team is null or t.team_id = p_team)
@@ -399,7 +403,7 @@ as $$
       count(*) filter (where not is_fr and achieved) as n_res_achieved,
       count(*) filter (where not is_fr and not achieved and past_due) as n_res_breached,
       count(*) filter (where not is_fr and not achieved and not past_due) as n_res_pending
-    from rows
+    from targets
     group by k
   ),
   keys as (
@@ -454,7 +458,7 @@ create or replace function analytics.survey_stats(
 )
 language sql stable
 as $$
-  with rows as (
+  with surveyed as (
     select
       analytics.group_key(p_group, t.channel, c.path, t.priority, t.status, t.vip_tier,
                           t.team_id, t.assigned_agent_id) as k,
@@ -463,7 +467,7 @@ as $$
       f.nps_score,
       f.ces_score
     from public.support_feedback_surveys f
-    join public.support_tickets t on t.id = f.ticket_id
+    left join public.support_tickets t on t.id = f.ticket_id
     left join public.support_categories c on c.id = t.category_id
     where f.sent_at >= p_from and f.sent_at < p_to
       and (p_team is null or t.team_id = p_team)
@@ -489,7 +493,7 @@ as $$
       count(ces_score) as n_ces,
       sum(ces_score) as s_ces,
       sum(ces_score * ces_score) as ss_ces
-    from rows
+    from surveyed
     group by k
   ),
   keys as (
@@ -870,7 +874,7 @@ create or replace function analytics.ticket_distribution(
 )
 language sql stable
 as $$
-  with rows as (
+  with created_rows as (
     select t.channel, split_part(c.path, '/', 1) as root, t.priority, t.status
     from public.support_tickets t
     left join public.support_categories c on c.id = t.category_id
@@ -888,10 +892,10 @@ as $$
            else 'status' end as dim,
       coalesce(channel, root, priority, status) as k,
       count(*) as n
-    from rows
+    from created_rows
     group by grouping sets ((channel), (root), (priority), (status))
   ),
-  domain (dim, k, ord) as (
+  dims (dim, k, ord) as (
     select 'channel', v, o from unnest(array['email', 'chat', 'phone', 'social'])
       with ordinality as u (v, o)
     union all
@@ -904,7 +908,7 @@ as $$
                                             'closed']) with ordinality as u (v, o)
   )
   select d.dim, d.k, analytics.group_label(d.dim, d.k), coalesce(n.n, 0)
-  from domain d
+  from dims d
   left join counted n on n.dim = d.dim and n.k = d.k
   order by d.dim, d.ord
 $$;

@@ -1,0 +1,351 @@
+"""KPI resolvers: the numbers of METRICS.md, aggregated in SQL under the caller's rights.
+
+Every function takes a :class:`~resolvers.port.Session` (so row level security decides which
+tickets, surveys and agent records are aggregated) and a half-open window ``[start, end)`` of
+timezone-aware instants, at most :data:`MAX_WINDOW_DAYS` long. The previous window is
+``[start − (end − start), start)``; each KPI comes with its value there and the relative trend.
+
+Data path: a named query (``sql/queries/kpi_*.sql``) calls the ``analytics.*`` functions of
+``supabase/migrations/20261125000400_analytics_kpis.sql`` for both windows in one statement;
+they return counts, sums and sums of squares, medians and percentiles per group, never rows;
+:mod:`resolvers.kpi_measures` turns those into estimates with confidence intervals
+(:mod:`analytics.statistics`) and :mod:`analytics.kpis` supplies the targets and status rule.
+
+Statements (after the session's own setup): :func:`dashboard_kpis` 1; :func:`kpi` 1;
+:func:`kpis` one per distinct source among the names (tickets, backlog, sla, surveys, workforce,
+queues, vip); :func:`agent_kpis`, :func:`queue_kpis`, :func:`distributions`, :func:`backlog_at`
+1 each.
+
+Scope: ``team_id`` restricts to the team's tickets (the ticket's team) and the team's agents'
+records; ``agent_id`` to the tickets assigned to the agent and the agent's own records. Queue and
+VIP KPIs are organisation-wide and cannot be scoped. Errors meant for the caller (bad window,
+unknown KPI or grouping, bad target override) are :class:`~resolvers.errors.UserInputError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sql
+from analytics.kpis import KpiDefinition, UnknownKpiError, lookup, registry
+from resolvers import kpi_assembly as asm
+from resolvers.errors import UserInputError
+from resolvers.kpi_measures import (
+    AGENT_KPIS,
+    MEASURES,
+    QUEUE_KPIS,
+    SOURCES,
+    TICKET_GROUPS,
+    Source,
+    Stats,
+    count,
+)
+from resolvers.kpi_types import (
+    AgentKpis,
+    Backlog,
+    Dashboard,
+    Distribution,
+    KpiResult,
+    KpiValue,
+    QueueKpis,
+)
+from resolvers.port import Session
+from resolvers.windows import require_aware, validate_window
+
+#: Longest window accepted (days).
+MAX_WINDOW_DAYS = 400
+#: Queues in display order; 'all' (every queue) comes first.
+QUEUE_ORDER = ("all", "email", "chat", "phone", "social", "vip")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A validated window and the previous window of the same length."""
+
+    start: datetime
+    end: datetime
+    previous_start: datetime
+
+    @classmethod
+    def of(cls, start: datetime, end: datetime) -> Window:
+        validate_window(start, end, MAX_WINDOW_DAYS)
+        return cls(start, end, start - (end - start))
+
+
+def definitions(targets: Mapping[str, float] | None) -> Mapping[str, KpiDefinition]:
+    """The registry with target overrides; a bad override is the caller's error."""
+    try:
+        return registry(targets)
+    except ValueError as exc:
+        raise UserInputError(str(exc), field="targets") from exc
+
+
+def definition(name: str, defs: Mapping[str, KpiDefinition]) -> KpiDefinition:
+    """The definition of ``name``; an unknown name is a UserInputError listing the valid ones."""
+    try:
+        return lookup(name, defs)
+    except UnknownKpiError as exc:
+        raise UserInputError(str(exc), field="name") from exc
+
+
+def _source_of(name: str) -> Source:
+    return SOURCES[MEASURES[name][0]]
+
+
+def _check_group(name: str, source: Source, group_by: str | None) -> None:
+    if group_by is not None and group_by not in source.groups:
+        raise UserInputError(
+            f"KPI {name!r} cannot be grouped by {group_by!r}; valid groupings: "
+            + ", ".join(source.groups),
+            field="groupBy",
+        )
+
+
+def _check_scope(name: str, source: Source, team_id: UUID | None, agent_id: UUID | None) -> None:
+    if not source.scoped and (team_id is not None or agent_id is not None):
+        raise UserInputError(
+            f"KPI {name!r} is organisation-wide and cannot be scoped to a team or an agent"
+        )
+
+
+def _params(
+    source: Source,
+    window: Window,
+    group_by: str | None,
+    team_id: UUID | None,
+    agent_id: UUID | None,
+) -> tuple[Any, ...]:
+    if source.grouped_rows:
+        return (window.start, window.end, window.previous_start)
+    if source.name == "backlog":
+        return (window.start, window.end, group_by, team_id, agent_id)
+    return (window.start, window.end, window.previous_start, group_by, team_id, agent_id)
+
+
+async def _fetch(
+    session: Session,
+    source: Source,
+    window: Window,
+    group_by: str | None,
+    team_id: UUID | None,
+    agent_id: UUID | None,
+) -> dict[str, list[Stats]]:
+    rows = await session.fetch(
+        sql.load(source.query), *_params(source, window, group_by, team_id, agent_id)
+    )
+    return asm.by_period(rows)
+
+
+async def kpis(
+    session: Session,
+    names: Sequence[str],
+    start: datetime,
+    end: datetime,
+    group_by: str | None = None,
+    *,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+    targets: Mapping[str, float] | None = None,
+) -> tuple[KpiResult, ...]:
+    """The KPIs ``names`` (in that order), overall and per ``group_by`` when given.
+
+    Every argument is checked before any SQL is sent; each distinct source is read once.
+    """
+    window = Window.of(start, end)
+    defs = definitions(targets)
+    chosen = [definition(name, defs) for name in names]
+    sources: dict[str, Source] = {}
+    for defn in chosen:
+        source = _source_of(defn.name)
+        _check_group(defn.name, source, group_by)
+        _check_scope(defn.name, source, team_id, agent_id)
+        sources.setdefault(source.name, source)
+    fetched = {
+        name: await _fetch(session, source, window, group_by, team_id, agent_id)
+        for name, source in sources.items()
+    }
+    return tuple(
+        asm.kpi_result(defn, _source_of(defn.name), fetched[_source_of(defn.name).name], group_by)
+        for defn in chosen
+    )
+
+
+async def kpi(
+    session: Session,
+    name: str,
+    start: datetime,
+    end: datetime,
+    group_by: str | None = None,
+    *,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+    targets: Mapping[str, float] | None = None,
+) -> KpiResult:
+    """One KPI over ``[start, end)``, overall and per ``group_by`` when given (one statement)."""
+    (result,) = await kpis(
+        session, [name], start, end, group_by, team_id=team_id, agent_id=agent_id, targets=targets
+    )
+    return result
+
+
+async def dashboard_kpis(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+    targets: Mapping[str, float] | None = None,
+) -> Dashboard:
+    """Every KPI of the registry over ``[start, end)`` against the previous window, the backlog
+    (open, unassigned, unanswered, age buckets) at both ends and the ticket distributions by
+    channel, category, priority and status, in one statement."""
+    window = Window.of(start, end)
+    defs = definitions(targets)
+    rows = await session.fetch(
+        sql.load("kpi_dashboard"),
+        window.start,
+        window.end,
+        window.previous_start,
+        team_id,
+        agent_id,
+    )
+    periods = asm.by_period(rows, "source")
+    present = {source for source, _ in periods}
+    values: list[KpiValue] = []
+    for defn in defs.values():
+        source = _source_of(defn.name)
+        if source.name not in present:
+            continue
+        source_periods = {
+            period: stats for (src, period), stats in periods.items() if src == source.name
+        }
+        values.append(asm.kpi_result(defn, source, source_periods, None).overall)
+    now_end, now_start = _capped(window.end), _capped(window.start)
+    return Dashboard(
+        start=window.start,
+        end=window.end,
+        previous_start=window.previous_start,
+        kpis=tuple(values),
+        backlog=asm.backlog(now_end, periods[("backlog", "current")][0]),
+        previous_backlog=asm.backlog(now_start, periods[("backlog", "previous")][0]),
+        distributions=asm.distributions(periods.get(("distribution", "current"), [])),
+    )
+
+
+def _capped(at: datetime) -> datetime:
+    """The backlog instant the SQL uses: ``least(at, now())``."""
+    now = datetime.now(at.tzinfo)
+    return min(at, now)
+
+
+async def agent_kpis(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    team_id: UUID | None = None,
+    *,
+    targets: Mapping[str, float] | None = None,
+) -> tuple[AgentKpis, ...]:
+    """Per agent (of ``team_id`` when given) with visible activity in the window, ordered by
+    name: the :data:`~resolvers.kpi_measures.AGENT_KPIS` against the previous window."""
+    window = Window.of(start, end)
+    defs = definitions(targets)
+    rows = await session.fetch(
+        sql.load("kpi_agents"), window.start, window.end, window.previous_start, team_id
+    )
+    periods = asm.by_period(rows)
+    previous = {str(r["agent_id"]): r for r in periods.get("previous", [])}
+    out = []
+    for row in sorted(periods.get("current", []), key=lambda r: (r["agent_name"], r["agent_id"])):
+        prev = previous.get(str(row["agent_id"]))
+        values = []
+        for name in AGENT_KPIS:
+            measure = MEASURES[name][1]
+            values.append(asm.kpi_value(defs[name], measure(row), measure(prev) if prev else None))
+        out.append(
+            AgentKpis(UUID(str(row["agent_id"])), str(row["agent_name"]),
+                      UUID(str(row["team_id"])), tuple(values))
+        )  # fmt: skip
+    return tuple(out)
+
+
+async def queue_kpis(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    targets: Mapping[str, float] | None = None,
+) -> tuple[QueueKpis, ...]:
+    """Per queue and overall ('all' first): contact counts and the queue KPIs (service level,
+    abandonment, speed of answer, longest wait, depth) against the previous window."""
+    window = Window.of(start, end)
+    defs = definitions(targets)
+    source = SOURCES["queues"]
+    periods = await _fetch(session, source, window, None, None, None)
+    previous = {str(r["queue"]): r for r in periods.get("previous", [])}
+    current = sorted(
+        periods.get("current", []),
+        key=lambda r: (QUEUE_ORDER.index(r["queue"]) if r["queue"] in QUEUE_ORDER else 99,
+                       r["queue"]),
+    )  # fmt: skip
+    out = []
+    for row in current:
+        prev = previous.get(str(row["queue"]))
+        values = tuple(
+            asm.kpi_value(defs[n], MEASURES[n][1](row), MEASURES[n][1](prev) if prev else None)
+            for n in QUEUE_KPIS
+        )
+        out.append(
+            QueueKpis(
+                queue=str(row["queue"]),
+                offered=count(row, "offered"),
+                answered=count(row, "answered"),
+                answered_within_threshold=count(row, "answered_within_threshold"),
+                abandoned=count(row, "abandoned"),
+                abandoned_after_threshold=count(row, "abandoned_after_threshold"),
+                kpis=values,
+            )
+        )
+    return tuple(out)
+
+
+async def distributions(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+) -> tuple[Distribution, ...]:
+    """Tickets created in the window by channel, root category, priority and status."""
+    window = Window.of(start, end)
+    rows = await session.fetch(
+        sql.load("kpi_distribution"), window.start, window.end, team_id, agent_id
+    )
+    return asm.distributions([asm.decode(r["stats"]) for r in rows])
+
+
+async def backlog_at(
+    session: Session,
+    at: datetime,
+    group_by: str | None = None,
+    *,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+) -> tuple[Backlog, ...]:
+    """The backlog at instant ``at``: one overall snapshot, or one per group (by label)."""
+    require_aware(at, "at")
+    if group_by is not None and group_by not in TICKET_GROUPS:
+        raise UserInputError(
+            f"the backlog cannot be grouped by {group_by!r}; valid groupings: "
+            + ", ".join(TICKET_GROUPS),
+            field="groupBy",
+        )
+    rows = await session.fetch(sql.load("kpi_backlog_at"), at, group_by, team_id, agent_id)
+    snapshots = [asm.backlog(at, asm.decode(r["stats"])) for r in rows]
+    return tuple(sorted(snapshots, key=lambda b: (b.label, b.key)))
