@@ -196,22 +196,31 @@ create policy support_tickets_select on public.support_tickets
     team_id, assigned_agent_id));
 
 -- rows hanging off a ticket follow the ticket (the subquery is itself filtered by its policy).
+-- roles that see everything are let through first: evaluated once per statement, it spares the
+-- planner a semi-join against every visible ticket (450 ms per reference at 1M tickets).
 create policy support_interactions_select on public.support_interactions
   for select to authenticated
-  using (exists (select 1 from public.support_tickets t where t.id = ticket_id));
+  using (
+    (select app.viewer_sees_all())
+    or exists (select 1 from public.support_tickets t where t.id = ticket_id));
 create policy support_sla_compliance_select on public.support_sla_compliance
   for select to authenticated
-  using (exists (select 1 from public.support_tickets t where t.id = ticket_id));
+  using (
+    (select app.viewer_sees_all())
+    or exists (select 1 from public.support_tickets t where t.id = ticket_id));
 create policy support_feedback_surveys_select on public.support_feedback_surveys
   for select to authenticated
-  using (exists (select 1 from public.support_tickets t where t.id = ticket_id));
+  using (
+    (select app.viewer_sees_all())
+    or exists (select 1 from public.support_tickets t where t.id = ticket_id));
 
 -- message text: like the interaction, but never for analysts.
 create policy support_interaction_bodies_select on public.support_interaction_bodies
   for select to authenticated
   using (
     (select app.app_role()) <> 'analyst'
-    and exists (select 1 from public.support_interactions i where i.id = interaction_id));
+    and ((select app.viewer_sees_all())
+         or exists (select 1 from public.support_interactions i where i.id = interaction_id)));
 
 -- customers: all for managers and analysts; for agents and leads, the customers of tickets they
 -- can see and the vip clients whose dedicated agent they are (or lead).
@@ -229,11 +238,14 @@ create policy customer_contacts_select on public.customer_contacts
   for select to authenticated
   using (
     (select app.app_role()) <> 'analyst'
-    and exists (select 1 from public.customers c where c.id = customer_id));
+    and ((select app.viewer_sees_all())
+         or exists (select 1 from public.customers c where c.id = customer_id)));
 
 create policy support_vip_tracking_select on public.support_vip_tracking
   for select to authenticated
-  using (exists (select 1 from public.customers c where c.id = customer_id));
+  using (
+    (select app.viewer_sees_all())
+    or exists (select 1 from public.customers c where c.id = customer_id));
 
 -- an agent's own records.
 create policy support_agents_metrics_select on public.support_agents_metrics
