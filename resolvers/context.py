@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,9 @@ class RequestContext:
     session: Session
     org_timezone: str = "Europe/Paris"
     kpi_targets: Mapping[str, float] = field(default_factory=dict)
+    #: The request's clock: every "now"-relative window of one operation uses this instant, so
+    #: fields of many objects share one DataLoader batch and agree with each other.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     request: Any = None
     response: Any = None
     loaders: Loaders = field(init=False)

@@ -22,10 +22,10 @@ DataLoader = _DataLoader[Any, Any]
 
 
 def _one_per_key(
-    session: Session, query: str, key_column: str = "id"
+    session: Session, query: str, key_column: str = "id", *extra: Any
 ) -> Callable[[list[Any]], Awaitable[list[Row | None]]]:
     async def batch(keys: list[Any]) -> list[Row | None]:
-        rows = await session.fetch(query, list(keys))
+        rows = await session.fetch(query, list(keys), *extra)
         by_key = {r[key_column]: r for r in rows}
         return [by_key.get(k) for k in keys]
 
@@ -130,12 +130,19 @@ class Loaders:
             lambda: _many_per_key(self._session, sql.load(query_name), key_column, *extra),
         )
 
-    def one(self, query_name: str, key_column: str = "id") -> DataLoader:
-        """A generic one-to-one loader over a named query taking the key array as $1."""
+    def one(self, query_name: str, key_column: str = "id", *extra: Any) -> DataLoader:
+        """A generic one-to-one loader over a named query taking the key array as $1 (and
+        ``extra`` as $2...: one loader, hence one batch, per distinct ``extra``)."""
         return self._get(
-            (query_name, key_column),
-            lambda: _one_per_key(self._session, sql.load(query_name), key_column),
+            (query_name, key_column, *extra),
+            lambda: _one_per_key(self._session, sql.load(query_name), key_column, *extra),
         )
+
+    def computed(
+        self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]
+    ) -> DataLoader:
+        """A loader over an arbitrary batch function (e.g. a KPI engine call), cached by ``key``."""
+        return self._get(key, lambda: batch)
 
 
 async def load_many(loader: DataLoader, keys: Sequence[Any]) -> list[Any]:

@@ -16,8 +16,15 @@ from schema.common import Channel, Info, parse_uuid
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
+    from schema.kpis import AgentKpis, KpiValue, Period
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
+AgentKpisRef = Annotated["AgentKpis", strawberry.lazy("schema.kpis")]
+KpiValueRef = Annotated["KpiValue", strawberry.lazy("schema.kpis")]
+FromArg = Annotated[
+    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
+]
+PeriodRef = Annotated["Period", strawberry.lazy("schema.kpis")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
 TicketOrderRef = Annotated["TicketOrder", strawberry.lazy("schema.tickets")]
@@ -214,6 +221,21 @@ class Agent:
         loader = info.context.loaders.many("agent_evaluations", "agent_id", last)
         return [QaEvaluation.from_row(r) for r in await loader.load(UUID(str(self.id)))]
 
+    @strawberry.field(description="The agent's KPIs over a window (one batch for all agents).")
+    async def performance(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: PeriodRef | None = None,
+        timezone: str | None = None,
+    ) -> AgentKpisRef | None:
+        from schema.kpis import window_of
+        from schema.performance import agent_performance
+
+        start, end, _ = window_of(info, from_, to, period, timezone)
+        return await agent_performance(info, UUID(str(self.id)), start, end)
+
     @strawberry.field(description="Training records, newest first.")
     async def training(self, info: Info) -> list[TrainingRecord]:
         loader = info.context.loaders.many("agent_training", "agent_id")
@@ -240,6 +262,21 @@ class Team:
     async def agents(self, info: Info) -> list[Agent]:
         rows = await info.context.loaders.many("team_agents", "team_id").load(UUID(str(self.id)))
         return [Agent.from_row(r) for r in rows]
+
+    @strawberry.field(description="The team's KPIs over a window (one batch for all teams).")
+    async def performance(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: PeriodRef | None = None,
+        timezone: str | None = None,
+    ) -> list[KpiValueRef]:
+        from schema.kpis import window_of
+        from schema.performance import team_performance
+
+        start, end, _ = window_of(info, from_, to, period, timezone)
+        return await team_performance(info, UUID(str(self.id)), start, end)
 
     @strawberry.field(description="The team lead.")
     async def lead(self, info: Info) -> Agent | None:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 import sql
 from resolvers.port import Row
 from schema.common import Info, parse_int_id
+
+if TYPE_CHECKING:
+    from schema.kpis import Period
+    from schema.performance import CategoryStats
+
+CategoryStatsRef = Annotated["CategoryStats", strawberry.lazy("schema.performance")]
+PeriodRef = Annotated["Period", strawberry.lazy("schema.kpis")]
+FromArg = Annotated[
+    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
+]
 
 
 @strawberry.type(description="A support category; categories form a tree.")
@@ -35,6 +48,21 @@ class Category:
             return None
         row = await info.context.loaders.category.load(self._parent_id)
         return Category.from_row(row) if row else None
+
+    @strawberry.field(description="Ticket statistics including all descendants, over a window.")
+    async def stats(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: PeriodRef | None = None,
+        timezone: str | None = None,
+    ) -> CategoryStatsRef:
+        from schema.kpis import window_of
+        from schema.performance import CategoryStats, category_stats
+
+        start, end, _ = window_of(info, from_, to, period, timezone)
+        return CategoryStats.of(await category_stats(info, int(self.id), start, end))
 
     @strawberry.field(description="Direct sub-categories.")
     async def children(self, info: Info) -> list[Category]:

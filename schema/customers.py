@@ -18,8 +18,15 @@ from schema.pagination import Connection, Edge, PageInfo
 
 if TYPE_CHECKING:
     from schema.agents import Agent
+    from schema.kpis import Period
+    from schema.performance import CustomerSupportSummary
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
+SupportSummaryRef = Annotated["CustomerSupportSummary", strawberry.lazy("schema.performance")]
+PeriodRef = Annotated["Period", strawberry.lazy("schema.kpis")]
+FromArg = Annotated[
+    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
+]
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
@@ -117,6 +124,22 @@ class Customer:
             return None
         row = await info.context.loaders.agent.load(self._dedicated_agent_id)
         return Agent.from_row(row) if row else None
+
+    @strawberry.field(description="The client's support experience over a window.")
+    async def support_summary(
+        self,
+        info: Info,
+        from_: FromArg = None,
+        to: datetime | None = None,
+        period: PeriodRef | None = None,
+        timezone: str | None = None,
+    ) -> SupportSummaryRef:
+        from schema.kpis import window_of
+        from schema.performance import CustomerSupportSummary, customer_summary
+
+        start, end, _ = window_of(info, from_, to, period, timezone)
+        row = await customer_summary(info, UUID(str(self.id)), start, end)
+        return CustomerSupportSummary.of(row)
 
     @strawberry.field(description="VIP tier history, oldest first.")
     async def vip_history(self, info: Info) -> list[VipPeriod]:

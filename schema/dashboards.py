@@ -6,15 +6,13 @@ Windows are ``from``/``to`` (UTC instants, ``[from, to)``) or a named ``period``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import datetime
 from uuid import UUID
 
 import strawberry
 
 from analytics.leaderboard import AgentFigure, coaching_opportunities, leaderboard
 from resolvers import kpis as engine
-from resolvers import periods
 from resolvers.errors import UserInputError
 from resolvers.series import Granularity as SeriesGranularity
 from resolvers.series import series
@@ -23,6 +21,7 @@ from schema.kpis import (
     AgentKpis,
     Backlog,
     Distribution,
+    FromArg,
     Granularity,
     KpiDefinition,
     KpiGroupBy,
@@ -31,23 +30,11 @@ from schema.kpis import (
     Period,
     QueueKpis,
     SeriesPoint,
+    window_of,
 )
-
-FromArg = Annotated[
-    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
-]
 
 #: Mean-type KPIs that coaching tests (with their margins below target).
 COACHING_MARGINS = {"csat": 0.2, "quality_score": 0.2}
-
-
-def _window(
-    info: Info, start: datetime | None, end: datetime | None, period: Period | None, tz: str | None
-) -> tuple[datetime, datetime, str]:
-    timezone = tz or info.context.org_timezone
-    p = periods.Period(period.value) if period is not None else None
-    lo, hi = periods.resolve_window(start, end, p, timezone, datetime.now(UTC))
-    return lo, hi, timezone
 
 
 def _opt_uuid(raw: strawberry.ID | None, name: str) -> UUID | None:
@@ -177,7 +164,7 @@ class DashboardsQuery:
         team_id: strawberry.ID | None = None,
         agent_id: strawberry.ID | None = None,
     ) -> Dashboard:
-        start, end, tz = _window(info, from_, to, period, timezone)
+        start, end, tz = window_of(info, from_, to, period, timezone)
         d = await engine.dashboard_kpis(
             info.context.session,
             start,
@@ -210,7 +197,7 @@ class DashboardsQuery:
         team_id: strawberry.ID | None = None,
         agent_id: strawberry.ID | None = None,
     ) -> KpiResult:
-        start, end, _ = _window(info, from_, to, period, timezone)
+        start, end, _ = window_of(info, from_, to, period, timezone)
         group = group_by.value if group_by else None
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
         (result,) = await _results(info, [name], start, end, group, team, agent)
@@ -231,7 +218,7 @@ class DashboardsQuery:
     ) -> list[KpiResult]:
         if not names:
             raise UserInputError("names must list at least one KPI", field="names")
-        start, end, _ = _window(info, from_, to, period, timezone)
+        start, end, _ = window_of(info, from_, to, period, timezone)
         group = group_by.value if group_by else None
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
         return await _results(info, names, start, end, group, team, agent)
@@ -252,7 +239,7 @@ class DashboardsQuery:
         period: Period | None = None,
         timezone: str | None = None,
     ) -> list[SeriesPoint]:
-        start, end, tz = _window(info, from_, to, period, timezone)
+        start, end, tz = window_of(info, from_, to, period, timezone)
         points = await series(
             info.context.session, kpi, start, end, SeriesGranularity(granularity.value), tz
         )
@@ -268,7 +255,7 @@ class DashboardsQuery:
         timezone: str | None = None,
         group_by: KpiGroupBy | None = None,
     ) -> Satisfaction:
-        start, end, _ = _window(info, from_, to, period, timezone)
+        start, end, _ = window_of(info, from_, to, period, timezone)
         names = ["csat", "csat_percent", "nps", "ces", "survey_response_rate"]
         r = await _results(info, names, start, end, group_by.value if group_by else None)
         return Satisfaction(csat=r[0], csat_percent=r[1], nps=r[2], ces=r[3], response_rate=r[4])
@@ -282,7 +269,7 @@ class DashboardsQuery:
         period: Period | None = None,
         timezone: str | None = None,
     ) -> Operations:
-        start, end, _ = _window(info, from_, to, period, timezone)
+        start, end, _ = window_of(info, from_, to, period, timezone)
         session, targets = info.context.session, info.context.kpi_targets
         queues = await engine.queue_kpis(session, start, end, targets=targets)
         (by_policy,) = await _results(info, ["sla_compliance"], start, end, "policy")
@@ -318,7 +305,7 @@ class DashboardsQuery:
         if not 1 <= top <= 50:
             raise UserInputError("top must be between 1 and 50", field="top")
         team = parse_uuid(team_id, "teamId")
-        start, end, _ = _window(info, from_, to, period, timezone)
+        start, end, _ = window_of(info, from_, to, period, timezone)
         session, targets = info.context.session, info.context.kpi_targets
         agents = await engine.agent_kpis(session, start, end, team, targets=targets)
         defs = engine.definitions(targets)
@@ -376,7 +363,7 @@ class DashboardsQuery:
         period: Period | None = None,
         timezone: str | None = None,
     ) -> VipAnalytics:
-        start, end, _ = _window(info, from_, to, period, timezone)
+        start, end, _ = window_of(info, from_, to, period, timezone)
         vip = await _results(info, ["vip_retention", "white_glove_usage"], start, end, "vip_tier")
         tickets = await _results(
             info,

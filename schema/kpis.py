@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from analytics.kpis import KpiDefinition as KpiDefinitionData
 from resolvers import kpi_types as kt
+from resolvers import periods
 from resolvers.series import SeriesPoint as SeriesPointData
+from schema.common import Info
+
+FromArg = Annotated[
+    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
+]
 
 
 @strawberry.enum(description="Whether a KPI meets its target.")
@@ -96,7 +103,7 @@ class KpiValue:
     unit: str
 
     @classmethod
-    def of(cls, v: kt.KpiValue) -> KpiValue:
+    def of(cls, v: kt.KpiValue | kt.KpiGroupValue) -> KpiValue:
         return cls(
             name=v.name,
             value=v.value,
@@ -269,3 +276,14 @@ class QueueKpis:
             abandoned_after_threshold=q.abandoned_after_threshold,
             kpis=[KpiValue.of(k) for k in q.kpis],
         )
+
+
+def window_of(
+    info: Info, start: datetime | None, end: datetime | None, period: Period | None, tz: str | None
+) -> tuple[datetime, datetime, str]:
+    """The ``[start, end)`` of explicit bounds or a named period (default last 7 days) ending at
+    the request's clock, and the timezone used (default the organisation's)."""
+    timezone = tz or info.context.org_timezone
+    p = periods.Period(period.value) if period is not None else None
+    lo, hi = periods.resolve_window(start, end, p, timezone, info.context.now)
+    return lo, hi, timezone
