@@ -31,6 +31,9 @@ Environment variables (all optional):
     Per-statement timeout for user requests (default 15000).
 ``ORG_TIMEZONE``
     Default IANA timezone for time bucketing (default ``Europe/Paris``).
+``KPI_TARGETS``
+    Target overrides, comma-separated ``name=value`` (e.g. ``csat=4.6,nps=35``); the defaults
+    are the seed's targets (see ``kpiDefinitions``).
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class Settings:
     statement_timeout_ms: int = 15000
     org_timezone: str = "Europe/Paris"
     jwks_cache_seconds: int = 600
+    kpi_targets: Mapping[str, float] = field(default_factory=dict)
 
     def with_overrides(self, **changes: object) -> Self:
         """A copy with the given fields replaced."""
@@ -78,6 +82,21 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _targets(raw: str | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError as exc:
+            raise ValueError(f"KPI_TARGETS item must be name=number, got {item!r}") from exc
+    return out
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -99,4 +118,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         statement_timeout_ms=_int(e, "GATEWAY_STATEMENT_TIMEOUT_MS", 15000),
         org_timezone=e.get("ORG_TIMEZONE") or "Europe/Paris",
         jwks_cache_seconds=_int(e, "SUPABASE_JWKS_CACHE_SECONDS", 600),
+        kpi_targets=_targets(e.get("KPI_TARGETS")),
     )
