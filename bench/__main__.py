@@ -2,7 +2,9 @@
 
 Seeds (once) a database with N tickets (default 1,000,000 over 180 days), starts the gateway in
 its own process and prints, per scenario and role: p50/p95/p99 latency through HTTP, SQL
-statements per request, and requests per second with 8 concurrent clients.
+statements per request, requests per second with 8 concurrent clients, and for the dashboard
+scenarios the p50 of the same SQL run directly (role and claims set as the gateway does), so
+the API's overhead over its own SQL is visible.
 """
 
 from __future__ import annotations
@@ -10,12 +12,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 import sql
-from bench.harness import GatewayProcess, first_user, prepare_database, throughput, time_api, token
+from bench.harness import (
+    BENCH_END,
+    GatewayProcess,
+    first_user,
+    prepare_database,
+    throughput,
+    time_api,
+    time_sql,
+    token,
+)
+from gateway.auth import Principal
 from gateway.settings import load_settings
 
 
@@ -25,6 +38,27 @@ class Scenario:
     role: str
     query: str
     variables: dict[str, Any]
+    #: named queries (with their arguments) the gateway runs for it, to time them directly
+    sql: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+
+WEEK = {"from": (BENCH_END - timedelta(days=7)).isoformat(), "to": BENCH_END.isoformat()}
+WEEK_ARGS = (BENCH_END - timedelta(days=7), BENCH_END, BENCH_END - timedelta(days=14), None, None)
+
+DASHBOARD = """
+query($from: DateTime!, $to: DateTime!) { dashboard(from: $from, to: $to) {
+  kpis { name value n ciLow ciHigh target status trend }
+  backlog { open unassigned unanswered ageUnder1h ageOver3d }
+  distributions { dimension buckets { key tickets share } } } }
+"""
+
+TEAM = """
+query($from: DateTime!, $to: DateTime!, $team: ID!) {
+  teamPerformance(teamId: $team, from: $from, to: $to) {
+    agents { name kpis { name value n status } }
+    topPerformers { name score } mostImproved { name improvement }
+    coachingOpportunities { name kpi pAdjusted } } }
+"""
 
 
 TICKET_PAGE = """
@@ -46,31 +80,52 @@ SCENARIOS = [
         " targets { state businessMinutesRemaining } } } } }",
         {},
     ),
-]
+    Scenario("executive dashboard (7 days)", "executive", DASHBOARD, WEEK,
+             (("kpi_dashboard", WEEK_ARGS),)),
+    Scenario("executive dashboard (7 days)", "agent", DASHBOARD, WEEK,
+             (("kpi_dashboard", WEEK_ARGS),)),
+    Scenario("executive dashboard (7 days)", "team_lead", DASHBOARD, WEEK,
+             (("kpi_dashboard", WEEK_ARGS),)),
+    Scenario("team performance (7 days)", "executive", TEAM, WEEK),
+    Scenario("team performance (7 days)", "agent", TEAM, WEEK),
+]  # fmt: skip
 
 
 async def run(tickets: int, days: int, requests: int, seconds: float) -> None:
     settings = load_settings()
     dsn = await prepare_database(settings, tickets, days)
-    tokens = {
-        role: token(settings, await first_user(dsn, sql.load("first_user_of_role"), role), role)
-        for role in {s.role for s in SCENARIOS}
+    users = {
+        role: await first_user(dsn, sql.load("first_user_of_role"), role)
+        for role in {s.role for s in SCENARIOS} | {"team_lead"}
     }
+    tokens = {role: token(settings, user, role) for role, user in users.items()}
+    team = await first_user(dsn, sql.load("bench_team_of_user"), str(users["team_lead"]))
     print(f"\nData set: {tickets:,} tickets over {days} days. Requests per scenario: {requests}.")
     header = f"{'scenario':<34} {'role':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-    print(header + f" {'SQL/req':>8} {'req/s (8 clients)':>18}")
-    print("-" * (len(header) + 28))
+    print(header + f" {'SQL/req':>8} {'req/s (8 clients)':>18} {'SQL p50 ms':>11} {'API/SQL':>8}")
+    print("-" * (len(header) + 48))
     with GatewayProcess(dsn, settings) as gw:
         async with httpx.AsyncClient(timeout=120) as client:
             for sc in SCENARIOS:
                 tok = tokens[sc.role]
-                timing, stmts = await time_api(
-                    client, gw.url, tok, sc.query, sc.variables, requests
-                )
-                rps = await throughput(client, gw.url, tok, sc.query, sc.variables, seconds, 8)
+                variables = dict(sc.variables)
+                if "$team" in sc.query:
+                    variables["team"] = str(team)
+                timing, stmts = await time_api(client, gw.url, tok, sc.query, variables, requests)
+                rps = await throughput(client, gw.url, tok, sc.query, variables, seconds, 8)
+                direct = ""
+                if sc.sql:
+                    claims = {"sub": str(users[sc.role]), "role": "authenticated",
+                              "app_role": sc.role}  # fmt: skip
+                    principal = Principal(users[sc.role], "authenticated", sc.role, claims, None)
+                    statements = [(sql.load(name), args) for name, args in sc.sql]
+                    sql_t = await time_sql(
+                        dsn, principal, sql.load("session_setup"), statements, requests
+                    )
+                    direct = f" {sql_t.p50:>11.1f} {timing.p50 / sql_t.p50:>8.2f}"
                 print(
                     f"{sc.name:<34} {sc.role:<10} {timing.p50:>8.1f} {timing.p95:>8.1f}"
-                    f" {timing.p99:>8.1f} {stmts:>8} {rps:>18.1f}"
+                    f" {timing.p99:>8.1f} {stmts:>8} {rps:>18.1f}{direct}"
                 )
 
 
