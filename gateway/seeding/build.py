@@ -103,8 +103,12 @@ def generate(plan: Plan, step: Callable[[str], None] | None = None) -> list[Fram
         tickets_frame(seed, tk, st, sla, staff, customers),
     ]
     done("customers and tickets")
-    frames += [interactions_frame(it, tk, staff), bodies_frame(it), sla_frame(tk, st, sla)]
-    frames.append(survey_frame(sv, tk, customers))
+    frames += [
+        interactions_frame(it, tk, st, staff),
+        bodies_frame(it),
+        sla_frame(tk, st, sla, staff),
+    ]
+    frames.append(survey_frame(sv, tk, st, staff, customers))
     done("interaction frames")
     frames += [
         qa_frame(seed, tk, st, staff, period),

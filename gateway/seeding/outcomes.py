@@ -71,7 +71,21 @@ def compute_sla(tk: Tickets, state: TicketState, ref: Reference, period: Period)
     )
 
 
-def sla_frame(tk: Tickets, state: TicketState, sla: Sla) -> Frame:
+def ticket_scope(rows: I64, tk: Tickets, state: TicketState, staff: Staff) -> tuple[Column, Column]:
+    """``ticket_team_id``/``ticket_agent_id`` of rows of tickets ``rows`` (0-based indices).
+
+    Copies of the ticket's ``team_id``/``assigned_agent_id`` denormalised for row level security;
+    in the database a trigger fills them, but bulk loads run with triggers off.
+    """
+    return (
+        Column("ticket_team_id", "uuid", staff.team_ids[tk.team[rows]]),
+        Column(
+            "ticket_agent_id", "uuid", staff.agent_ids[tk.agent[rows]], null=~state.assigned[rows]
+        ),
+    )
+
+
+def sla_frame(tk: Tickets, state: TicketState, sla: Sla, staff: Staff) -> Frame:
     n = tk.n
     us = 1_000_000
 
@@ -102,6 +116,7 @@ def sla_frame(tk: Tickets, state: TicketState, sla: Sla) -> Frame:
                 inter(sla.fr_status, sla.res_status),
                 payloads=text_payloads(SLA_STATUSES),
             ),
+            *ticket_scope(np.repeat(np.arange(n, dtype=np.int64), 2), tk, state, staff),
         ),
     )
 
@@ -185,7 +200,9 @@ def draw_surveys(
     )
 
 
-def survey_frame(sv: Surveys, tk: Tickets, customers: Customers) -> Frame:
+def survey_frame(
+    sv: Surveys, tk: Tickets, state: TicketState, staff: Staff, customers: Customers
+) -> Frame:
     us = 1_000_000
     m = len(sv.ticket)
     unanswered = sv.responded == 0
@@ -201,6 +218,7 @@ def survey_frame(sv: Surveys, tk: Tickets, customers: Customers) -> Frame:
             Column("nps_score", "int2", sv.nps, null=unanswered),
             Column("ces_score", "int2", sv.ces, null=unanswered),
             Column("comment_topic", "text", sv.topic, payloads=text_payloads(TOPICS)),
+            *ticket_scope(sv.ticket, tk, state, staff),
         ),
     )
 

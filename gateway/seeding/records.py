@@ -10,7 +10,7 @@ import numpy as np
 
 from gateway.seeding import text
 from gateway.seeding.conversation import BODIES, STATUSES, Interactions, TicketState
-from gateway.seeding.outcomes import Sla
+from gateway.seeding.outcomes import Sla, ticket_scope
 from gateway.seeding.people import Customers, Staff
 from gateway.seeding.pgbinary import Column, Frame, text_array_payload, text_payloads
 from gateway.seeding.rand import stream
@@ -90,7 +90,7 @@ def _instant(name: str, values: np.ndarray) -> Column:
     return Column(name, "timestamptz", values * US, null=values == 0)
 
 
-def interactions_frame(it: Interactions, tk: Tickets, staff: Staff) -> Frame:
+def interactions_frame(it: Interactions, tk: Tickets, st: TicketState, staff: Staff) -> Frame:
     m = it.n
     label = np.where(it.sentiment < -250, 0, np.where(it.sentiment > 250, 2, 1))
     return Frame(
@@ -116,6 +116,7 @@ def interactions_frame(it: Interactions, tk: Tickets, staff: Staff) -> Frame:
                 np.where(it.has_sentiment, label, -1),
                 payloads=text_payloads(("negative", "neutral", "positive")),
             ),
+            *ticket_scope(it.ticket, tk, st, staff),
         ),
     )
 

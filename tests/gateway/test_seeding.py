@@ -160,6 +160,18 @@ async def test_sla_rows_agree_with_tickets_and_end(seeded: Seeded) -> None:
     assert dict(row) == {"status": 0, "due": 0, "rows": 0}
 
 
+async def test_denormalised_ticket_scope_matches_tickets(seeded: Seeded) -> None:
+    # the load runs with triggers off: the generator itself must copy each ticket's team and
+    # agent onto its interactions, sla rows and survey (row level security reads them)
+    row = dict((await _fetch(seeded.dsn, "seed_scope_mismatches"))[0])
+    assert row["with_agent"] > 0 and row["without_agent"] > 0
+    assert {k: row[k] for k in ("interactions", "sla", "surveys")} == {
+        "interactions": 0,
+        "sla": 0,
+        "surveys": 0,
+    }
+
+
 async def test_roles_and_teams(seeded: Seeded) -> None:
     roles = {r["app_role"]: dict(r) for r in await _fetch(seeded.dsn, "seed_roles")}
     assert roles["team_lead"] == {"app_role": "team_lead", "users": 5, "teams": 5, "agent_rows": 5}
