@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS_STAMP := gateway/static/vendor/.installed
+NODE_TEST_STAMP := tests/node/node_modules/.installed
 
-.PHONY: demo test bench lint typecheck schema assets install clean
+.PHONY: demo test bench bench-realtime lint typecheck schema assets install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) $(ASSETS_STAMP)
+install: $(STAMP) $(ASSETS_STAMP) $(NODE_TEST_STAMP)
+
+# The Node graphql-ws client used by the realtime tests (pinned in tests/node/package-lock.json).
+$(NODE_TEST_STAMP): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_TEST_STAMP)
 
 # GraphiQL's JavaScript and CSS come from the npm registry at install time (pinned in
 # assets/package-lock.json) and are served by the gateway itself.
@@ -35,9 +41,13 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.realtime
+
+bench-realtime: install
+	$(BIN)/python -m bench.realtime
 
 schema: $(STAMP)
 	$(BIN)/support-gateway export-schema > schema.graphql
 
 clean:
-	rm -rf $(VENV) assets/node_modules gateway/static/vendor
+	rm -rf $(VENV) assets/node_modules gateway/static/vendor tests/node/node_modules

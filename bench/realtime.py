@@ -8,10 +8,12 @@ changed ticket's team and agent with the README's rule), SQL statements per chan
 hub's counters), and the gateway process's CPU and memory.
 
 Setup (each run): a fresh database on the embedded server (``.data/bench-realtime``; or the
-server of ``DATABASE_URL``), migrated and seeded with ``--tickets``, bench users added, and
-``--tickets-per-agent`` tickets given to each bench agent. The gateway runs in its own process
-(``support-gateway serve``); clients run in ``--client-procs`` processes so that they do not share
-the gateway's CPU accounting or a GIL with it.
+server of ``DATABASE_URL``), migrated and seeded with ``--tickets``, bench users added, and three
+tickets given to each bench agent. The gateway runs in its own process (``support-gateway
+serve``), or ``--gateways N`` processes with the subscribers spread over them (what a load
+balancer does; each process has its own hub and LISTEN connection); clients run in
+``--client-procs`` processes so that they do not share the gateway's CPU or a GIL with it.
+Clients decline permessage-deflate: the figure of interest is the gateway's own cost.
 
 Full size (the issue's goal): ``--subscribers 1000 --rate 50 --seconds 60``.
 """
@@ -20,17 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing as mp
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ import httpx
 import numpy as np
 
 from bench.harness import process_stats
+from bench.rt_clients import Sub, client_process
 from gateway.auth import mint_token
 from gateway.embedded import EmbeddedPostgres, free_port
 from gateway.migrate import migrate
@@ -46,8 +46,6 @@ from gateway.seeding import seed_database
 from gateway.settings import Settings, load_settings
 
 QUERIES = Path(__file__).parent / "queries"
-SUBSCRIPTION = "subscription { ticketChanged { seq op ticketId ticket { id subject } } }"
-MARK = re.compile(r'"subject":"bench (\d+)"')
 MANAGERS = ("manager",)
 
 
@@ -58,74 +56,6 @@ def q(query: str, **identifiers: str) -> str:
         assert value.replace("_", "").isalnum(), value
         text = text.replace("{" + key + "}", value)
     return text
-
-
-@dataclass(frozen=True)
-class Sub:
-    token: str
-    role: str
-    agent_id: str | None
-    team_id: str | None
-
-
-# --- clients (separate processes) --------------------------------------------------------------
-
-
-async def _client_main(
-    worker: int, url: str, subs: list[Sub], ready: Any, stop: Any, out: Any
-) -> None:
-    import websockets
-
-    receipts: list[tuple[int, int, float]] = []
-    errors: Counter[str] = Counter()
-
-    async def connect(sub: Sub) -> Any:
-        ws = await websockets.connect(
-            url,
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-            max_queue=None,
-            open_timeout=60,
-        )
-        await ws.send(
-            json.dumps(
-                {"type": "connection_init", "payload": {"Authorization": f"Bearer {sub.token}"}}
-            )
-        )
-        await ws.recv()
-        await ws.send(
-            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
-        )
-        return ws
-
-    async def receive(index: int, ws: Any) -> None:
-        async for raw in ws:
-            now = time.time()
-            text = raw if isinstance(raw, str) else raw.decode()
-            m = MARK.search(text)
-            if m:
-                receipts.append((index, int(m.group(1)), now))
-            else:
-                errors[text[:80]] += 1
-
-    sockets: list[Any] = []
-    for start in range(0, len(subs), 50):  # connect in batches of 50
-        sockets += await asyncio.gather(*(connect(s) for s in subs[start : start + 50]))
-    tasks = [asyncio.create_task(receive(i, ws)) for i, ws in enumerate(sockets)]
-    ready.set()
-    await asyncio.to_thread(stop.wait)
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    arr = np.array(receipts, dtype=np.float64).reshape(-1, 3)
-    out.put((worker, arr.tobytes(), dict(errors)))
-
-
-def _client_process(
-    worker: int, url: str, subs: list[Sub], ready: Any, stop: Any, out: Any
-) -> None:
-    """A client process: ``subs`` are the global subscribers ``worker::procs``."""
-    asyncio.run(_client_main(worker, url, subs, ready, stop, out))
 
 
 # --- setup ---------------------------------------------------------------------------------
@@ -209,7 +139,8 @@ class Gateway:
         raise RuntimeError("gateway did not start")
 
     def stats(self) -> dict[str, Any]:
-        body: dict[str, Any] = httpx.get(self.url + "/realtime/stats", timeout=10).json()
+        """The hub's counters (an overloaded gateway may take a while to answer)."""
+        body: dict[str, Any] = httpx.get(self.url + "/realtime/stats", timeout=120).json()
         return body
 
     def close(self) -> None:
@@ -254,23 +185,67 @@ def _pct(xs: np.ndarray, p: float) -> float:
     return float(np.percentile(xs, p)) if xs.size else float("nan")
 
 
-def run(subscribers: int, rate: float, seconds: float, tickets: int, procs: int) -> None:
+def _progress(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+class Gateways:
+    """Several gateway processes seen as one (counters summed)."""
+
+    def __init__(self, dsn: str, settings: Settings, count: int) -> None:
+        self.all: list[Gateway] = []
+        for _ in range(count):
+            self.all.append(Gateway(dsn, settings))
+
+    @property
+    def urls(self) -> list[str]:
+        return [g.url.replace("http", "ws") + "/graphql" for g in self.all]
+
+    def stats(self) -> dict[str, Any]:
+        total: dict[str, Any] = {}
+        for g in self.all:
+            for key, value in g.stats().items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    total[key] = total.get(key, 0) + value
+        return total
+
+    def process_stats(self) -> tuple[float, float]:
+        """CPU seconds and resident MiB, summed over the processes."""
+        cpu = rss = 0.0
+        for g in self.all:
+            c, r = process_stats(g.proc.pid)
+            cpu, rss = cpu + c, rss + r
+        return cpu, rss
+
+    def close(self) -> None:
+        for g in self.all:
+            g.close()
+
+
+def run(
+    subscribers: int, rate: float, seconds: float, tickets: int, procs: int, count: int = 1
+) -> None:
     settings = load_settings()
+    _progress(f"seeding a fresh database with {tickets:,} tickets")
     server, dsn, name = asyncio.run(_database(settings, tickets))
+    gateway: Gateways | None = None
+    workers: list[Any] = []
     try:
         subs, pool = asyncio.run(_users(dsn, settings.jwt_secret, subscribers, 3))
-        gateway = Gateway(dsn, settings)
+        gateway = Gateways(dsn, settings, count)
+        _progress(f"{count} gateway process(es); connecting {len(subs)} subscribers")
         ctx = mp.get_context("spawn")
         stop = ctx.Event()
         out = ctx.Queue()
-        workers, readies = [], []
+        readies = []
         for w in range(procs):
             ready = ctx.Event()
-            part = subs[w::procs]
-            ws_url = gateway.url.replace("http", "ws") + "/graphql"
-            p = ctx.Process(target=_client_process, args=(w, ws_url, part, ready, stop, out))
+            p = ctx.Process(
+                target=client_process,
+                args=(w, gateway.urls, subs[w::procs], ready, stop, out),
+            )
             p.start()
-            workers.append((p, w))
+            workers.append(p)
             readies.append(ready)
         for ready in readies:
             ready.wait(300)
@@ -278,38 +253,47 @@ def run(subscribers: int, rate: float, seconds: float, tickets: int, procs: int)
         while gateway.stats()["subscriptions"] < len(subs) and time.monotonic() < deadline:
             time.sleep(0.2)
         before = gateway.stats()
-        cpu0, _ = process_stats(gateway.proc.pid)
+        _progress(f"{before['subscriptions']} subscriptions; writing {rate:g} changes/s")
+        cpu0, _ = gateway.process_stats()
         rss: list[float] = []
         t0 = time.monotonic()
 
         async def write_and_sample() -> list[Any]:
+            assert gateway is not None
             writer = asyncio.create_task(_write(dsn, pool, rate, seconds))
             while not writer.done():
-                rss.append(process_stats(gateway.proc.pid)[1])
+                rss.append(gateway.process_stats()[1])
                 await asyncio.sleep(0.5)
             return await writer
 
         changes = asyncio.run(write_and_sample())
         wall = time.monotonic() - t0
-        # drain: wait until deliveries stop growing
-        last, quiet_since = -1, time.monotonic()
-        while time.monotonic() - quiet_since < 2.0:
-            delivered = gateway.stats()["delivered"]
-            if delivered != last:
-                last, quiet_since = delivered, time.monotonic()
-            time.sleep(0.2)
-        cpu1, rss_end = process_stats(gateway.proc.pid)
+        _progress(f"{len(changes)} changes written in {wall:.1f} s; draining")
+        # drain: every change read by the hub and every queue empty (or give up after 5 min)
+        give_up = time.monotonic() + 300
+        while time.monotonic() < give_up:
+            stats = gateway.stats()
+            if stats["changes"] - before["changes"] >= len(changes) and stats["queued"] == 0:
+                break
+            time.sleep(0.5)
+        time.sleep(1.0)  # the last messages in flight
+        cpu1, rss_end = gateway.process_stats()
         after = gateway.stats()
+        _progress("collecting client receipts")
         stop.set()
-        results = [out.get(timeout=120) for _ in workers]
-        for p, _ in workers:
+        results = [out.get(timeout=300) for _ in workers]
+        for p in workers:
             p.join(30)
-        gateway.close()
     finally:
+        for p in workers:
+            if p.is_alive():
+                p.terminate()
+        if gateway is not None:
+            gateway.close()
         asyncio.run(_drop(server, name))
     _report(
         subs,
-        workers,
+        procs,
         results,
         changes,
         before,
@@ -321,6 +305,7 @@ def run(subscribers: int, rate: float, seconds: float, tickets: int, procs: int)
         subscribers,
         rate,
         seconds,
+        count,
     )
 
 
@@ -334,7 +319,7 @@ async def _drop(server: str, name: str) -> None:
 
 def _report(
     subs: list[Sub],
-    workers: list[Any],
+    procs: int,
     results: list[Any],
     changes: list[Any],
     before: dict[str, Any],
@@ -346,8 +331,8 @@ def _report(
     subscribers: int,
     rate: float,
     seconds: float,
+    count: int,
 ) -> None:
-    procs = len(workers)
     committed = {n: (ticket, at) for n, ticket, at in changes}
     expected: set[tuple[int, int]] = set()
     for n, (ticket, _) in committed.items():
@@ -379,7 +364,8 @@ def _report(
     roles = Counter(s.role for s in subs)
     print(
         f"\nRealtime benchmark: {subscribers} subscribers ({dict(roles)}), "
-        f"{rate:g} changes/s for {seconds:g} s, {procs} client processes"
+        f"{rate:g} changes/s for {seconds:g} s, {count} gateway process(es), "
+        f"{procs} client processes"
     )
     print(f"  changes committed            {n_changes}")
     print(f"  expected deliveries          {len(expected)}")
@@ -391,7 +377,7 @@ def _report(
         f"{_pct(lat, 99):.1f} / {float(lat.max()) if lat.size else float('nan'):.1f}"
     )
     print(
-        f"  SQL statements per change    {statements / max(n_changes, 1):.2f} "
+        f"  SQL statements per change    {statements / max(n_changes, 1):.2f} (all hubs) "
         f"(hub: {statements} for {n_changes} changes; "
         f"{after['batches'] - before['batches']} batches)"
     )
@@ -410,8 +396,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--tickets", type=int, default=20_000, help="seeded tickets")
     parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument("--gateways", type=int, default=1, help="gateway processes")
     args = parser.parse_args()
-    run(args.subscribers, args.rate, args.seconds, args.tickets, args.client_procs)
+    run(args.subscribers, args.rate, args.seconds, args.tickets, args.client_procs, args.gateways)
 
 
 if __name__ == "__main__":

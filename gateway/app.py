@@ -1,38 +1,70 @@
-"""The Starlette application: GraphQL over HTTP (and WebSocket), GraphiQL, health probes.
+"""The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, health probes.
 
 Each HTTP GraphQL request:
 
 1. verifies the bearer token (:mod:`gateway.auth`); a bad token is answered with HTTP 401 and a
    JSON body saying why, before any GraphQL work; no token means the ``anon`` role;
 2. gets a lazily opened :class:`gateway.db.RequestSession` (one read-only transaction under the
-   caller's role and claims) and fresh DataLoaders in its context;
+   caller's role and claims) and fresh DataLoaders in its context, plus read-write transactions
+   under the same rights for mutations (:class:`gateway.alerting.writes.PrincipalWrites`);
 3. closes the session when the operation is done.
+
+Each websocket connection to ``/graphql`` (graphql-transport-ws or legacy graphql-ws) is
+authenticated by the token in its ``connection_init`` payload (:mod:`gateway.realtime.ws`; a bad
+token closes it with 4403 and the reason) and gets the live feeds of the process's realtime hub
+(:mod:`gateway.realtime`). The lifespan starts the hub (and the alerting engine, when configured)
+after the pool and stops them before it. ``/realtime/stats`` reports the hub's counters.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
-from gateway.auth import AuthError, Principal, TokenVerifier
+from analytics.kpis import registry as kpi_registry
+from gateway.alerting.config import AlertingConfig
+from gateway.alerting.errors import ErrorMeter
+from gateway.alerting.writes import PrincipalWrites
+from gateway.auth import CLOCK_SKEW_LEEWAY_SECONDS, AuthError, Principal, TokenVerifier, anonymous
 from gateway.db import Database, RequestSession
 from gateway.graphiql import graphiql_asset_routes, graphiql_response, wants_graphiql
+from gateway.realtime.changes import PostgresChangeSource
+from gateway.realtime.feeds import ConnectionFeeds, EventSession
+from gateway.realtime.hub import Hub
+from gateway.realtime.sharing import SharedEventExecutor
+from gateway.realtime.ws import (
+    FORBIDDEN,
+    REASON_KEY,
+    GatewayWebSocketAdapter,
+    authorization_from_params,
+    reject,
+)
 from gateway.settings import Settings
 from resolvers.context import RequestContext, Viewer
+from resolvers.loaders import Loaders
 from schema.root import build_schema
+
+if TYPE_CHECKING:
+    from gateway.alerting.engine import AlertingEngine
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +74,23 @@ class GatewayState:
     settings: Settings
     db: Database
     verifier: TokenVerifier
+    hub: Hub | None = None
+    errors: ErrorMeter = field(default_factory=ErrorMeter)
+    alerting: AlertingEngine | None = None
+
+
+@dataclass
+class GatewayContext(RequestContext):
+    """The request context plus the gateway's extras.
+
+    ``writes``: read-write transactions under the caller's rights (mutations); ``live``: the
+    connection's live feeds (websockets, once authenticated); ``principal``: the verified caller.
+    """
+
+    writes: Any = None
+    live: Any = None
+    principal: Principal | None = None
+    connection_params: Any = None
 
 
 def _viewer(principal: Principal) -> Viewer:
@@ -69,8 +118,10 @@ class SqlStatements(SchemaExtension):
         return {"sqlStatements": session.statements} if session is not None else {}
 
 
-class GatewayGraphQL(GraphQL[RequestContext, None]):
+class GatewayGraphQL(GraphQL[GatewayContext, None]):
     """Strawberry's ASGI app with our context, our GraphiQL page, and auth in front."""
+
+    websocket_adapter_class = GatewayWebSocketAdapter
 
     def __init__(self, schema: strawberry.Schema, state: GatewayState) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
@@ -81,18 +132,69 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> RequestContext:
+    ) -> GatewayContext:
+        settings = self.state.settings
+        if isinstance(request, WebSocket):
+            # Anonymous until connection_init carries a verified token (on_ws_connect).
+            nobody = anonymous()
+            return GatewayContext(
+                viewer=_viewer(nobody),
+                session=EventSession(self.state.db, nobody),
+                org_timezone=settings.org_timezone,
+                kpi_targets=settings.kpi_targets,
+                request=request,
+                response=response,
+                principal=nobody,
+            )
         principal: Principal = request.scope["gateway.principal"]
         session: RequestSession = request.scope["gateway.session"]
-        return RequestContext(
+        return GatewayContext(
             viewer=_viewer(principal),
             session=session,
-            org_timezone=self.state.settings.org_timezone,
+            org_timezone=settings.org_timezone,
+            kpi_targets=settings.kpi_targets,
             request=request,
             response=response,
+            writes=PrincipalWrites(
+                self.state.db, principal, statement_timeout_ms=settings.statement_timeout_ms
+            ),
+            principal=principal,
         )
 
+    async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
+        """Verify the connection_init token; refuse the connection (4403 + reason) if bad."""
+        websocket = cast(WebSocket, context.request)
+        try:
+            header = authorization_from_params(context.connection_params)
+            principal = await self.state.verifier.principal_from_authorization(header)
+        except AuthError as exc:
+            raise ConnectionRejectionError(reject(websocket, exc)) from exc
+        db, settings = self.state.db, self.state.settings
+        context.principal = principal
+        context.viewer = _viewer(principal)
+        context.session = EventSession(db, principal)
+        context.loaders = Loaders(context.session)
+        context.writes = PrincipalWrites(
+            db, principal, statement_timeout_ms=settings.statement_timeout_ms
+        )
+        if self.state.hub is not None:
+            context.live = ConnectionFeeds(self.state.hub, db, principal)
+        _close_at_expiry(websocket, principal)
+        return cast(UnsetType, UNSET)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        self.state.errors.record_request()
+        return await super().process_result(request, result)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope["gateway.timers"] = []
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                for timer in scope["gateway.timers"]:
+                    timer.cancel()
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -119,18 +221,60 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
         )
         scope["gateway.principal"] = principal
         scope["gateway.session"] = session
+        errors = self.state.errors
+
+        async def observed_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] >= 500:
+                errors.record_error()
+            await send(message)
+
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, observed_send)
         finally:
             await session.close()
 
 
-def create_app(settings: Settings, dsn: str) -> Starlette:
-    """The gateway ASGI app for the database at ``dsn``."""
+def _close_at_expiry(websocket: WebSocket, principal: Principal) -> None:
+    """Close the socket with ``4403 token expired`` when the connection's token expires."""
+    exp = principal.claims.get("exp")
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        return
+
+    async def expire() -> None:
+        websocket.scope[REASON_KEY] = "token expired"
+        with contextlib.suppress(Exception):
+            await websocket.close(code=FORBIDDEN, reason="token expired")
+
+    delay = max(0.0, float(exp) + CLOCK_SKEW_LEEWAY_SECONDS - time.time())
+    loop = asyncio.get_running_loop()
+    timer = loop.call_later(delay, lambda: loop.create_task(expire()))
+    websocket.scope.setdefault("gateway.timers", []).append(timer)
+
+
+def create_app(
+    settings: Settings,
+    dsn: str,
+    *,
+    realtime: bool = True,
+    alerting: AlertingConfig | None = None,
+) -> Starlette:
+    """The gateway ASGI app for the database at ``dsn``.
+
+    ``realtime``: run the realtime hub (subscriptions); ``alerting``: run the alerting engine with
+    this configuration (off when None).
+    """
+    # fail at start-up, not on every request, when a KPI target override names no KPI
+    kpi_registry(settings.kpi_targets)
     db = Database(dsn, min_size=settings.pool_min, max_size=settings.pool_max)
     verifier = TokenVerifier(settings)
     state = GatewayState(settings=settings, db=db, verifier=verifier)
-    schema = build_schema(extra_extensions=[SqlStatements])
+    if realtime:
+        state.hub = Hub(db, PostgresChangeSource(dsn))
+    schema = build_schema(
+        extra_extensions=[SqlStatements],
+        on_unexpected_error=state.errors.record_error,
+        execution_context_class=SharedEventExecutor,
+    )
     graphql_app = GatewayGraphQL(schema, state)
 
     async def healthz(request: Request) -> Response:
@@ -142,20 +286,45 @@ def create_app(settings: Settings, dsn: str) -> Starlette:
             {"status": "ready" if ok else "database unreachable"}, status_code=200 if ok else 503
         )
 
+    async def realtime_stats(request: Request) -> Response:
+        hub = state.hub
+        body: dict[str, Any] = hub.stats() if hub is not None else {"enabled": False}
+        if state.alerting is not None:
+            body["alerting"] = state.alerting.stats()
+        return JSONResponse(body)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
         try:
+            if state.hub is not None:
+                await state.hub.start()
+                source = state.hub.source
+                if isinstance(source, PostgresChangeSource):
+                    await source.wait_ready(10.0)
+            if alerting is not None:
+                from gateway.alerting.engine import AlertingEngine
+
+                state.alerting = AlertingEngine(db, alerting, state.errors)
+                if state.hub is not None:
+                    state.hub.add_listener(state.alerting.on_changes)
+                await state.alerting.start()
             yield
         finally:
+            if state.alerting is not None:
+                await state.alerting.stop()
+            if state.hub is not None:
+                await state.hub.stop()
             await verifier.aclose()
             await db.close()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/realtime/stats", realtime_stats, methods=["GET"]),
         *graphiql_asset_routes(),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_app),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = state

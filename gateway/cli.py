@@ -11,6 +11,7 @@ import asyncpg
 import typer
 
 import sql
+from gateway.alerting.config import AlertingConfig
 from gateway.auth import APP_ROLES, mint_token
 from gateway.settings import Settings, load_settings
 
@@ -111,7 +112,7 @@ def serve(
     settings = load_settings()
     dsn = database_url(settings)
     uvicorn.run(
-        create_app(settings, dsn),
+        create_app(settings, dsn, alerting=AlertingConfig()),
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
@@ -156,4 +157,5 @@ def demo(
         typer.echo(f"  {role:<10} {_token_for(settings, dsn, role, None, 8 * 3600)}\n")
     typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
     typer.echo(f"started at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
-    uvicorn.run(create_app(settings, dsn), host=bind_host, port=bind_port, log_level="info")
+    app_ = create_app(settings, dsn, alerting=AlertingConfig())
+    uvicorn.run(app_, host=bind_host, port=bind_port, log_level="info")

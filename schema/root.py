@@ -1,12 +1,13 @@
-"""The root Query (and, as they arrive, Subscription and Mutation), assembled once.
+"""The root Query, Mutation and Subscription, assembled once.
 
-Each domain module defines its own ``*Query`` part; this module merges them and builds the
-schema with the gateway-wide extensions.
+Each domain module defines its own ``*Query`` part (and ``*Mutation`` part, if it has one); this
+module merges them and builds the schema with the gateway-wide extensions. The Subscription root
+is ``schema.subscriptions.Subscription`` (live data over websocket).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
@@ -18,12 +19,15 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import UserInputError
 from schema.agents import AgentsQuery
 from schema.alerts import AlertsQuery
+from schema.alerts_mutations import AlertsMutation
 from schema.categories import CategoriesQuery
 from schema.customers import CustomersQuery
+from schema.dashboards import DashboardsQuery
 from schema.operations import OperationsQuery
 from schema.predictions import PredictionsQuery
 from schema.quality import QualityQuery
 from schema.sla import SlaQuery
+from schema.subscriptions import Subscription
 from schema.tickets import TicketsQuery
 from schema.viewer import ViewerQuery
 
@@ -40,8 +44,11 @@ Query = merge_types(
         QualityQuery,
         AlertsQuery,
         PredictionsQuery,
+        DashboardsQuery,
     ),
 )
+
+Mutation = merge_types("Mutation", (AlertsMutation,))
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -58,20 +65,43 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 class GatewaySchema(strawberry.Schema):
-    """Logs only unexpected errors: a caller's bad input is their answer, not our incident."""
+    """Logs only unexpected errors: a caller's bad input is their answer, not our incident.
+
+    ``on_unexpected_error`` (when set) is called once per operation that hit unexpected errors,
+    so the gateway can track its own error rate.
+    """
+
+    on_unexpected_error: Callable[[], None] | None = None
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         unexpected = [e for e in errors if _should_mask(e)]
         if unexpected:
+            if self.on_unexpected_error is not None:
+                self.on_unexpected_error()
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(extra_extensions: Sequence[Any] = ()) -> strawberry.Schema:
-    """The gateway's GraphQL schema (``extra_extensions``: gateway-level instrumentation)."""
+def build_schema(
+    extra_extensions: Sequence[Any] = (),
+    on_unexpected_error: Callable[[], None] | None = None,
+    execution_context_class: Any = None,
+) -> strawberry.Schema:
+    """The gateway's GraphQL schema (``extra_extensions``: gateway-level instrumentation;
+    ``on_unexpected_error``: called for each operation with an unexpected error;
+    ``execution_context_class``: a graphql-core executor class, e.g. the gateway's one that
+    shares subscription event executions)."""
     extensions: list[Any] = [
         lambda: MaskErrors(should_mask_error=_should_mask),
         *extra_extensions,
     ]
-    return GatewaySchema(query=Query, extensions=extensions)
+    schema = GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        execution_context_class=execution_context_class,
+    )
+    schema.on_unexpected_error = on_unexpected_error
+    return schema

@@ -1,0 +1,121 @@
+"""One websocket connection's live streams (:class:`resolvers.live.LiveFeeds` for the hub).
+
+The connection's user is verified once, at ``connection_init``; their viewer identity (app role,
+agent row, team, as row level security sees them) is resolved at their first subscription, once
+per connection, by one read-only transaction under their own role and claims. Each stream
+registers a hub subscription when the client starts iterating and unregisters it when the
+subscription ends (client ``complete``/``stop``, socket closed, or drop on overflow).
+
+Nested fields of the events (a ticket's customer, an alert's agent, ...) are read by
+:class:`EventSession`: every statement in its own short read-only transaction under the
+subscriber's rights, so a long-lived connection never holds a transaction or a pooled
+connection between events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from typing import Any
+
+from gateway.auth import Principal
+from gateway.db import Database
+from gateway.realtime.hub import Hub, RowCriteria
+from gateway.realtime.visibility import ViewerIdentity, resolve_identity
+from resolvers.errors import UserInputError
+from resolvers.live import (
+    PERIODS,
+    DashboardEvent,
+    RowEvent,
+    TicketChangeEvent,
+    TicketCriteria,
+    check_timezone,
+)
+from resolvers.port import Row
+
+
+class EventSession:
+    """A :class:`resolvers.port.Session` whose every statement is its own transaction."""
+
+    def __init__(self, db: Database, principal: Principal) -> None:
+        self._db = db
+        self._principal = principal
+        self._statements = 0
+
+    @property
+    def statements(self) -> int:
+        return self._statements
+
+    def renewed(self) -> EventSession:
+        """A fresh session for the next event (statement counts are per event)."""
+        return EventSession(self._db, self._principal)
+
+    async def _run(self, method: str, query: str, *args: Any) -> Any:
+        session = self._db.session(self._principal)
+        try:
+            return await getattr(session, method)(query, *args)
+        finally:
+            self._statements += session.statements
+            await session.close()
+
+    async def fetch(self, query: str, *args: Any) -> Sequence[Row]:
+        rows: Sequence[Row] = await self._run("fetch", query, *args)
+        return rows
+
+    async def fetchrow(self, query: str, *args: Any) -> Row | None:
+        row: Row | None = await self._run("fetchrow", query, *args)
+        return row
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        return await self._run("fetchval", query, *args)
+
+
+class ConnectionFeeds:
+    """The :class:`resolvers.live.LiveFeeds` of one authenticated websocket connection."""
+
+    def __init__(self, hub: Hub, db: Database, principal: Principal) -> None:
+        self._hub = hub
+        self._db = db
+        self._principal = principal
+        self._identity: ViewerIdentity | None = None
+        self._lock = asyncio.Lock()
+
+    async def identity(self) -> ViewerIdentity:
+        """The subscriber's identity (resolved once); anonymous users may not subscribe."""
+        if self._principal.is_anonymous:
+            raise UserInputError(
+                "subscriptions need a signed-in user: send connection_init with "
+                '{"Authorization": "Bearer <access token>"}'
+            )
+        async with self._lock:
+            if self._identity is None:
+                self._identity = await resolve_identity(self._db, self._principal)
+        if not self._identity.app_role:
+            raise UserInputError("your token has no application role (app_role claim)")
+        return self._identity
+
+    async def _stream(self, kind: str, criteria: Any) -> AsyncGenerator[Any, None]:
+        identity = await self.identity()
+        sub = self._hub.open(kind, identity, criteria, self._principal)
+        try:
+            while True:
+                yield await sub.next()
+        finally:
+            self._hub.close(sub)
+
+    def ticket_changes(self, criteria: TicketCriteria) -> AsyncIterator[TicketChangeEvent]:
+        return self._stream("tickets", criteria)
+
+    def queue_metrics(self, queues: frozenset[str] | None) -> AsyncIterator[RowEvent]:
+        return self._stream("queues", RowCriteria(queues))
+
+    def alerts(
+        self, severities: frozenset[str] | None, types: frozenset[str] | None
+    ) -> AsyncIterator[RowEvent]:
+        return self._stream("alerts", RowCriteria(severities, types))
+
+    def dashboard(self, period: str, timezone: str) -> AsyncIterator[DashboardEvent]:
+        if period not in PERIODS:
+            raise UserInputError(f"unknown period {period!r}", field="period")
+        zone = check_timezone(timezone).key
+        return self._stream("dashboard", (period, zone))

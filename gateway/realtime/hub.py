@@ -1,0 +1,303 @@
+"""The realtime hub: one per gateway process, fanning changes out to subscribers.
+
+Flow of a change: the :class:`~gateway.realtime.changes.ChangeSource` hands a batch to
+:meth:`Hub._on_changes`; one statement (:func:`gateway.realtime.visibility.decide`) decides, for
+every viewer class of the current subscribers, who may see each change and reads the payloads;
+the hub then puts an event on the queue of each subscription whose class may see the change and
+whose criteria match, and tells the dashboard multiplexer which scopes changed. Internal
+listeners (the alerting engine) get every batch, unfiltered.
+
+Subscriptions and their queues:
+
+* each GraphQL subscription is a :class:`Subscription` with its own bounded queue
+  (``queue_size``, default 1,000 events);
+* the hub never waits on a subscriber: it puts events without blocking;
+* **overflow policy**: when a subscription's queue is full, the subscription is dropped: its
+  pending events are discarded, and the client receives a GraphQL error (``subscription
+  dropped: ... more than N events waiting ...; subscribe again``) followed by ``complete`` for
+  that operation. The websocket and the client's other subscriptions stay open. The client
+  resubscribes and re-reads current state over HTTP if it needs it.
+
+Order and uniqueness: batches arrive in order and once (the source's cursor); within a batch
+events are put in seq order, so each subscription sees its events in commit order, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.auth import Principal
+from gateway.db import Database
+from gateway.realtime.changes import Change, ChangeSource
+from gateway.realtime.multiplex import DashboardMultiplexer
+from gateway.realtime.visibility import Decision, ViewerClasses, ViewerIdentity, decide
+from resolvers.live import RowEvent, SubscriberDropped, TicketChangeEvent, TicketCriteria
+
+log = logging.getLogger(__name__)
+
+#: Default bound of a subscription's queue.
+QUEUE_SIZE = 1000
+
+_DROPPED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class RowCriteria:
+    """Narrowing of queue-metric and alert streams: allowed values of one or two columns."""
+
+    first: frozenset[str] | None = None
+    second: frozenset[str] | None = None
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One GraphQL subscription registered with the hub."""
+
+    kind: str
+    identity: ViewerIdentity
+    class_id: int
+    criteria: Any
+    principal: Principal
+    queue: asyncio.Queue[Any]
+    dropped: str | None = None
+    delivered: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    async def next(self) -> Any:
+        """The next event; raises :class:`SubscriberDropped` once the subscription was dropped."""
+        item = await self.queue.get()
+        if item is _DROPPED:
+            raise SubscriberDropped(self.dropped or "subscription dropped")
+        return item
+
+
+KINDS = ("tickets", "queues", "alerts", "dashboard")
+
+
+class Hub:
+    """Subscriptions, the change source's sink, and fan-out (see the module docstring)."""
+
+    def __init__(
+        self,
+        db: Database,
+        source: ChangeSource,
+        *,
+        queue_size: int = QUEUE_SIZE,
+        dashboard_min_interval: float = 1.0,
+        dashboard_refresh_seconds: float = 30.0,
+    ) -> None:
+        self._db = db
+        self.source = source
+        self.queue_size = queue_size
+        self.classes = ViewerClasses()
+        self._subs: dict[str, dict[int, set[Subscription]]] = {k: defaultdict(set) for k in KINDS}
+        self._listeners: list[Callable[[Sequence[Change]], None]] = []
+        self._task: asyncio.Task[None] | None = None
+        self.dashboards = DashboardMultiplexer(
+            db,
+            self.offer,
+            min_interval=dashboard_min_interval,
+            refresh_seconds=dashboard_refresh_seconds,
+        )
+        self.counters: dict[str, int] = defaultdict(int)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start following the change source."""
+        if self._task is None:
+            self._task = asyncio.create_task(self.source.run(self._on_changes), name="rt-source")
+
+    async def stop(self) -> None:
+        """Stop the source and the dashboard tasks; subscriptions simply stop receiving."""
+        await self.dashboards.stop()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    def add_listener(self, listener: Callable[[Sequence[Change]], None]) -> None:
+        """Call ``listener`` with every batch (unfiltered, in order); it must not block."""
+        self._listeners.append(listener)
+
+    # -- subscriptions ---------------------------------------------------------------------------
+
+    def open(
+        self, kind: str, identity: ViewerIdentity, criteria: Any, principal: Principal
+    ) -> Subscription:
+        """Register a subscription; events committed from now on reach its queue."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown subscription kind {kind!r}")
+        sub = Subscription(
+            kind=kind,
+            identity=identity,
+            class_id=self.classes.acquire(identity),
+            criteria=criteria,
+            principal=principal,
+            queue=asyncio.Queue(maxsize=self.queue_size),
+        )
+        self._subs[kind][sub.class_id].add(sub)
+        self.counters["subscribed"] += 1
+        if kind == "dashboard":
+            self.dashboards.join(sub)
+        return sub
+
+    def close(self, sub: Subscription) -> None:
+        """Unregister ``sub`` (idempotent)."""
+        members = self._subs[sub.kind].get(sub.class_id)
+        if members is None or sub not in members:
+            return
+        members.discard(sub)
+        if not members:
+            del self._subs[sub.kind][sub.class_id]
+        self.classes.release(sub.class_id)
+        if sub.kind == "dashboard":
+            self.dashboards.leave(sub)
+
+    def offer(self, sub: Subscription, event: Any) -> None:
+        """Queue ``event`` for ``sub`` without waiting; drop ``sub`` if its queue is full."""
+        if sub.dropped is not None:
+            return
+        try:
+            sub.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self._drop(sub)
+            return
+        sub.delivered += 1
+        self.counters["delivered"] += 1
+
+    def _drop(self, sub: Subscription) -> None:
+        sub.dropped = (
+            f"subscription dropped: more than {self.queue_size} events were waiting for this "
+            "client (it reads too slowly); subscribe again"
+        )
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        sub.queue.put_nowait(_DROPPED)
+        self.counters["dropped"] += 1
+        log.warning("realtime: dropped a slow %s subscription", sub.kind)
+        self.close(sub)
+
+    def subscriptions(self) -> int:
+        return sum(len(s) for by_class in self._subs.values() for s in by_class.values())
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for ``/realtime/stats`` and the benchmark."""
+        src = self.source.stats
+        return {
+            "connected": src.connected,
+            "reconnects": src.reconnects,
+            "watermark": src.watermark,
+            "pendingGaps": src.pending_gaps,
+            "changes": src.changes,
+            "batches": src.batches,
+            "sourceStatements": src.statements,
+            "visibilityStatements": self.counters["visibility_statements"],
+            "dashboardStatements": self.dashboards.statements,
+            "dashboardRecomputations": self.dashboards.recomputations,
+            "dashboardScopes": len(self.dashboards),
+            "subscriptions": self.subscriptions(),
+            "subscriptionsByKind": {k: sum(len(s) for s in self._subs[k].values()) for k in KINDS},
+            "viewerClasses": len(self.classes),
+            "delivered": self.counters["delivered"],
+            "queued": sum(
+                sub.queue.qsize()
+                for by_class in self._subs.values()
+                for members in by_class.values()
+                for sub in members
+            ),
+            "dropped": self.counters["dropped"],
+            "lastError": src.last_error,
+        }
+
+    # -- fan-out ---------------------------------------------------------------------------------
+
+    async def _on_changes(self, batch: Sequence[Change]) -> None:
+        """The source's sink: decide visibility (may raise: the batch is then re-read)."""
+        for listener in self._listeners:
+            try:
+                listener(batch)
+            except Exception:
+                log.exception("realtime: a change listener failed")
+        classes = self.classes.items()
+        if not classes:
+            return
+        async with self._db.pool.acquire() as conn:
+            decisions = await decide(conn, batch, classes)
+        self.counters["visibility_statements"] += 1
+        for decision in decisions:
+            try:
+                self._dispatch(decision)
+            except Exception:  # a bug here must not stop the stream for everyone
+                log.exception("realtime: dispatching change %s failed", decision.change.seq)
+
+    def _dispatch(self, d: Decision) -> None:
+        c = d.change
+        if c.table in ("support_tickets", "support_interactions"):
+            self._dispatch_ticket(d)
+            self.dashboards.changed(d.visible_after | d.visible_before)
+        elif c.table == "support_queue_metrics" and d.queue_metric is not None:
+            queue = str(d.queue_metric["queue"])
+            for cid in d.visible_after:
+                event = RowEvent(c.seq, c.op, d.queue_metric, c.created_at)  # one per class
+                for sub in list(self._subs["queues"].get(cid, ())):
+                    allowed = sub.criteria.first
+                    if allowed is None or queue in allowed:
+                        self.offer(sub, event)
+        elif c.table == "support_alerts" and c.op == "INSERT" and d.alert is not None:
+            severity, kind = str(d.alert["severity"]), str(d.alert["alert_type"])
+            for cid in d.visible_after:
+                event = RowEvent(c.seq, c.op, d.alert, c.created_at)
+                for sub in list(self._subs["alerts"].get(cid, ())):
+                    crit: RowCriteria = sub.criteria
+                    if (crit.first is None or severity in crit.first) and (
+                        crit.second is None or kind in crit.second
+                    ):
+                        self.offer(sub, event)
+
+    def _dispatch_ticket(self, d: Decision) -> None:
+        c = d.change
+        after, before = d.visible_after, d.visible_before
+        ticket_id = c.ticket_id if c.ticket_id is not None else c.row_id
+        subs_by_class = self._subs["tickets"]
+        for cid in after | before:
+            # one event object per outcome for the whole class (subscribers share it)
+            events: dict[tuple[str, bool], TicketChangeEvent] = {}
+            for sub in list(subs_by_class.get(cid, ())):
+                outcome = _ticket_outcome(d, sub.criteria, cid in after, cid in before)
+                if outcome is None:
+                    continue
+                event = events.get(outcome)
+                if event is None:
+                    op, removed = outcome
+                    ticket = None if removed else d.ticket
+                    event = TicketChangeEvent(c.seq, op, ticket_id, ticket, removed, c.created_at)
+                    events[outcome] = event
+                self.offer(sub, event)
+
+
+def _ticket_outcome(
+    d: Decision, crit: TicketCriteria, seen_after: bool, seen_before: bool
+) -> tuple[str, bool] | None:
+    """(op, removed) of the event one subscriber gets for a ticket change, or None."""
+    c = d.change
+    if c.table == "support_interactions":
+        if seen_after and d.ticket is not None and crit.matches(d.ticket):
+            return "INTERACTION", False
+        return None
+    if c.op == "INSERT":
+        return ("INSERT", False) if seen_after and crit.matches(c.new_row) else None
+    if c.op == "UPDATE":
+        if seen_after and crit.matches(c.new_row):
+            return "UPDATE", False
+        if seen_before and crit.matches(c.old_row):
+            return "UPDATE", True
+        return None
+    return ("DELETE", True) if seen_before and crit.matches(c.old_row) else None

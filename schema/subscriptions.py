@@ -1,0 +1,240 @@
+"""The Subscription root: live tickets, queues, alerts and dashboards over websocket.
+
+Served at ``/graphql`` over graphql-transport-ws (the ``graphql-ws`` npm client) and the legacy
+graphql-ws protocol (subscriptions-transport-ws), authenticated by the access token in the
+``connection_init`` payload (``{"Authorization": "Bearer <jwt>"}``). Every event is one the
+subscriber's row level security lets them see (see ``gateway.realtime``); arguments only narrow
+the stream. A subscription that falls more than 1,000 events behind ends with an error saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import strawberry
+
+from resolvers.errors import UserInputError
+from resolvers.live import (
+    SHARED_RESULT,
+    DashboardEvent,
+    LiveFeeds,
+    TicketChangeEvent,
+    TicketCriteria,
+)
+from resolvers.loaders import Loaders
+from schema.alerts import Alert, AlertType, Severity
+from schema.common import Info, Priority, TicketStatus, VipTier, parse_uuid, values
+from schema.operations import Queue, QueueMetric
+
+if TYPE_CHECKING:
+    from schema.tickets import Ticket
+
+TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
+
+
+@strawberry.enum(description="What happened to a ticket.")
+class ChangeOp(Enum):
+    INSERT = "INSERT"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+    INTERACTION = "INTERACTION"
+
+
+@strawberry.enum(description="The window of a live dashboard.")
+class DashboardPeriod(Enum):
+    TODAY = "today"
+    LAST_HOUR = "last_hour"
+    LAST_24_HOURS = "last_24_hours"
+    LAST_7_DAYS = "last_7_days"
+
+
+@strawberry.input(description="Narrows ticketChanged; all given criteria must hold.")
+class TicketChangeFilter:
+    status: list[TicketStatus] | None = None
+    priority: list[Priority] | None = None
+    team_id: list[strawberry.ID] | None = None
+    agent_id: list[strawberry.ID] | None = None
+    vip_tier: list[VipTier] | None = None
+
+
+@strawberry.type(description="A ticket change as you may see it.")
+class TicketChange:
+    seq: strawberry.ID = strawberry.field(
+        description="Position in the change log (a 64-bit integer as text); grows with commits."
+    )
+    op: ChangeOp
+    ticket_id: strawberry.ID
+    ticket: TicketRef | None = strawberry.field(
+        description="The ticket after the change; null when removed is true."
+    )
+    removed: bool = strawberry.field(
+        description="True for a delete, and for a change that took the ticket out of what you "
+        "may see or out of your filter: drop it from your view."
+    )
+    changed_at: datetime
+    shared_results: strawberry.Private[dict[Any, Any]]
+
+    @classmethod
+    def from_event(cls, e: TicketChangeEvent) -> TicketChange:
+        """The GraphQL object of ``e``, made once per event object: every subscriber of one
+        viewer class gets the same one, and ``shared_results`` lets them share the execution of
+        identical documents (``gateway.realtime.sharing``)."""
+        from schema.tickets import Ticket
+
+        made = e.shared.get(SHARED_RESULT)
+        if isinstance(made, TicketChange):
+            return made
+        made = cls(
+            seq=strawberry.ID(str(e.seq)),
+            op=ChangeOp(e.op),
+            ticket_id=strawberry.ID(str(e.ticket_id)),
+            ticket=Ticket.from_row(e.ticket) if e.ticket is not None else None,
+            removed=e.removed,
+            changed_at=e.changed_at,
+            shared_results={},
+        )
+        e.shared[SHARED_RESULT] = made
+        return made
+
+
+@strawberry.type(description="Open tickets in one status.")
+class StatusCount:
+    status: TicketStatus
+    count: int
+
+
+@strawberry.type(description="Live dashboard figures of a window ending now.")
+class DashboardMetrics:
+    period: DashboardPeriod
+    timezone: str
+    window_start: datetime
+    window_end: datetime
+    computed_at: datetime
+    created: int = strawberry.field(description="Tickets created in the window.")
+    resolved: int = strawberry.field(description="Tickets resolved (latest resolution) in it.")
+    open_backlog: int = strawberry.field(description="Tickets not resolved now.")
+    backlog_by_status: list[StatusCount]
+    overdue: int = strawberry.field(description="Open tickets past their resolution due time.")
+    median_first_response_minutes: float | None = strawberry.field(
+        description="Median time to first reply of tickets first answered in the window."
+    )
+
+    @classmethod
+    def from_event(cls, e: DashboardEvent) -> DashboardMetrics:
+        f = e.figures
+        median = f["median_first_response_seconds"]
+        return cls(
+            period=DashboardPeriod(e.period),
+            timezone=e.timezone,
+            window_start=e.window_start,
+            window_end=e.window_end,
+            computed_at=e.computed_at,
+            created=f["created"],
+            resolved=f["resolved"],
+            open_backlog=f["open_backlog"],
+            backlog_by_status=[
+                StatusCount(status=TicketStatus(s), count=n)
+                for s, n in zip(f["statuses"], f["status_counts"], strict=True)
+            ],
+            overdue=f["overdue"],
+            median_first_response_minutes=round(median / 60.0, 3) if median is not None else None,
+        )
+
+
+def _feeds(info: Info) -> LiveFeeds:
+    live = getattr(info.context, "live", None)
+    if live is None:
+        raise UserInputError(
+            "live subscriptions are served over websocket at /graphql (graphql-transport-ws or "
+            "graphql-ws) while the gateway's realtime hub runs"
+        )
+    return cast(LiveFeeds, live)
+
+
+def _fresh_loaders(info: Info) -> None:
+    """Nested fields of each event read current data: no cache carried between events (and,
+    when the session supports it, statement counts start again for each event)."""
+    renewed = getattr(info.context.session, "renewed", None)
+    if callable(renewed):
+        info.context.session = renewed()
+    info.context.loaders = Loaders(info.context.session)
+
+
+def _set(items: list[Any] | None) -> frozenset[str] | None:
+    return None if items is None else frozenset(str(i) for i in items)
+
+
+def _ticket_criteria(f: TicketChangeFilter | None) -> TicketCriteria:
+    if f is None:
+        return TicketCriteria()
+    teams = None if f.team_id is None else [parse_uuid(t, "teamId") for t in f.team_id]
+    agents = None if f.agent_id is None else [parse_uuid(a, "agentId") for a in f.agent_id]
+    return TicketCriteria(
+        statuses=_set(values(f.status)),
+        priorities=_set(values(f.priority)),
+        team_ids=_set(teams),
+        agent_ids=_set(agents),
+        vip_tiers=_set(values(f.vip_tier)),
+    )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Ticket inserts, updates, deletes and new interactions you may see, in commit "
+        "order, once each, with the ticket after the change."
+    )
+    async def ticket_changed(
+        self, info: Info, filter: TicketChangeFilter | None = None
+    ) -> AsyncGenerator[TicketChange, None]:
+        stream: AsyncIterator[TicketChangeEvent] = _feeds(info).ticket_changes(
+            _ticket_criteria(filter)
+        )
+        async with aclosing(stream):  # type: ignore[type-var]
+            async for event in stream:
+                _fresh_loaders(info)
+                yield TicketChange.from_event(event)
+
+    @strawberry.subscription(
+        description="Queue buckets as they are written: depth, longest wait, agents available."
+    )
+    async def queue_metrics(
+        self, info: Info, queue: list[Queue] | None = None
+    ) -> AsyncGenerator[QueueMetric, None]:
+        stream = _feeds(info).queue_metrics(_set(values(queue)))
+        async with aclosing(stream):  # type: ignore[type-var]
+            async for event in stream:
+                yield QueueMetric.from_row(event.row)
+
+    @strawberry.subscription(description="Alerts you may see, as they are raised.")
+    async def alert_raised(
+        self,
+        info: Info,
+        severities: list[Severity] | None = None,
+        types: list[AlertType] | None = None,
+    ) -> AsyncGenerator[Alert, None]:
+        stream = _feeds(info).alerts(_set(values(severities)), _set(values(types)))
+        async with aclosing(stream):  # type: ignore[type-var]
+            async for event in stream:
+                _fresh_loaders(info)
+                yield Alert.from_row(event.row)
+
+    @strawberry.subscription(
+        description="Dashboard figures now, then after each change you may see (at most once a "
+        "second; one computation shared by everyone with your rights, period and time zone)."
+    )
+    async def dashboard_metrics(
+        self,
+        info: Info,
+        period: DashboardPeriod = DashboardPeriod.TODAY,
+        timezone: str | None = None,
+    ) -> AsyncGenerator[DashboardMetrics, None]:
+        zone = timezone or info.context.org_timezone
+        stream = _feeds(info).dashboard(period.value, zone)
+        async with aclosing(stream):  # type: ignore[type-var]
+            async for event in stream:
+                yield DashboardMetrics.from_event(event)

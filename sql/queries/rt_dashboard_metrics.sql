@@ -1,0 +1,35 @@
+-- live dashboard (until the kpi engine's dashboard lands): headline figures of the window
+-- [$1, $2) under the caller's row level security.
+--   created           tickets created in the window
+--   resolved          tickets whose latest resolution falls in the window
+--   open_backlog      tickets not resolved now (any creation time), and the same by status
+--   overdue           open tickets past their resolution due time at $2
+--   median_first_response_seconds  median creation-to-first-reply time of tickets first
+--                     answered in the window (null when none)
+select
+  (select count(*) from public.support_tickets t
+   where t.created_at >= $1::timestamptz and t.created_at < $2::timestamptz)::int as created,
+  (select count(*) from public.support_tickets t
+   where t.resolved_at >= $1::timestamptz and t.resolved_at < $2::timestamptz)::int as resolved,
+  b.open_backlog,
+  b.statuses,
+  b.status_counts,
+  b.overdue,
+  (select percentile_cont(0.5) within group (
+            order by pg_catalog.date_part('epoch', t.first_response_at - t.created_at))
+   from public.support_tickets t
+   where t.first_response_at >= $1::timestamptz
+     and t.first_response_at < $2::timestamptz) as median_first_response_seconds
+from (
+  select coalesce(sum(s.n), 0)::int as open_backlog,
+         coalesce(array_agg(s.status order by s.status), '{}') as statuses,
+         coalesce(array_agg(s.n order by s.status), '{}') as status_counts,
+         coalesce(sum(s.overdue), 0)::int as overdue
+  from (
+    select t.status, count(*)::int as n,
+           count(*) filter (where t.resolution_due_at < $2::timestamptz)::int as overdue
+    from public.support_tickets t
+    where t.resolved_at is null
+    group by t.status
+  ) s
+) b;
