@@ -34,8 +34,8 @@ demo: install
 	$(BIN)/support-gateway demo
 
 test: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
