@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import cache
+from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
 import sql
@@ -285,8 +286,12 @@ async def series(
     window_to: datetime,
     granularity: Granularity | str,
     timezone: str,
+    *,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
 ) -> list[SeriesPoint]:
-    """KPI ``kpi`` (a key of :data:`SERIES_QUERIES`) per bucket, every bucket present, in order.
+    """KPI ``kpi`` (a key of :data:`SERIES_QUERIES`) per bucket, every bucket present, in order,
+    optionally for one team's or one agent's tickets.
 
     One SQL statement, under the session's row level security. Invalid arguments raise
     :class:`UserInputError` before any SQL is sent.
@@ -302,6 +307,8 @@ async def series(
         request.window_to,
         request.granularity.value,
         request.timezone,
+        team_id,
+        agent_id,
     )
     return [point_from_row(r, request) for r in rows]
 

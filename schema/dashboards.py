@@ -226,7 +226,8 @@ class DashboardsQuery:
     @strawberry.field(
         description=(
             "A KPI per time bucket in the timezone (DST-correct; empty buckets have n = 0 and "
-            "a null value). KPIs: ticket_volume, first_response_time."
+            "a null value), optionally for one team or agent. KPIs: ticket_volume, "
+            "first_response_minutes."
         )
     )
     async def time_series(
@@ -238,10 +239,19 @@ class DashboardsQuery:
         to: datetime | None = None,
         period: Period | None = None,
         timezone: str | None = None,
+        team_id: strawberry.ID | None = None,
+        agent_id: strawberry.ID | None = None,
     ) -> list[SeriesPoint]:
         start, end, tz = window_of(info, from_, to, period, timezone)
         points = await series(
-            info.context.session, kpi, start, end, SeriesGranularity(granularity.value), tz
+            info.context.session,
+            kpi,
+            start,
+            end,
+            SeriesGranularity(granularity.value),
+            tz,
+            team_id=_opt_uuid(team_id, "teamId"),
+            agent_id=_opt_uuid(agent_id, "agentId"),
         )
         return [SeriesPoint.of(p) for p in points]
 

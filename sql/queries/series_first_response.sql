@@ -1,6 +1,7 @@
 -- median first response time (minutes, calendar time) per time bucket of [$1, $2) in iana time
 -- zone $4; $3: granularity 'hour' | 'day' | 'week' | 'month' (checked by
 -- analytics.series_buckets).
+-- $5 / $6: only the tickets of a team / of an agent (null: every ticket the caller may see).
 -- first response time = first public agent reply (support_tickets.first_response_at) minus
 -- created_at; tickets are counted by created_at in the window (metrics.md), and only those that
 -- have had a first response. n = the tickets behind the median; a bucket without any has n = 0
@@ -23,6 +24,8 @@ per_bucket as (
   cross join edges e
   where t.created_at >= $1::timestamptz
     and t.created_at < $2::timestamptz
+    and ($5::uuid is null or t.team_id = $5::uuid)
+    and ($6::uuid is null or t.assigned_agent_id = $6::uuid)
     and t.first_response_at is not null
   group by 1
 )

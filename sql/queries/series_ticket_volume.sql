@@ -1,3 +1,4 @@
+-- $5 / $6: only the tickets of a team / of an agent (null: every ticket the caller may see).
 -- tickets created per time bucket of the window [$1, $2) in iana time zone $4.
 -- $3: granularity, one of 'hour', 'day', 'week', 'month' (the closed set is enforced by
 -- analytics.series_buckets, which raises on anything else).
@@ -22,6 +23,8 @@ per_bucket as (
   cross join edges e
   where t.created_at >= $1::timestamptz
     and t.created_at < $2::timestamptz
+    and ($5::uuid is null or t.team_id = $5::uuid)
+    and ($6::uuid is null or t.assigned_agent_id = $6::uuid)
   group by 1
 )
 select b.bucket_no, b.bucket_start, b.bucket_end, b.local_start,

@@ -182,3 +182,26 @@ def test_empty_window_has_counts_zero_and_null_values(
     d = body["data"]["dashboard"]
     assert d["volume"]["value"] == 0
     assert d["csat"] == {"value": None, "n": 0, "ciLow": None, "ciHigh": None, "status": None}
+
+
+def test_team_scoped_daily_series_matches_pandas(
+    graphql: GQL,
+    make_token: Callable[..., str],
+    seeded_dsn: str,
+    users_by_role: dict[str, list[uuid.UUID]],
+) -> None:
+    _, team = scope(seeded_dsn, users_by_role, "team_lead")
+    points = graphql(
+        'query($from: DateTime!, $to: DateTime!, $team: ID!) { timeSeries(kpi: "ticket_volume",'
+        ' granularity: DAY, from: $from, to: $to, timezone: "Europe/Paris", teamId: $team)'
+        " { localLabel n } }",
+        {"from": START.isoformat(), "to": END.isoformat(), "team": str(team)},
+        make_token("manager"),
+    )["data"]["timeSeries"]
+    tickets = owner_frame(seeded_dsn, "dash_owner_tickets_created", START, END)
+    mine = tickets[tickets["team_id"] == team]
+    local_days = mine["created_at"].dt.tz_convert("Europe/Paris").dt.strftime("%Y-%m-%d")
+    expected = local_days.value_counts().to_dict()
+    got = {p["localLabel"]: p["n"] for p in points}
+    assert {k: v for k, v in got.items() if v} == expected
+    assert sum(got.values()) == len(mine) > 0
