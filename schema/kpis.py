@@ -3,6 +3,7 @@ distributions; time series. Definitions (units, directions, targets) come from t
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -125,20 +126,9 @@ class KpiGroupValue(KpiValue):
 
     @classmethod
     def of_group(cls, v: kt.KpiGroupValue) -> KpiGroupValue:
-        return cls(
-            key=v.key,
-            label=v.label,
-            name=v.name,
-            value=v.value,
-            n=v.n,
-            ci_low=v.ci_low,
-            ci_high=v.ci_high,
-            target=v.target,
-            status=_status(v.status),
-            previous=v.previous,
-            trend=v.trend,
-            unit=v.unit,
-        )
+        base = KpiValue.of(v)
+        fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+        return cls(key=v.key, label=v.label, **fields)
 
 
 @strawberry.type(description="A KPI overall and, when grouped, per group.")
