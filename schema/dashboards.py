@@ -11,12 +11,23 @@ from uuid import UUID
 
 import strawberry
 
+import sql
 from analytics.leaderboard import AgentFigure, coaching_opportunities, leaderboard
 from resolvers import kpis as engine
 from resolvers.errors import UserInputError
 from resolvers.series import Granularity as SeriesGranularity
 from resolvers.series import series
 from schema.common import Info, parse_uuid
+from schema.dashboard_types import (
+    CoachingOpportunity,
+    Dashboard,
+    DedicatedAgentPerformance,
+    Operations,
+    RankedAgent,
+    Satisfaction,
+    TeamPerformance,
+    VipAnalytics,
+)
 from schema.kpis import (
     AgentKpis,
     Backlog,
@@ -39,89 +50,6 @@ COACHING_MARGINS = {"csat": 0.2, "quality_score": 0.2}
 
 def _opt_uuid(raw: strawberry.ID | None, name: str) -> UUID | None:
     return parse_uuid(raw, name) if raw is not None else None
-
-
-@strawberry.type(description="The executive dashboard: headline KPIs, backlog, distributions.")
-class Dashboard:
-    start: datetime
-    end: datetime
-    previous_start: datetime
-    timezone: str
-    kpis: list[KpiValue]
-    backlog: Backlog
-    previous_backlog: Backlog
-    distributions: list[Distribution]
-
-    @strawberry.field(description="One KPI by name (null if the dashboard does not have it).")
-    def kpi(self, name: str) -> KpiValue | None:
-        return next((k for k in self.kpis if k.name == name), None)
-
-
-@strawberry.type(description="Satisfaction tab: CSAT, CSAT%, NPS, CES and response rate.")
-class Satisfaction:
-    csat: KpiResult
-    csat_percent: KpiResult
-    nps: KpiResult
-    ces: KpiResult
-    response_rate: KpiResult
-
-
-@strawberry.type(description="Operations tab: queues, SLA compliance, backlog, capacity.")
-class Operations:
-    queues: list[QueueKpis]
-    sla_compliance_by_policy: KpiResult
-    sla_first_response: KpiResult
-    sla_resolution: KpiResult
-    backlog_by_priority: KpiResult
-    utilization: KpiResult
-    occupancy: KpiResult
-    schedule_adherence: KpiResult
-
-
-@strawberry.type(description="An agent on a leaderboard (score 1 = on target on average).")
-class RankedAgent:
-    agent_id: strawberry.ID
-    name: str
-    score: float
-    previous_score: float | None
-    improvement: float | None
-
-
-@strawberry.type(
-    description=(
-        "An agent significantly below target on a KPI: one-sided t-test of the agent's mean "
-        "against target − margin, Benjamini–Hochberg corrected across the team."
-    )
-)
-class CoachingOpportunity:
-    agent_id: strawberry.ID
-    name: str
-    kpi: str
-    value: float
-    target: float
-    margin: float
-    p_value: float
-    p_adjusted: float
-
-
-@strawberry.type(description="Team performance: agents, leaderboard, coaching opportunities.")
-class TeamPerformance:
-    agents: list[AgentKpis]
-    team: list[KpiValue] = strawberry.field(description="The team's own KPIs (all its tickets).")
-    top_performers: list[RankedAgent]
-    most_improved: list[RankedAgent]
-    coaching_opportunities: list[CoachingOpportunity]
-
-
-@strawberry.type(description="VIP analytics tab, by tier.")
-class VipAnalytics:
-    retention: KpiResult
-    white_glove_usage: KpiResult
-    first_response_time: KpiResult
-    resolution_time: KpiResult
-    csat: KpiResult
-    nps: KpiResult
-    sla_compliance: KpiResult
 
 
 async def _results(
@@ -382,7 +310,27 @@ class DashboardsQuery:
             end,
             "vip_tier",
         )
+        rows = await info.context.session.fetch(sql.load("vip_dedicated_agents"), start, end)
+        dedicated = [
+            DedicatedAgentPerformance(
+                agent_id=strawberry.ID(str(r["agent_id"])),
+                name=r["agent_name"],
+                tickets=r["tickets"],
+                handled_personally=r["handled_personally"],
+                first_response_median_minutes=r["frt_median_minutes"],
+                resolution_median_hours=r["resolution_median_hours"],
+                csat_mean=r["csat_mean"],
+                csat_n=r["csat_n"],
+                sla_compliance=(
+                    100.0 * r["sla_achieved"] / (r["sla_achieved"] + r["sla_missed"])
+                    if r["sla_achieved"] + r["sla_missed"]
+                    else None
+                ),
+            )
+            for r in rows
+        ]
         return VipAnalytics(
+            dedicated_agents=dedicated,
             retention=vip[0],
             white_glove_usage=vip[1],
             first_response_time=tickets[0],

@@ -205,3 +205,37 @@ def test_team_scoped_daily_series_matches_pandas(
     got = {p["localLabel"]: p["n"] for p in points}
     assert {k: v for k, v in got.items() if v} == expected
     assert sum(got.values()) == len(mine) > 0
+
+
+def test_dedicated_agent_performance_matches_pandas(
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    rows = graphql(
+        "query($from: DateTime!, $to: DateTime!) { vipAnalytics(from: $from, to: $to) {"
+        " dedicatedAgents { agentId tickets handledPersonally firstResponseMedianMinutes"
+        " csatMean csatN slaCompliance } } }",
+        {"from": START.isoformat(), "to": END.isoformat()},
+        make_token("manager"),
+    )["data"]["vipAnalytics"]["dedicatedAgents"]
+    df = owner_frame(seeded_dsn, "dash_owner_dedicated", START, END)
+    # the window ends days before the test runs, so every target due in it is decided
+    sla = owner_frame(seeded_dsn, "dash_owner_dedicated_sla", START, END)
+    assert rows and len(rows) == df["dedicated_agent_id"].nunique()
+    for r in rows:
+        mine = df[df["dedicated_agent_id"].astype(str) == r["agentId"]]
+        assert r["tickets"] == len(mine)
+        assert r["handledPersonally"] == int(
+            (mine["assigned_agent_id"] == mine["dedicated_agent_id"]).sum()
+        )
+        frt = (mine["first_response_at"] - mine["created_at"]).dt.total_seconds().dropna() / 60
+        assert r["firstResponseMedianMinutes"] == pytest.approx(frt.median(), rel=1e-9)
+        rated = mine["csat_rating"].dropna().astype(float)
+        assert r["csatN"] == len(rated)
+        if len(rated):
+            assert r["csatMean"] == pytest.approx(rated.mean(), rel=1e-9)
+        targets = sla[sla["dedicated_agent_id"].astype(str) == r["agentId"]]
+        if len(targets):
+            met = (targets["status"] == "achieved").mean() * 100
+            assert r["slaCompliance"] == pytest.approx(met, rel=1e-9)
+        else:
+            assert r["slaCompliance"] is None
