@@ -101,6 +101,18 @@ class DedicatedAgentPerformance:
     )
 
 
+@strawberry.type(description="One VIP tier in one time bucket: high-value client trends.")
+class VipTrendPoint:
+    bucket_start: datetime
+    bucket_end: datetime
+    local_label: str
+    vip_tier: str
+    tickets: int
+    white_glove: int
+    csat_n: int
+    csat_mean: float | None
+
+
 @strawberry.type(description="VIP analytics tab, by tier.")
 class VipAnalytics:
     retention: KpiResult
@@ -111,3 +123,6 @@ class VipAnalytics:
     nps: KpiResult
     sla_compliance: KpiResult
     dedicated_agents: list[DedicatedAgentPerformance]
+    trends: list[VipTrendPoint] = strawberry.field(
+        description="Weekly tickets, white-glove use and CSAT per tier over the window."
+    )

@@ -6,6 +6,7 @@ Windows are ``from``/``to`` (UTC instants, ``[from, to)``) or a named ``period``
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from resolvers import kpis as engine
 from resolvers.errors import UserInputError
 from resolvers.series import Granularity as SeriesGranularity
 from resolvers.series import series
+from resolvers.vip_trends import vip_tier_trends
 from schema.common import Info, parse_uuid
 from schema.dashboard_types import (
     CoachingOpportunity,
@@ -27,6 +29,7 @@ from schema.dashboard_types import (
     Satisfaction,
     TeamPerformance,
     VipAnalytics,
+    VipTrendPoint,
 )
 from schema.kpis import (
     AgentKpis,
@@ -301,7 +304,7 @@ class DashboardsQuery:
         period: Period | None = None,
         timezone: str | None = None,
     ) -> VipAnalytics:
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        start, end, tz = window_of(info, from_, to, period, timezone)
         vip = await _results(info, ["vip_retention", "white_glove_usage"], start, end, "vip_tier")
         tickets = await _results(
             info,
@@ -329,8 +332,10 @@ class DashboardsQuery:
             )
             for r in rows
         ]
+        trend_points = await vip_tier_trends(info.context.session, start, end, "week", tz)
         return VipAnalytics(
             dedicated_agents=dedicated,
+            trends=[VipTrendPoint(**dataclasses.asdict(p)) for p in trend_points],
             retention=vip[0],
             white_glove_usage=vip[1],
             first_response_time=tickets[0],

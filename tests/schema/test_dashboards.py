@@ -239,3 +239,31 @@ def test_dedicated_agent_performance_matches_pandas(
             assert r["slaCompliance"] == pytest.approx(met, rel=1e-9)
         else:
             assert r["slaCompliance"] is None
+
+
+def test_vip_trends_per_week_and_tier_match_pandas(
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    points = graphql(
+        "query($from: DateTime!, $to: DateTime!) { vipAnalytics(from: $from, to: $to,"
+        ' timezone: "Europe/Paris") { trends { localLabel vipTier tickets whiteGlove csatN'
+        " csatMean } } }",
+        {"from": START.isoformat(), "to": END.isoformat()},
+        make_token("manager"),
+    )["data"]["vipAnalytics"]["trends"]
+    df = owner_frame(seeded_dsn, "dash_owner_vip_tickets", START, END)
+    iso = df["created_at"].dt.tz_convert("Europe/Paris").dt.isocalendar()
+    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    weeks = sorted({p["localLabel"] for p in points})
+    assert len(points) == len(weeks) * 4  # every bucket × tier, empty ones included
+    for p in points:
+        mine = df[(df["week"] == p["localLabel"]) & (df["vip_tier"] == p["vipTier"])]
+        assert p["tickets"] == len(mine)
+        assert p["whiteGlove"] == int(mine["is_white_glove"].sum())
+        rated = mine["csat_rating"].dropna().astype(float)
+        assert p["csatN"] == len(rated)
+        if len(rated):
+            assert p["csatMean"] == pytest.approx(rated.mean(), rel=1e-9)
+        else:
+            assert p["csatMean"] is None
+    assert sum(p["tickets"] for p in points) == len(df) > 0

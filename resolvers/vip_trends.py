@@ -1,0 +1,55 @@
+"""High-value client trends: VIP tickets, white-glove use and CSAT per time bucket and tier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sql
+from resolvers.port import Session
+from resolvers.series import Granularity, local_label, validate_series
+
+
+@dataclass(frozen=True, slots=True)
+class VipTrendPoint:
+    """One tier in one bucket (bucket bounds clipped to the window, label in the zone)."""
+
+    bucket_start: datetime
+    bucket_end: datetime
+    local_label: str
+    vip_tier: str
+    tickets: int
+    white_glove: int
+    csat_n: int
+    csat_mean: float | None
+
+
+async def vip_tier_trends(
+    session: Session, start: datetime, end: datetime, granularity: Granularity | str, tz: str
+) -> list[VipTrendPoint]:
+    """Every bucket × tier of ``[start, end)`` (one statement, under the caller's rights)."""
+    req = validate_series(start, end, granularity, tz)
+    rows = await session.fetch(
+        sql.load("vip_tier_trends"),
+        req.window_from,
+        req.window_to,
+        req.granularity.value,
+        req.timezone,
+    )
+    out = []
+    for r in rows:
+        bucket_start: datetime = r["bucket_start"]
+        offset = r["local_start"] - bucket_start.astimezone(UTC).replace(tzinfo=None)
+        out.append(
+            VipTrendPoint(
+                bucket_start=max(bucket_start, req.window_from),
+                bucket_end=min(r["bucket_end"], req.window_to),
+                local_label=local_label(req.granularity, r["local_start"], offset),
+                vip_tier=r["vip_tier"],
+                tickets=r["tickets"],
+                white_glove=r["white_glove"],
+                csat_n=r["csat_n"],
+                csat_mean=r["csat_mean"],
+            )
+        )
+    return out
