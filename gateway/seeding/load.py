@@ -91,5 +91,6 @@ async def load_frames(
         await conn.execute(sql.load("seed_reset_sequences"))
     done("indexes")
     await conn.execute(sql.load("seed_analyze"))
+    await conn.execute(sql.load("seed_vacuum"))
     done("statistics")
     return counts

@@ -176,8 +176,15 @@ create table public.support_tickets (
   check (not is_white_glove or vip_tier is not null)
 );
 comment on table public.support_tickets is 'support tickets with their assignment, sla due times, lifecycle timestamps and counters.';
-create index support_tickets_created_at_idx on public.support_tickets (created_at, id);
-create index support_tickets_resolved_at_idx on public.support_tickets (resolved_at) where resolved_at is not null;
+-- the two time-window indexes carry the columns the kpi functions and the rls policy read, so
+-- a dashboard window is answered by index-only scans (once vacuum has set the visibility map).
+create index support_tickets_created_at_idx on public.support_tickets (created_at, id)
+  include (first_response_at, team_id, assigned_agent_id, channel, category_id, priority, status,
+           vip_tier, is_white_glove);
+create index support_tickets_resolved_at_idx on public.support_tickets (resolved_at)
+  include (created_at, first_resolved_at, agent_reply_count, reopen_count, team_id,
+           assigned_agent_id, channel, category_id, priority, status, vip_tier)
+  where resolved_at is not null;
 create index support_tickets_updated_at_idx on public.support_tickets (updated_at, id);
 create index support_tickets_customer_id_idx on public.support_tickets (customer_id, created_at);
 create index support_tickets_agent_created_idx on public.support_tickets (assigned_agent_id, created_at);
@@ -240,7 +247,9 @@ create table public.support_sla_compliance (
 comment on table public.support_sla_compliance is 'one row per sla target of a ticket (first response, resolution) with its due time and outcome.';
 comment on column public.support_sla_compliance.ticket_team_id is 'denormalised for row level security: copy of the ticket''s team_id, kept in sync by triggers.';
 comment on column public.support_sla_compliance.ticket_agent_id is 'denormalised for row level security: copy of the ticket''s assigned_agent_id, kept in sync by triggers.';
-create index support_sla_compliance_due_at_idx on public.support_sla_compliance (due_at);
+-- covering: sla compliance over a window reads only this index (with the rls scope columns).
+create index support_sla_compliance_due_at_idx on public.support_sla_compliance (due_at)
+  include (achieved_at, target_type, sla_policy_id, ticket_id, ticket_team_id, ticket_agent_id);
 create index support_sla_compliance_sla_policy_id_idx on public.support_sla_compliance (sla_policy_id);
 
 create table public.support_feedback_surveys (
