@@ -44,6 +44,12 @@ class Scenario:
 
 WEEK = {"from": (BENCH_END - timedelta(days=7)).isoformat(), "to": BENCH_END.isoformat()}
 WEEK_ARGS = (BENCH_END - timedelta(days=7), BENCH_END, BENCH_END - timedelta(days=14), None, None)
+#: Stands for the benchmark team's id in a scenario's SQL arguments (known only at run time).
+TEAM_ID = "<team>"
+TEAM_SQL = (
+    ("kpi_agents", (*WEEK_ARGS[:3], TEAM_ID)),
+    ("kpi_dashboard", (*WEEK_ARGS[:3], TEAM_ID, None)),
+)
 
 DASHBOARD = """
 query($from: DateTime!, $to: DateTime!) { dashboard(from: $from, to: $to) {
@@ -86,8 +92,8 @@ SCENARIOS = [
              (("kpi_dashboard", WEEK_ARGS),)),
     Scenario("executive dashboard (7 days)", "team_lead", DASHBOARD, WEEK,
              (("kpi_dashboard", WEEK_ARGS),)),
-    Scenario("team performance (7 days)", "executive", TEAM, WEEK),
-    Scenario("team performance (7 days)", "agent", TEAM, WEEK),
+    Scenario("team performance (7 days)", "executive", TEAM, WEEK, TEAM_SQL),
+    Scenario("team performance (7 days)", "agent", TEAM, WEEK, TEAM_SQL),
 ]  # fmt: skip
 
 
@@ -118,7 +124,10 @@ async def run(tickets: int, days: int, requests: int, seconds: float) -> None:
                     claims = {"sub": str(users[sc.role]), "role": "authenticated",
                               "app_role": sc.role}  # fmt: skip
                     principal = Principal(users[sc.role], "authenticated", sc.role, claims, None)
-                    statements = [(sql.load(name), args) for name, args in sc.sql]
+                    statements = [
+                        (sql.load(name), tuple(team if a == TEAM_ID else a for a in args))
+                        for name, args in sc.sql
+                    ]
                     sql_t = await time_sql(
                         dsn, principal, sql.load("session_setup"), statements, requests
                     )

@@ -41,6 +41,9 @@ class Operations:
     sla_first_response: KpiResult
     sla_resolution: KpiResult
     backlog_by_priority: KpiResult
+    backlog_age: list[Backlog] = strawberry.field(
+        description="Open tickets at the window's end (or now) by priority, with age buckets."
+    )
     utilization: KpiResult
     occupancy: KpiResult
     schedule_adherence: KpiResult

@@ -218,6 +218,7 @@ class DashboardsQuery:
             info, ["sla_first_response_compliance", "sla_resolution_compliance"], start, end, None
         )
         (backlog,) = await _results(info, ["backlog"], start, end, "priority")
+        ages = await engine.backlog_at(session, min(end, info.context.now), "priority")
         capacity = await _results(
             info, ["utilization", "occupancy", "schedule_adherence"], start, end, "team"
         )
@@ -227,6 +228,7 @@ class DashboardsQuery:
             sla_first_response=sla[0],
             sla_resolution=sla[1],
             backlog_by_priority=backlog,
+            backlog_age=[Backlog.of(b) for b in ages],
             utilization=capacity[0],
             occupancy=capacity[1],
             schedule_adherence=capacity[2],

@@ -149,6 +149,8 @@ class KpiResult:
 @strawberry.type(description="Tickets open at an instant, with age buckets (hours).")
 class Backlog:
     at: datetime
+    key: str = strawberry.field(description="The group ('all' when not grouped).")
+    label: str
     open: int
     unassigned: int
     unanswered: int = strawberry.field(description="Open with no public agent reply yet.")
@@ -167,6 +169,8 @@ class Backlog:
     def of(cls, b: kt.Backlog) -> Backlog:
         return cls(
             at=b.at,
+            key=b.key,
+            label=b.label,
             open=b.open,
             unassigned=b.unassigned,
             unanswered=b.unanswered,
