@@ -95,6 +95,11 @@ class SeriesPoint:
     local_label: str
     n: int
     value: float | None
+    group: str | None = None
+
+
+#: Groupings a series can be split by (each group gets every bucket).
+SERIES_GROUPS = ("channel", "category", "priority", "status", "vip_tier", "team", "agent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +281,7 @@ def point_from_row(row: Row, request: SeriesRequest) -> SeriesPoint:
         local_label=local_label(request.granularity, local, offset),
         n=n,
         value=None if n == 0 or value is None else float(value),
+        group=group if (group := row.get("group_key")) != "all" else None,
     )
 
 
@@ -289,9 +295,11 @@ async def series(
     *,
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
+    group_by: str | None = None,
 ) -> list[SeriesPoint]:
     """KPI ``kpi`` (a key of :data:`SERIES_QUERIES`) per bucket, every bucket present, in order,
-    optionally for one team's or one agent's tickets.
+    optionally for one team's or one agent's tickets, and optionally one series per group of
+    ``group_by`` (one of :data:`SERIES_GROUPS`; ordered by group, then bucket).
 
     One SQL statement, under the session's row level security. Invalid arguments raise
     :class:`UserInputError` before any SQL is sent.
@@ -301,6 +309,12 @@ async def series(
         valid = ", ".join(sorted(SERIES_QUERIES))
         raise UserInputError(f"no series for KPI {kpi!r}: expected one of {valid}", field="kpi")
     request = validate_series(window_from, window_to, granularity, timezone)
+    if group_by is not None and group_by not in SERIES_GROUPS:
+        raise UserInputError(
+            f"a series cannot be grouped by {group_by!r}; valid groupings: "
+            + ", ".join(SERIES_GROUPS),
+            field="groupBy",
+        )
     rows: Sequence[Row] = await session.fetch(
         sql.load(query),
         request.window_from,
@@ -309,6 +323,7 @@ async def series(
         request.timezone,
         team_id,
         agent_id,
+        group_by,
     )
     return [point_from_row(r, request) for r in rows]
 

@@ -157,7 +157,8 @@ class DashboardsQuery:
     @strawberry.field(
         description=(
             "A KPI per time bucket in the timezone (DST-correct; empty buckets have n = 0 and "
-            "a null value), optionally for one team or agent. KPIs: ticket_volume, "
+            "a null value), optionally for one team or agent and split by a grouping (one "
+            "series per group, ordered by group). KPIs: ticket_volume, "
             "first_response_minutes."
         )
     )
@@ -172,6 +173,7 @@ class DashboardsQuery:
         timezone: str | None = None,
         team_id: strawberry.ID | None = None,
         agent_id: strawberry.ID | None = None,
+        group_by: KpiGroupBy | None = None,
     ) -> list[SeriesPoint]:
         start, end, tz = window_of(info, from_, to, period, timezone)
         points = await series(
@@ -183,6 +185,7 @@ class DashboardsQuery:
             tz,
             team_id=_opt_uuid(team_id, "teamId"),
             agent_id=_opt_uuid(agent_id, "agentId"),
+            group_by=group_by.value if group_by else None,
         )
         return [SeriesPoint.of(p) for p in points]
 

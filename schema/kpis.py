@@ -216,6 +216,7 @@ class SeriesPoint:
     local_label: str
     n: int
     value: float | None = strawberry.field(description="Null when the bucket has no data.")
+    group: str | None = strawberry.field(description="The group's key when grouped, else null.")
 
     @classmethod
     def of(cls, p: SeriesPointData) -> SeriesPoint:
@@ -225,6 +226,7 @@ class SeriesPoint:
             local_label=p.local_label,
             n=p.n,
             value=p.value,
+            group=p.group,
         )
 
 

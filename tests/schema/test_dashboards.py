@@ -291,3 +291,29 @@ def test_operations_backlog_age_by_priority(
         if b["uncertain"] == 0:
             assert got == counts
     assert {b["key"] for b in ops} <= {"low", "normal", "high", "urgent"} and ops
+
+
+def test_series_grouped_by_channel_matches_pandas(
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    points = graphql(
+        'query($from: DateTime!, $to: DateTime!) { timeSeries(kpi: "ticket_volume",'
+        ' granularity: WEEK, from: $from, to: $to, timezone: "Europe/Paris", groupBy: CHANNEL)'
+        " { group localLabel n } }",
+        {"from": START.isoformat(), "to": END.isoformat()},
+        make_token("manager"),
+    )["data"]["timeSeries"]
+    df = owner_frame(seeded_dsn, "dash_owner_tickets_channel", START, END)
+    iso = df["created_at"].dt.tz_convert("Europe/Paris").dt.isocalendar()
+    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    expected = df.groupby(["channel", "week"]).size().to_dict()
+    got = {(p["group"], p["localLabel"]): p["n"] for p in points}
+    assert {k: v for k, v in got.items() if v} == expected
+    weeks = {p["localLabel"] for p in points}
+    assert len(points) == len(weeks) * df["channel"].nunique()  # every group gets every bucket
+    bad = graphql(
+        '{ timeSeries(kpi: "ticket_volume", granularity: DAY, period: TODAY, groupBy: QUEUE)'
+        " { n } }",
+        token=make_token("manager"),
+    )
+    assert "cannot be grouped" in bad["errors"][0]["message"]
