@@ -68,6 +68,7 @@ class Granularity(Enum):
 SERIES_QUERIES: Mapping[str, str] = {
     "ticket_volume": "series_ticket_volume",
     "first_response_minutes": "series_first_response",
+    "csat": "series_csat",
 }
 
 

@@ -159,7 +159,7 @@ class DashboardsQuery:
             "A KPI per time bucket in the timezone (DST-correct; empty buckets have n = 0 and "
             "a null value), optionally for one team or agent and split by a grouping (one "
             "series per group, ordered by group). KPIs: ticket_volume, "
-            "first_response_minutes."
+            "first_response_minutes, csat."
         )
     )
     async def time_series(

@@ -458,7 +458,8 @@ class NoSql:
         ),
         (
             {"kpi": "volume"},
-            "no series for KPI 'volume': expected one of first_response_minutes, ticket_volume",
+            "no series for KPI 'volume': expected one of csat, first_response_minutes,"
+            " ticket_volume",
         ),
     ],
 )

@@ -317,3 +317,24 @@ def test_series_grouped_by_channel_matches_pandas(
         token=make_token("manager"),
     )
     assert "cannot be grouped" in bad["errors"][0]["message"]
+
+
+def test_csat_series_matches_pandas(
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    points = graphql(
+        'query($from: DateTime!, $to: DateTime!) { timeSeries(kpi: "csat",'
+        ' granularity: WEEK, from: $from, to: $to, timezone: "Europe/Paris")'
+        " { localLabel n value } }",
+        {"from": START.isoformat(), "to": END.isoformat()},
+        make_token("manager"),
+    )["data"]["timeSeries"]
+    df = owner_frame(seeded_dsn, "dash_owner_csat_sent", START, END)
+    iso = df["sent_at"].dt.tz_convert("Europe/Paris").dt.isocalendar()
+    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    for p in points:
+        mine = df[df["week"] == p["localLabel"]]["csat_rating"].astype(float)
+        assert p["n"] == len(mine)
+        if len(mine):
+            assert p["value"] == pytest.approx(mine.mean(), rel=1e-9)
+    assert sum(p["n"] for p in points) == len(df) > 0
