@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sql
 from resolvers.errors import UserInputError
+from resolvers.kpis import dashboard_kpis
 from resolvers.port import Row, Session
 
 #: The dashboard periods and how far back each reaches ("today" starts at local midnight).
@@ -163,8 +164,11 @@ def dashboard_window(period: str, timezone: str, now: datetime) -> tuple[datetim
 
 
 async def dashboard_snapshot(session: Session, start: datetime, end: datetime) -> Row:
-    """The dashboard figures of ``[start, end)`` under ``session``'s rights (one statement)."""
+    """The dashboard figures of ``[start, end)`` under ``session``'s rights: the live counts
+    (one statement) and, under ``kpis``, the headline KPIs of the KPI engine (one statement,
+    the same figures as the ``dashboard`` query, with the default targets)."""
     row = await session.fetchrow(sql.load("rt_dashboard_metrics"), start, end)
     if row is None:  # the query always returns one row
         raise RuntimeError("rt_dashboard_metrics returned no row")
-    return row
+    dashboard = await dashboard_kpis(session, start, end)
+    return {**dict(row), "kpis": dashboard.kpis}

@@ -28,6 +28,7 @@ from resolvers.live import (
 from resolvers.loaders import Loaders
 from schema.alerts import Alert, AlertType, Severity
 from schema.common import Info, Priority, TicketStatus, VipTier, parse_uuid, values
+from schema.kpis import KpiValue
 from schema.operations import Queue, QueueMetric
 
 if TYPE_CHECKING:
@@ -122,6 +123,13 @@ class DashboardMetrics:
     median_first_response_minutes: float | None = strawberry.field(
         description="Median time to first reply of tickets first answered in the window."
     )
+    kpis: list[KpiValue] = strawberry.field(
+        description="The headline KPIs of the window, as the dashboard query computes them."
+    )
+
+    @strawberry.field(description="One KPI by name (null if absent).")
+    def kpi(self, name: str) -> KpiValue | None:
+        return next((k for k in self.kpis if k.name == name), None)
 
     @classmethod
     def from_event(cls, e: DashboardEvent) -> DashboardMetrics:
@@ -142,6 +150,7 @@ class DashboardMetrics:
             ],
             overdue=f["overdue"],
             median_first_response_minutes=round(median / 60.0, 3) if median is not None else None,
+            kpis=[KpiValue.of(k) for k in f.get("kpis", ())],
         )
 
 

@@ -254,7 +254,8 @@ async def test_anonymous_connection_may_not_subscribe(env: RtEnv) -> None:
 async def test_dashboard_moves_when_a_ticket_is_resolved(env: RtEnv) -> None:
     managers = env.of_role("manager")
     query = """subscription { dashboardMetrics(period: LAST_24_HOURS, timezone: "Europe/Paris") {
-        created resolved openBacklog overdue backlogByStatus { status count } computedAt } }"""
+        created resolved openBacklog overdue backlogByStatus { status count } computedAt
+        volume: kpi(name: "ticket_volume") { value } backlog: kpi(name: "backlog") { value } } }"""
     first = await WsClient.connect(env, env.token(managers[0]))
     await first.subscribe(query)
     initial = (await first.next_payload())["data"]["dashboardMetrics"]
@@ -271,6 +272,9 @@ async def test_dashboard_moves_when_a_ticket_is_resolved(env: RtEnv) -> None:
     for figures in moved:
         assert figures["openBacklog"] == initial["openBacklog"] - 1
         assert figures["resolved"] == initial["resolved"] + 1
+        # the KPI engine's figures ride along and agree with the live counts
+        assert figures["volume"]["value"] == figures["created"]
+        assert figures["backlog"]["value"] == initial["backlog"]["value"] - 1
     assert moved[0]["computedAt"] == moved[1]["computedAt"]  # one recomputation for both
     after = await env.stats()
     assert after["dashboardRecomputations"] - stats["dashboardRecomputations"] == 1
