@@ -269,7 +269,7 @@ def create_app(
     verifier = TokenVerifier(settings)
     state = GatewayState(settings=settings, db=db, verifier=verifier)
     if realtime:
-        state.hub = Hub(db, PostgresChangeSource(dsn))
+        state.hub = Hub(db, PostgresChangeSource(dsn), kpi_targets=settings.kpi_targets)
     schema = build_schema(
         extra_extensions=[SqlStatements],
         on_unexpected_error=state.errors.record_error,

@@ -163,12 +163,18 @@ def dashboard_window(period: str, timezone: str, now: datetime) -> tuple[datetim
     return now - length, now
 
 
-async def dashboard_snapshot(session: Session, start: datetime, end: datetime) -> Row:
+async def dashboard_snapshot(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    targets: Mapping[str, float] | None = None,
+) -> Row:
     """The dashboard figures of ``[start, end)`` under ``session``'s rights: the live counts
     (one statement) and, under ``kpis``, the headline KPIs of the KPI engine (one statement,
-    the same figures as the ``dashboard`` query, with the default targets)."""
+    the same figures as the ``dashboard`` query, with ``targets`` overriding the defaults)."""
     row = await session.fetchrow(sql.load("rt_dashboard_metrics"), start, end)
     if row is None:  # the query always returns one row
         raise RuntimeError("rt_dashboard_metrics returned no row")
-    dashboard = await dashboard_kpis(session, start, end)
+    dashboard = await dashboard_kpis(session, start, end, targets=targets)
     return {**dict(row), "kpis": dashboard.kpis}

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,13 @@ from gateway.db import Database
 from gateway.realtime.changes import Change, ChangeSource
 from gateway.realtime.multiplex import DashboardMultiplexer
 from gateway.realtime.visibility import Decision, ViewerClasses, ViewerIdentity, decide
-from resolvers.live import RowEvent, SubscriberDropped, TicketChangeEvent, TicketCriteria
+from resolvers.live import (
+    RowEvent,
+    SubscriberDropped,
+    TicketChangeEvent,
+    TicketCriteria,
+    dashboard_snapshot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +98,7 @@ class Hub:
         queue_size: int = QUEUE_SIZE,
         dashboard_min_interval: float = 1.0,
         dashboard_refresh_seconds: float = 30.0,
+        kpi_targets: Mapping[str, float] | None = None,
     ) -> None:
         self._db = db
         self.source = source
@@ -104,6 +112,7 @@ class Hub:
             self.offer,
             min_interval=dashboard_min_interval,
             refresh_seconds=dashboard_refresh_seconds,
+            compute=functools.partial(dashboard_snapshot, targets=kpi_targets),
         )
         self.counters: dict[str, int] = defaultdict(int)
 
