@@ -13,6 +13,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -72,26 +73,30 @@ async def prepare_database(settings: Settings, tickets: int, days: int) -> str:
 
 
 class GatewayProcess:
-    """``support-gateway serve`` on a free loopback port, for the duration of a ``with``."""
+    """``support-gateway serve`` on a free loopback port, in its own process.
 
-    def __init__(self, dsn: str, settings: Settings) -> None:
+    Use as a context manager, or ``start()`` / ``close()``. The process logs to a temporary
+    file (a pipe nobody reads would fill up and stall it).
+    """
+
+    def __init__(self, dsn: str, settings: Settings, *, pool_max: int = 8) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._dsn = dsn
-        self._settings = settings
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> GatewayProcess:
-        env = {
+        self._env = {
             **os.environ,
-            "DATABASE_URL": self._dsn,
+            "DATABASE_URL": dsn,
             "GATEWAY_PORT": str(self.port),
-            "SUPABASE_JWT_SECRET": self._settings.jwt_secret,
-            "GATEWAY_POOL_MAX": "8",
+            "SUPABASE_JWT_SECRET": settings.jwt_secret,
+            "GATEWAY_POOL_MAX": str(pool_max),
         }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log: Any = None
+
+    def start(self) -> GatewayProcess:
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gw-", suffix=".log")  # noqa: SIM115
         exe = Path(sys.executable).parent / "support-gateway"
         self.proc = subprocess.Popen(
-            [str(exe), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [str(exe), "serve"], env=self._env, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -102,15 +107,28 @@ class GatewayProcess:
                 time.sleep(0.1)
         raise RuntimeError("gateway did not start")
 
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=15)
+        if self.log is not None:
+            self.log.close()
+
+    def __enter__(self) -> GatewayProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def pid(self) -> int:
         assert self.proc is not None
         return self.proc.pid
+
+    def stats(self) -> dict[str, Any]:
+        """The realtime hub's counters (an overloaded gateway may take a while to answer)."""
+        body: dict[str, Any] = httpx.get(self.url + "/realtime/stats", timeout=120).json()
+        return body
 
 
 async def first_user(dsn: str, query: str, role: str) -> Any:

@@ -23,10 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
-import os
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -34,13 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import numpy as np
 
-from bench.harness import process_stats
+from bench.harness import GatewayProcess, process_stats
 from bench.rt_clients import Sub, client_process
 from gateway.auth import mint_token
-from gateway.embedded import EmbeddedPostgres, free_port
+from gateway.embedded import EmbeddedPostgres
 from gateway.migrate import migrate
 from gateway.seeding import seed_database
 from gateway.settings import Settings, load_settings
@@ -110,45 +106,6 @@ async def _users(dsn: str, secret: str, n: int, per_agent: int) -> tuple[list[Su
     return subs, list(tickets)
 
 
-class Gateway:
-    """``support-gateway serve`` in its own process, logs to a file (never a full pipe)."""
-
-    def __init__(self, dsn: str, settings: Settings) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        # kept open for the gateway process's lifetime (a pipe nobody reads would fill up)
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-rt-gw-", suffix=".log")  # noqa: SIM115
-        env = {
-            **os.environ,
-            "DATABASE_URL": dsn,
-            "GATEWAY_PORT": str(self.port),
-            "SUPABASE_JWT_SECRET": settings.jwt_secret,
-            "GATEWAY_POOL_MAX": "10",
-        }
-        exe = Path(sys.executable).parent / "support-gateway"
-        self.proc = subprocess.Popen(
-            [str(exe), "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("gateway did not start")
-
-    def stats(self) -> dict[str, Any]:
-        """The hub's counters (an overloaded gateway may take a while to answer)."""
-        body: dict[str, Any] = httpx.get(self.url + "/realtime/stats", timeout=120).json()
-        return body
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=15)
-        self.log.close()
-
-
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -193,9 +150,7 @@ class Gateways:
     """Several gateway processes seen as one (counters summed)."""
 
     def __init__(self, dsn: str, settings: Settings, count: int) -> None:
-        self.all: list[Gateway] = []
-        for _ in range(count):
-            self.all.append(Gateway(dsn, settings))
+        self.all = [GatewayProcess(dsn, settings, pool_max=10).start() for _ in range(count)]
 
     @property
     def urls(self) -> list[str]:
@@ -213,7 +168,7 @@ class Gateways:
         """CPU seconds and resident MiB, summed over the processes."""
         cpu = rss = 0.0
         for g in self.all:
-            c, r = process_stats(g.proc.pid)
+            c, r = process_stats(g.pid)
             cpu, rss = cpu + c, rss + r
         return cpu, rss
 
