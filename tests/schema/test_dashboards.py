@@ -36,6 +36,12 @@ def scope(dsn: str, users: dict[str, list[uuid.UUID]], role: str) -> tuple[Any, 
     return row["agent_id"], row["team_id"]
 
 
+def paris_weeks(instants: pd.Series) -> pd.Series:
+    """ISO week labels ("2026-W43") of instants in Europe/Paris, as the API labels buckets."""
+    iso = instants.dt.tz_convert("Europe/Paris").dt.isocalendar()
+    return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+
+
 def restrict(df: pd.DataFrame, role: str, agent: Any, team: Any) -> pd.DataFrame:
     if role == "agent":
         return df[df["assigned_agent_id"] == agent]
@@ -252,8 +258,7 @@ def test_vip_trends_per_week_and_tier_match_pandas(
         make_token("manager"),
     )["data"]["vipAnalytics"]["trends"]
     df = owner_frame(seeded_dsn, "dash_owner_vip_tickets", START, END)
-    iso = df["created_at"].dt.tz_convert("Europe/Paris").dt.isocalendar()
-    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    df["week"] = paris_weeks(df["created_at"])
     weeks = sorted({p["localLabel"] for p in points})
     assert len(points) == len(weeks) * 4  # every bucket × tier, empty ones included
     for p in points:
@@ -304,8 +309,7 @@ def test_series_grouped_by_channel_matches_pandas(
         make_token("manager"),
     )["data"]["timeSeries"]
     df = owner_frame(seeded_dsn, "dash_owner_tickets_channel", START, END)
-    iso = df["created_at"].dt.tz_convert("Europe/Paris").dt.isocalendar()
-    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    df["week"] = paris_weeks(df["created_at"])
     expected = df.groupby(["channel", "week"]).size().to_dict()
     got = {(p["group"], p["localLabel"]): p["n"] for p in points}
     assert {k: v for k, v in got.items() if v} == expected
@@ -330,8 +334,7 @@ def test_csat_series_matches_pandas(
         make_token("manager"),
     )["data"]["timeSeries"]
     df = owner_frame(seeded_dsn, "dash_owner_csat_sent", START, END)
-    iso = df["sent_at"].dt.tz_convert("Europe/Paris").dt.isocalendar()
-    df["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    df["week"] = paris_weeks(df["sent_at"])
     for p in points:
         mine = df[df["week"] == p["localLabel"]]["csat_rating"].astype(float)
         assert p["n"] == len(mine)
