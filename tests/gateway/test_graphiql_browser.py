@@ -1,10 +1,8 @@
-"""Self-hosted GraphiQL, exercised in a real headless Chromium.
+"""Self-hosted GraphiQL in a real headless Chromium: loading, queries and headers.
 
-The browser is Debian's ``/usr/bin/chromium``, driven over the Chrome DevTools Protocol
-(CDP) with the ``websockets`` package: the browser is started with
-``--remote-debugging-port=0``, the port is read from ``<profile>/DevToolsActivePort``,
-and a page target is attached with ``flatten=true``. No selenium/playwright, no browser
-downloads. Browser tests are skipped only when ``/usr/bin/chromium`` is absent.
+The browser (one per module, one fresh page per test) is driven over CDP by
+``tests/gateway/browser_support.py``. Subscriptions against the real gateway (a live
+``ticketChanged`` stream, row level security, a refused token) are in ``test_graphiql_live.py``.
 
 Contracts checked:
 
@@ -22,314 +20,45 @@ Contracts checked:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib.util
-import itertools
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import websockets
+from browser_support import (
+    Browser,
+    assert_loopback_only,
+    graphql_post_headers,
+    needs_chromium,
+    open_graphiql,
+    require_vendor_assets,
+    run_and_read_result,
+    set_headers,
+    set_query,
+    start_browser,
+    ws_frames,
+)
 from starlette.requests import Request
 
 from gateway import graphiql
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is not installed (apt-get install -y chromium); "
-    "the browser tests need Debian's chromium",
-)
 
 
-# --------------------------------------------------------------------------- CDP client
-
-
-class CDPError(RuntimeError):
-    """A CDP command returned an error."""
-
-
-class CDPSession:
-    """Minimal CDP client over one browser websocket, bound to one page session."""
-
-    def __init__(self, ws: websockets.ClientConnection) -> None:
-        self._ws = ws
-        self._ids = itertools.count(1)
-        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self.session_id: str | None = None
-        self.events: list[dict[str, Any]] = []
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for raw in self._ws:
-                message = json.loads(raw)
-                future = self._pending.pop(message.get("id", -1), None)
-                if future is not None:
-                    if not future.done():
-                        future.set_result(message)
-                elif "method" in message:
-                    self.events.append(message)
-
-    async def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Send a command (to the attached page, once attached) and return its result."""
-        message_id = next(self._ids)
-        message: dict[str, Any] = {"id": message_id, "method": method, "params": params or {}}
-        if self.session_id is not None and not method.startswith("Target."):
-            message["sessionId"] = self.session_id
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending[message_id] = future
-        await self._ws.send(json.dumps(message))
-        reply = await asyncio.wait_for(future, timeout=30)
-        if "error" in reply:
-            raise CDPError(f"{method}: {reply['error']}")
-        result: dict[str, Any] = reply.get("result", {})
-        return result
-
-    async def evaluate(self, expression: str) -> Any:
-        """Evaluate *expression* in the page (awaiting promises) and return its value."""
-        result = await self.send(
-            "Runtime.evaluate",
-            {"expression": expression, "returnByValue": True, "awaitPromise": True},
-        )
-        if "exceptionDetails" in result:
-            raise CDPError(f"evaluate({expression!r}): {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    async def wait_for(self, expression: str, *, seconds: float = 20.0) -> Any:
-        """Poll *expression* until it is truthy; return its value or fail with a clear error."""
-        deadline = time.monotonic() + seconds
-        while True:
-            value = await self.evaluate(expression)
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"timed out waiting for {expression!r}; page errors: {self.page_errors()}"
-                )
-            await asyncio.sleep(0.1)
-
-    def events_named(self, method: str) -> list[dict[str, Any]]:
-        return [event["params"] for event in self.events if event["method"] == method]
-
-    def page_errors(self) -> list[str]:
-        """Uncaught exceptions plus error-level console/log entries seen so far."""
-        errors = [
-            str(e["exceptionDetails"].get("exception", {}).get("description"))
-            for e in self.events_named("Runtime.exceptionThrown")
-        ]
-        errors += [
-            str(e["entry"].get("text"))
-            for e in self.events_named("Log.entryAdded")
-            if e["entry"].get("level") == "error"
-        ]
-        errors += [
-            " ".join(str(arg.get("value", arg.get("description", ""))) for arg in e["args"])
-            for e in self.events_named("Runtime.consoleAPICalled")
-            if e.get("type") == "error"
-        ]
-        return errors
-
-    async def close(self) -> None:
-        self._reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._reader
-
-
-@contextlib.asynccontextmanager
-async def chromium_page() -> AsyncIterator[CDPSession]:
-    """Start a throwaway headless Chromium and yield a CDP session on a blank page."""
-    profile = Path(tempfile.mkdtemp(prefix="graphiql-chromium-"))
-    process = await asyncio.create_subprocess_exec(
-        *[
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--metrics-recording-only",
-            "--no-default-browser-check",
-            "--remote-debugging-address=127.0.0.1",
-            "--remote-debugging-port=0",
-            "--window-size=1400,900",
-            f"--user-data-dir={profile}",
-            "about:blank",
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    session: CDPSession | None = None
-    try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
-            if process.returncode is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chromium did not start (exit code {process.returncode})")
-            await asyncio.sleep(0.05)
-        port, browser_path = port_file.read_text().splitlines()[:2]
-        async with websockets.connect(
-            f"ws://127.0.0.1:{port}{browser_path}", max_size=None, open_timeout=30
-        ) as ws:
-            session = CDPSession(ws)
-            target = await session.send("Target.createTarget", {"url": "about:blank"})
-            attached = await session.send(
-                "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
-            )
-            session.session_id = attached["sessionId"]
-            for domain in ("Page", "Runtime", "Network", "Log"):
-                await session.send(f"{domain}.enable")
-            yield session
-    finally:
-        if session is not None:
-            await session.close()
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-# --------------------------------------------------------------------------- GraphiQL UI
-
-
-EXECUTE_BUTTON = ".graphiql-execute-button"
-RESULT_TEXT_JS = """(() => {
-  const cm = document.querySelector('.result-window .CodeMirror');
-  if (cm && cm.CodeMirror) return cm.CodeMirror.getValue();
-  const pane = document.querySelector('.graphiql-response');
-  return pane ? pane.innerText : '';
-})()"""
-
-
-async def open_graphiql(page: CDPSession, base_url: str, query: str | None = None) -> None:
-    """Navigate a browser to ``<base_url>/graphql`` and wait until GraphiQL is ready.
-
-    With *query*, it is preset through ``?query=`` and must show up in the query editor.
-    """
-    url = f"{base_url}/graphql"
-    if query is not None:
-        url += f"?query={quote(query, safe='')}"
-    await page.send("Page.navigate", {"url": url})
-    await page.wait_for(
-        f"!!document.querySelector({json.dumps(EXECUTE_BUTTON)}) && !!document.querySelector("
-        "'.graphiql-query-editor .CodeMirror')?.CodeMirror"
-    )
-    if query is not None:
-        await page.wait_for(
-            "document.querySelector('.graphiql-query-editor .CodeMirror')"
-            f".CodeMirror.getValue() === {json.dumps(query)}"
-        )
-
-
-async def set_headers(page: CDPSession, headers: dict[str, str]) -> None:
-    """Open the Headers tab and replace the header editor's content with *headers*."""
-    await page.evaluate(
-        "document.querySelector('.graphiql-editor-tools button[data-name=\"headers\"]')?.click()"
-    )
-    value = json.dumps(headers, indent=2)
-    await page.wait_for(
-        "(() => { const cm = document.querySelector("
-        "'.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');"
-        f" if (!cm) return false; cm.CodeMirror.setValue({json.dumps(value)});"
-        f" return cm.CodeMirror.getValue() === {json.dumps(value)}; }})()"
-    )
-    # GraphiQL picks editor changes up after a debounce; shouldPersistHeaders then stores
-    # them, which tells us the next run will use them.
-    await page.wait_for(f"localStorage.getItem('graphiql:headers') === {json.dumps(value)}")
-
-
-async def set_query(page: CDPSession, query: str) -> None:
-    """Replace the query editor's content and wait until GraphiQL has taken it in."""
-    await page.evaluate(
-        "document.querySelector('.graphiql-query-editor .CodeMirror')"
-        f".CodeMirror.setValue({json.dumps(query)})"
-    )
-    # onEditQuery mirrors the query into the URL once GraphiQL has processed the edit.
-    await page.wait_for(
-        f"new URLSearchParams(location.search).get('query') === {json.dumps(query)}"
-    )
-
-
-async def run_and_read_result(page: CDPSession, *, contains: str) -> Any:
-    """Click the run button with a real mouse event; return the result pane's JSON."""
-    box = await page.evaluate(
-        f"(() => {{ const r = document.querySelector({json.dumps(EXECUTE_BUTTON)})"
-        ".getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()"
-    )
-    for event_type in ("mouseMoved", "mousePressed", "mouseReleased"):
-        await page.send(
-            "Input.dispatchMouseEvent",
-            {"type": event_type, "x": box["x"], "y": box["y"], "button": "left", "clickCount": 1},
-        )
-    text = await page.wait_for(
-        f"(() => {{ const t = {RESULT_TEXT_JS}; return t.includes({json.dumps(contains)})"
-        " ? t : ''; })()"
-    )
-    return json.loads(text)
-
-
-async def assert_loopback_only(page: CDPSession) -> None:
-    """Fail if the browser requested anything outside loopback; require same-origin assets."""
-    urls: list[str] = await page.evaluate(
-        "performance.getEntriesByType('navigation').concat("
-        "performance.getEntriesByType('resource')).map(e => e.name)"
-    )
-    urls += [e["request"]["url"] for e in page.events_named("Network.requestWillBeSent")]
-    urls += [e["url"] for e in page.events_named("Network.webSocketCreated")]
-    remote = [
-        url
-        for url in urls
-        if not url.startswith(("data:", "blob:", "about:"))
-        and urlsplit(url).hostname not in LOOPBACK_HOSTS
-    ]
-    assert not remote, f"requests left loopback: {remote}"
-    asset_paths = {urlsplit(url).path for url in urls}
-    for name in graphiql.REQUIRED_ASSETS:
-        assert f"{graphiql.ASSETS_PATH}/{name}" in asset_paths, (name, sorted(asset_paths))
-    csp = [e for e in page.page_errors() if "Content Security Policy" in e]
-    assert not csp, csp
-
-
-def graphql_post_headers(page: CDPSession) -> list[dict[str, str]]:
-    """Headers of every POST the page sent (lower-cased names)."""
-    return [
-        {k.lower(): v for k, v in e["request"]["headers"].items()}
-        for e in page.events_named("Network.requestWillBeSent")
-        if e["request"]["method"] == "POST"
-    ]
-
-
-def require_vendor_assets() -> None:
-    missing = [n for n in graphiql.REQUIRED_ASSETS if not (graphiql.VENDOR_DIR / n).is_file()]
-    assert not missing, (
-        f"GraphiQL vendor assets missing from {graphiql.VENDOR_DIR}: {missing}; run `make assets`"
-    )
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole module."""
+    with start_browser() as running:
+        yield running
 
 
 # --------------------------------------------------------------------------- real gateway
@@ -337,11 +66,11 @@ def require_vendor_assets() -> None:
 
 @needs_chromium
 async def test_graphiql_runs_queries_against_gateway(
-    gateway_url: str, make_token: Callable[[str], str]
+    browser: Browser, gateway_url: str, make_token: Callable[[str], str]
 ) -> None:
     require_vendor_assets()
     base = gateway_url.rstrip("/")
-    async with chromium_page() as page:
+    async with browser.page() as page:
         # No ?query= here: Strawberry's own IDE check executes GET requests that carry one.
         await open_graphiql(page, base)
         await set_query(page, "{ __typename }")
@@ -483,9 +212,11 @@ def echo_app_url(tmp_path: Path) -> Iterator[str]:
 
 
 @needs_chromium
-async def test_subscription_sends_authorization_in_connection_init(echo_app_url: str) -> None:
+async def test_subscription_sends_authorization_in_connection_init(
+    browser: Browser, echo_app_url: str
+) -> None:
     require_vendor_assets()
-    async with chromium_page() as page:
+    async with browser.page() as page:
         # Default hint only: no Authorization over HTTP nor in connection_init.
         await open_graphiql(page, echo_app_url, "subscription { connectionParams }")
         result = await run_and_read_result(page, contains="payload=")
@@ -500,11 +231,7 @@ async def test_subscription_sends_authorization_in_connection_init(echo_app_url:
         sockets = [e["url"] for e in page.events_named("Network.webSocketCreated")]
         assert sockets, "no websocket was opened"
         assert all(url == f"ws://{urlsplit(echo_app_url).netloc}/graphql" for url in sockets)
-        inits = [
-            json.loads(e["response"]["payloadData"])
-            for e in page.events_named("Network.webSocketFrameSent")
-            if '"connection_init"' in e["response"]["payloadData"]
-        ]
+        inits = [f for f in ws_frames(page, "Sent") if f.get("type") == "connection_init"]
         assert {"type": "connection_init", "payload": {}} in inits
         assert {
             "type": "connection_init",
