@@ -105,17 +105,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default GATEWAY_PORT).")] = None,
 ) -> None:
     """Run the gateway with uvicorn."""
-    import uvicorn
-
     from gateway.app import create_app
+    from gateway.server import serve as serve_app
 
     settings = load_settings()
     dsn = database_url(settings)
-    uvicorn.run(
+    serve_app(
         create_app(settings, dsn, alerting=AlertingConfig()),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
+        host or settings.host,
+        port or settings.port,
     )
 
 
@@ -134,11 +132,10 @@ def demo(
 ) -> None:
     """Start Postgres (embedded unless DATABASE_URL), migrate, seed if empty, print tokens,
     serve."""
-    import uvicorn
-
     from gateway.app import create_app
     from gateway.migrate import migrate as run_migrations
     from gateway.seeding import database_is_empty, seed_database
+    from gateway.server import serve as serve_app
 
     settings = load_settings()
     dsn = database_url(settings)
@@ -158,4 +155,4 @@ def demo(
     typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
     typer.echo(f"started at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     app_ = create_app(settings, dsn, alerting=AlertingConfig())
-    uvicorn.run(app_, host=bind_host, port=bind_port, log_level="info")
+    serve_app(app_, bind_host, bind_port)

@@ -23,6 +23,7 @@ import uvicorn
 
 from gateway.auth import mint_token
 from gateway.embedded import EmbeddedPostgres
+from gateway.server import server_config
 from gateway.settings import Settings, load_settings
 
 #: The seeded fixture data set: small enough to load in seconds, large enough for statistics.
@@ -130,7 +131,7 @@ class LiveServer:
     def __init__(self, app: Any) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = server_config(app, "127.0.0.1", self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
