@@ -11,9 +11,11 @@ class _Sink(asyncio.Protocol):
     def __init__(self) -> None:
         self.data = bytearray()
         self.closed = asyncio.Event()
+        self.arrived = asyncio.Event()
 
     def data_received(self, data: bytes) -> None:
         self.data.extend(data)
+        self.arrived.set()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed.set()
@@ -31,7 +33,8 @@ async def _pair() -> tuple[CoalescingTransport, _Sink, asyncio.Server]:
 async def _received(sink: _Sink, size: int) -> bytes:
     async with asyncio.timeout(5):
         while len(sink.data) < size:
-            await asyncio.sleep(0.005)
+            sink.arrived.clear()
+            await sink.arrived.wait()
     return bytes(sink.data)
 
 
