@@ -30,12 +30,15 @@ VENDOR_DIR = ASSETS_DIR.parent / "gateway" / "static" / "vendor"
 
 #: Destination file name in the vendor folder -> (npm package, path inside the package).
 #: The graphiql UMD bundle already contains graphql, graphql-ws and all of GraphiQL's own
-#: dependencies; it needs only the React 18 UMD globals ``React`` and ``ReactDOM``.
+#: dependencies; it needs only the React 18 UMD globals ``React`` and ``ReactDOM``. The page
+#: also loads graphql-ws's own UMD bundle (global ``graphqlWs``) to configure the websocket
+#: client GraphiQL's bundle creates with fixed options (see ``gateway/static/graphiql.html``).
 VENDOR_FILES: dict[str, tuple[str, str]] = {
     "react.production.min.js": ("react", "umd/react.production.min.js"),
     "react-dom.production.min.js": ("react-dom", "umd/react-dom.production.min.js"),
     "graphiql.min.js": ("graphiql", "graphiql.min.js"),
     "graphiql.min.css": ("graphiql", "graphiql.min.css"),
+    "graphql-ws.min.js": ("graphql-ws", "umd/graphql-ws.min.js"),
 }
 
 
@@ -73,9 +76,11 @@ def build(vendor_dir: Path = VENDOR_DIR) -> dict[str, object]:
         licenses = staging / "LICENSES"
         licenses.mkdir()
         for pkg in packages:
-            src = NODE_MODULES / pkg / "LICENSE"
-            if src.is_file():
-                shutil.copyfile(src, licenses / f"{pkg}.LICENSE")
+            for name in ("LICENSE", "LICENSE.md"):  # graphql-ws ships LICENSE.md
+                src = NODE_MODULES / pkg / name
+                if src.is_file():
+                    shutil.copyfile(src, licenses / f"{pkg}.LICENSE")
+                    break
         manifest: dict[str, object] = {
             "packages": {pkg: _package_version(pkg) for pkg in packages},
             "files": files,

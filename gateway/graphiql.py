@@ -15,11 +15,14 @@ Contracts:
 * :func:`graphiql_response` -- the page (200) or the "run ``make assets``" page (503).
   The page enables the header editor with the hint ``{"Authorization": "Bearer "}``,
   persists headers in the browser's localStorage, and builds its fetcher with
-  ``GraphiQL.createFetcher({url, subscriptionUrl})``. The subscription URL is computed
-  in the browser as ``ws(s)://<location.host><subscriptions_endpoint>``. The header
+  ``GraphiQL.createFetcher({url, wsClient})``, where ``wsClient`` is a ``graphql-ws``
+  client (``graphqlWs.createClient``) made per run for the URL
+  ``ws(s)://<location.host><subscriptions_endpoint>`` (computed in the browser). The header
   editor's headers are sent with every HTTP request and, for subscriptions, as the
   graphql-ws ``connection_init`` payload (``{"Authorization": "Bearer <jwt>", ...}``).
-  An ``Authorization`` header without a token is not sent at all.
+  An ``Authorization`` header without a token is not sent at all. A connection refused with
+  close code 4403 (bad or expired token) is not retried: the result pane shows
+  ``Socket closed with event 4403 <reason>`` at once; other closes are retried.
 * :func:`graphiql_asset_routes` -- a ``Mount`` at ``/graphiql/assets`` serving the vendor
   folder; it may be created before the folder exists (``check_dir=False``).
 """
@@ -60,6 +63,7 @@ REQUIRED_ASSETS: Final = (
     "react-dom.production.min.js",
     "graphiql.min.js",
     "graphiql.min.css",
+    "graphql-ws.min.js",
 )
 #: Initial content of GraphiQL's header editor (used until the user edits it).
 DEFAULT_HEADERS: Final = '{\n  "Authorization": "Bearer "\n}'
@@ -261,6 +265,7 @@ def graphiql_response(
         "%%REACT_SRC%%": src("react.production.min.js"),
         "%%REACT_DOM_SRC%%": src("react-dom.production.min.js"),
         "%%GRAPHIQL_SRC%%": src("graphiql.min.js"),
+        "%%GRAPHQL_WS_SRC%%": src("graphql-ws.min.js"),
         "%%CONFIG_JSON%%": _json_for_script(config),
     }
     page = _template()
