@@ -224,6 +224,9 @@ def start_browser() -> Iterator[Browser]:
 
 
 EXECUTE_BUTTON = ".graphiql-execute-button"
+HEADERS_TAB = '.graphiql-editor-tools button[data-name="headers"]'
+HEADERS_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
+QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
 RESULT_TEXT_JS = """(() => {
   const cm = document.querySelector('.result-window .CodeMirror');
   if (cm && cm.CodeMirror) return cm.CodeMirror.getValue();
@@ -249,39 +252,71 @@ async def open_graphiql(page: CDPSession, base_url: str, query: str | None = Non
         url += f"?query={quote(query, safe='')}"
     await page.send("Page.navigate", {"url": url})
     await page.wait_for(
-        f"!!document.querySelector({json.dumps(EXECUTE_BUTTON)}) && !!document.querySelector("
-        "'.graphiql-query-editor .CodeMirror')?.CodeMirror"
+        f"!!document.querySelector({json.dumps(EXECUTE_BUTTON)})"
+        f" && !!document.querySelector({json.dumps(QUERY_EDITOR)})?.CodeMirror"
     )
     if query is not None:
         await page.wait_for(
-            "document.querySelector('.graphiql-query-editor .CodeMirror')"
+            f"document.querySelector({json.dumps(QUERY_EDITOR)})"
             f".CodeMirror.getValue() === {json.dumps(query)}"
         )
 
 
-async def set_headers(page: CDPSession, headers: dict[str, str]) -> None:
-    """Open the Headers tab and replace the header editor's content with *headers*."""
-    await page.evaluate(
-        "document.querySelector('.graphiql-editor-tools button[data-name=\"headers\"]')?.click()"
+async def click(page: CDPSession, selector: str) -> None:
+    """Click the middle of the element *selector* with real mouse events."""
+    box = await page.wait_for(
+        f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null;"
+        " const r = e.getBoundingClientRect(); if (!r.width || !r.height) return null;"
+        " return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()"
     )
-    value = json.dumps(headers, indent=2)
+    for event_type in ("mouseMoved", "mousePressed", "mouseReleased"):
+        await page.send(
+            "Input.dispatchMouseEvent",
+            {"type": event_type, "x": box["x"], "y": box["y"], "button": "left", "clickCount": 1},
+        )
+
+
+async def type_into_editor(page: CDPSession, selector: str, text: str) -> None:
+    """Replace a GraphiQL (CodeMirror) editor's content the way a user does.
+
+    Click into it, select everything with Ctrl+A, then type *text* (``Input.insertText``:
+    the editor receives it as typed or pasted input, without bracket auto-closing); wait
+    until the editor holds exactly *text*.
+    """
+    cm = f"document.querySelector({json.dumps(selector)})"
+    await click(page, selector)
+    await page.wait_for(f"{cm}.classList.contains('CodeMirror-focused')")
+    for event_type in ("rawKeyDown", "keyUp"):
+        await page.send(
+            "Input.dispatchKeyEvent",
+            {
+                "type": event_type,
+                "modifiers": 2,  # Ctrl
+                "key": "a",
+                "code": "KeyA",
+                "windowsVirtualKeyCode": 65,
+            },
+        )
     await page.wait_for(
-        "(() => { const cm = document.querySelector("
-        "'.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');"
-        f" if (!cm) return false; cm.CodeMirror.setValue({json.dumps(value)});"
-        f" return cm.CodeMirror.getValue() === {json.dumps(value)}; }})()"
+        f"{cm}.CodeMirror.getSelection() === {cm}.CodeMirror.getValue() ? 'selected' : ''"
     )
+    await page.send("Input.insertText", {"text": text})
+    await page.wait_for(f"{cm}.CodeMirror.getValue() === {json.dumps(text)}")
+
+
+async def set_headers(page: CDPSession, headers: dict[str, str]) -> None:
+    """Open the Headers tab and type *headers* (one line of JSON) into the header editor."""
+    await click(page, HEADERS_TAB)
+    value = json.dumps(headers)
+    await type_into_editor(page, HEADERS_EDITOR, value)
     # GraphiQL picks editor changes up after a debounce; shouldPersistHeaders then stores
     # them, which tells us the next run will use them.
     await page.wait_for(f"localStorage.getItem('graphiql:headers') === {json.dumps(value)}")
 
 
 async def set_query(page: CDPSession, query: str) -> None:
-    """Replace the query editor's content and wait until GraphiQL has taken it in."""
-    await page.evaluate(
-        "document.querySelector('.graphiql-query-editor .CodeMirror')"
-        f".CodeMirror.setValue({json.dumps(query)})"
-    )
+    """Type *query* into the query editor and wait until GraphiQL has taken it in."""
+    await type_into_editor(page, QUERY_EDITOR, query)
     # onEditQuery mirrors the query into the URL once GraphiQL has processed the edit.
     await page.wait_for(
         f"new URLSearchParams(location.search).get('query') === {json.dumps(query)}"
@@ -289,16 +324,8 @@ async def set_query(page: CDPSession, query: str) -> None:
 
 
 async def click_run(page: CDPSession) -> None:
-    """Click GraphiQL's run button with a real mouse event."""
-    box = await page.evaluate(
-        f"(() => {{ const r = document.querySelector({json.dumps(EXECUTE_BUTTON)})"
-        ".getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()"
-    )
-    for event_type in ("mouseMoved", "mousePressed", "mouseReleased"):
-        await page.send(
-            "Input.dispatchMouseEvent",
-            {"type": event_type, "x": box["x"], "y": box["y"], "button": "left", "clickCount": 1},
-        )
+    """Click GraphiQL's run button (a stop button while a subscription runs)."""
+    await click(page, EXECUTE_BUTTON)
 
 
 async def wait_for_result(page: CDPSession, *, contains: str, seconds: float = WAIT_SECONDS) -> str:
