@@ -9,10 +9,8 @@ Durations differ by at most an ulp (Postgres splits intervals into days + time).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,11 +29,10 @@ from kpi_reference import (
     previous_window,
     restrict,
 )
+from resolver_support import close, expected_label, read_viewers, session_as
 
 from analytics.kpis import names as kpi_names
 from analytics.kpis import registry, status
-from gateway.auth import Principal
-from gateway.db import Database, RequestSession
 from resolvers import kpis as api
 from resolvers.errors import UserInputError
 from resolvers.kpi_types import KpiGroupValue, KpiValue
@@ -43,7 +40,6 @@ from resolvers.kpi_types import KpiGroupValue, KpiValue
 START = datetime(2026, 11, 6, tzinfo=UTC)
 END = datetime(2026, 11, 20, tzinfo=UTC)
 PREV_START, _ = previous_window(START, END)
-REL = 1e-9
 SOURCES = ("tickets", "backlog", "sla", "surveys", "workforce", "queues", "vip")
 COUNTS = {"ticket_volume", "backlog", "backlog_unassigned", "backlog_unanswered"}
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -67,54 +63,11 @@ def raw(seeded_dsn: str) -> Raw:
 
 @pytest.fixture(scope="module")
 def viewers(seeded_dsn: str, users_by_role: dict[str, list[uuid.UUID]]) -> dict[str, Viewer]:
-    import asyncio
-
-    import asyncpg
-    from conftest import tq
-
-    async def read() -> dict[str, Viewer]:
-        conn = await asyncpg.connect(seeded_dsn)
-        try:
-            out = {}
-            for role in ROLES:
-                row = await conn.fetchrow(tq("owner_viewer_identity"), users_by_role[role][0])
-                assert row is not None
-                out[role] = Viewer(
-                    role,
-                    str(row["agent_id"]) if row["agent_id"] else None,
-                    str(row["team_id"]) if row["team_id"] else None,
-                )
-            return out
-        finally:
-            await conn.close()
-
-    return asyncio.run(read())
+    return read_viewers(seeded_dsn, users_by_role, ROLES)
 
 
 def reference(raw: Raw, viewer: Viewer) -> Reference:
     return Reference(restrict(raw, viewer), NOW)
-
-
-@contextlib.asynccontextmanager
-async def session_as(
-    dsn: str, users: dict[str, list[uuid.UUID]], role: str
-) -> AsyncIterator[RequestSession]:
-    user = users[role][0]
-    claims = {"sub": str(user), "role": "authenticated", "app_role": role, "aud": "authenticated"}
-    db = Database(dsn, min_size=1, max_size=1)
-    await db.open()
-    session = db.session(Principal(user, "authenticated", role, claims, None))
-    try:
-        yield session
-    finally:
-        await session.close()
-        await db.close()
-
-
-def close(got: float | None, want: float | None) -> bool:
-    if want is None:
-        return got is None
-    return got is not None and math.isclose(got, want, rel_tol=REL, abs_tol=1e-9)
 
 
 def check(got: KpiValue | KpiGroupValue, want: Est, prev: Est | None, where: str) -> None:
@@ -239,14 +192,6 @@ async def test_grouped_kpis_match_pandas(
         for g in result.groups:
             check(g, want[g.key][g.name], prev.get(g.key, {}).get(g.name), f"{group}={g.key}")
             assert g.label == expected_label(raw, group, g.key)
-
-
-def expected_label(raw: Raw, group: str, key: str) -> str:
-    if key == "none":
-        return {"team": "no team", "agent": "unassigned"}[group]
-    if group in ("team", "agent", "category", "policy"):
-        return raw.labels[(group, key)]
-    return key
 
 
 # --- agents, queues, backlog snapshots -------------------------------------------------------

@@ -18,12 +18,11 @@ from typing import Any
 import asyncpg
 import pytest
 from aiodataloader import DataLoader
-from conftest import create_database, tq
+from conftest import tq
+from resolver_support import open_database, principal, reference_database
 
 from analytics.business_time import BusinessHours, business_minutes_walk
-from gateway.auth import Principal
 from gateway.db import Database
-from gateway.migrate import migrate
 from resolvers.errors import UserInputError
 from resolvers.sla_state import SlaTargetState, sla_state_batch, sla_states
 
@@ -77,32 +76,13 @@ EXPECTED: dict[tuple[int, str], tuple[datetime, datetime | None, str, float | No
 
 @pytest.fixture(scope="module")
 async def dsn(pg_server: str) -> str:
-    url = await create_database(pg_server, f"time_sla_{uuid.uuid4().hex[:12]}")
-    await migrate(url)
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(tq("time_reference"))
-        await conn.execute(tq("time_sla_tickets"))
-    finally:
-        await conn.close()
-    return url
+    return await reference_database(pg_server, "time_sla", "time_sla_tickets")
 
 
 @pytest.fixture(scope="module")
 async def db(dsn: str) -> AsyncIterator[Database]:
-    database = Database(dsn, min_size=1, max_size=4)
-    await database.open()
-    try:
+    async with open_database(dsn) as database:
         yield database
-    finally:
-        await database.close()
-
-
-def principal(user: uuid.UUID, app_role: str) -> Principal:
-    claims = {"sub": str(user), "role": "authenticated", "app_role": app_role}
-    return Principal(
-        user_id=user, role="authenticated", app_role=app_role, claims=claims, token=None
-    )
 
 
 async def states(
