@@ -92,11 +92,13 @@ def definition(name: str, defs: Mapping[str, KpiDefinition]) -> KpiDefinition:
         raise UserInputError(str(exc), field="name") from exc
 
 
-def _source_of(name: str) -> Source:
+def source_of(name: str) -> Source:
+    """The statistics source of KPI ``name`` (a registry name)."""
     return SOURCES[MEASURES[name][0]]
 
 
-def _check_group(name: str, source: Source, group_by: str | None) -> None:
+def check_group(name: str, source: Source, group_by: str | None) -> None:
+    """A UserInputError listing the valid groupings when ``source`` cannot group by ``group_by``."""
     if group_by is not None and group_by not in source.groups:
         raise UserInputError(
             f"KPI {name!r} cannot be grouped by {group_by!r}; valid groupings: "
@@ -105,7 +107,8 @@ def _check_group(name: str, source: Source, group_by: str | None) -> None:
         )
 
 
-def _check_scope(name: str, source: Source, team_id: UUID | None, agent_id: UUID | None) -> None:
+def check_scope(name: str, source: Source, team_id: UUID | None, agent_id: UUID | None) -> None:
+    """A UserInputError when an organisation-wide source is given a team or agent scope."""
     if not source.scoped and (team_id is not None or agent_id is not None):
         raise UserInputError(
             f"KPI {name!r} is organisation-wide and cannot be scoped to a team or an agent"
@@ -160,16 +163,16 @@ async def kpis(
     chosen = [definition(name, defs) for name in names]
     sources: dict[str, Source] = {}
     for defn in chosen:
-        source = _source_of(defn.name)
-        _check_group(defn.name, source, group_by)
-        _check_scope(defn.name, source, team_id, agent_id)
+        source = source_of(defn.name)
+        check_group(defn.name, source, group_by)
+        check_scope(defn.name, source, team_id, agent_id)
         sources.setdefault(source.name, source)
     fetched = {
         name: await _fetch(session, source, window, group_by, team_id, agent_id)
         for name, source in sources.items()
     }
     return tuple(
-        asm.kpi_result(defn, _source_of(defn.name), fetched[_source_of(defn.name).name], group_by)
+        asm.kpi_result(defn, source_of(defn.name), fetched[source_of(defn.name).name], group_by)
         for defn in chosen
     )
 
@@ -218,7 +221,7 @@ async def dashboard_kpis(
     present = {source for source, _ in periods}
     values: list[KpiValue] = []
     for defn in defs.values():
-        source = _source_of(defn.name)
+        source = source_of(defn.name)
         if source.name not in present:
             continue
         source_periods = {

@@ -17,36 +17,31 @@ Buckets
     ``at time zone`` does.
 
 The window
-    Only the window's data counts. The first and last bucket may therefore be partial; a
-    :class:`SeriesPoint` reports the part of its bucket inside the window (``bucket_start`` and
-    ``bucket_end`` clipped to ``[from, to)``), and ``local_label`` names the whole local bucket.
+    Only the window's data counts. The first and last bucket may therefore be partial; a series
+    point reports the part of its bucket inside the window (:func:`clipped_bucket`: the bounds
+    clipped to ``[from, to)``), and its label names the whole local bucket (:func:`local_label`):
+    ``2026-10-25T02:00+02:00`` (hour, with its UTC offset), ``2026-10-25`` (day), ``2026-W43``
+    (ISO week), ``2026-10`` (month).
 
 Where the work happens
-    The database aggregates (``sql/queries/series_*.sql`` over ``analytics.series_buckets``),
-    under the caller's row level security. :func:`bucket_boundaries` computes the same
-    boundaries in Python with :mod:`zoneinfo`; the resolver uses it to refuse oversized requests
-    before any SQL is sent, and the tests use it as the independent check of the SQL buckets.
-
-Adding a KPI series: write ``sql/queries/series_<name>.sql`` taking ``($1 from, $2 to,
-$3 granularity, $4 timezone)`` and returning ``bucket_no, bucket_start, bucket_end, local_start,
-n, value`` for every bucket (copy ``series_ticket_volume.sql``), and register it in
-:data:`SERIES_QUERIES`.
+    The database makes the buckets (``analytics.series_buckets``) and aggregates per bucket,
+    under the caller's row level security; :mod:`resolvers.kpi_series` turns that into KPI series.
+    :func:`bucket_boundaries` computes the same boundaries in Python with :mod:`zoneinfo`; the
+    resolvers use it to refuse oversized requests before any SQL is sent, and the tests use it as
+    the independent check of the SQL buckets.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import cache
-from uuid import UUID
 from zoneinfo import ZoneInfo, available_timezones
 
-import sql
 from resolvers.errors import UserInputError
-from resolvers.port import Row, Session
+from resolvers.port import Row
 from resolvers.windows import require_aware
 
 #: Most buckets one series may have (e.g. 83 days of hours, 5 years of days).
@@ -64,14 +59,6 @@ class Granularity(Enum):
     MONTH = "month"
 
 
-#: KPI name → named query computing it per bucket (see the module docstring for the contract).
-SERIES_QUERIES: Mapping[str, str] = {
-    "ticket_volume": "series_ticket_volume",
-    "first_response_minutes": "series_first_response",
-    "csat": "series_csat",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Bucket:
     """One whole bucket: ``[start, end)`` in UTC and its local wall-clock start (naive)."""
@@ -79,28 +66,6 @@ class Bucket:
     start: datetime
     end: datetime
     local_start: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesPoint:
-    """One bucket of a series.
-
-    ``bucket_start``/``bucket_end``: the UTC instants counted, the bucket clipped to the window.
-    ``local_label``: the local bucket, ``2026-10-25T02:00+02:00`` (hour, with its UTC offset),
-    ``2026-10-25`` (day), ``2026-W43`` (ISO week), ``2026-10`` (month).
-    ``n``: the observations behind ``value``; ``value`` is None exactly when ``n`` is 0.
-    """
-
-    bucket_start: datetime
-    bucket_end: datetime
-    local_label: str
-    n: int
-    value: float | None
-    group: str | None = None
-
-
-#: Groupings a series can be split by (each group gets every bucket).
-SERIES_GROUPS = ("channel", "category", "priority", "status", "vip_tier", "team", "agent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +199,7 @@ def bucket_boundaries(
 
 
 def local_label(granularity: Granularity, local_start: datetime, utc_offset: timedelta) -> str:
-    """How a bucket is named in its zone (see :class:`SeriesPoint`); ``local_start`` is naive."""
+    """How a bucket is named in its zone (see the module docstring); ``local_start`` is naive."""
     if granularity is Granularity.HOUR:
         sign = "-" if utc_offset < timedelta(0) else "+"
         minutes = abs(utc_offset) // timedelta(minutes=1)
@@ -268,86 +233,18 @@ def validate_series(
     return SeriesRequest(lo, hi, g, timezone, count)
 
 
-def point_from_row(row: Row, request: SeriesRequest) -> SeriesPoint:
-    """A :class:`SeriesPoint` from one row of a ``series_*.sql`` query (clipped, labelled)."""
+def clipped_bucket(row: Row, request: SeriesRequest) -> tuple[datetime, datetime, str]:
+    """The bounds of one ``analytics.series_buckets`` row clipped to the window, and its label.
+
+    ``row`` has the columns ``bucket_start``, ``bucket_end`` (instants) and ``local_start``
+    (naive local time); the label carries the bucket's UTC offset at its start.
+    """
     start: datetime = row["bucket_start"]
     end: datetime = row["bucket_end"]
     local: datetime = row["local_start"]
     offset = local - start.astimezone(UTC).replace(tzinfo=None)
-    n = int(row["n"])
-    value = row["value"]
-    return SeriesPoint(
-        bucket_start=max(start, request.window_from),
-        bucket_end=min(end, request.window_to),
-        local_label=local_label(request.granularity, local, offset),
-        n=n,
-        value=None if n == 0 or value is None else float(value),
-        group=group if (group := row.get("group_key")) != "all" else None,
-    )
-
-
-async def series(
-    session: Session,
-    kpi: str,
-    window_from: datetime,
-    window_to: datetime,
-    granularity: Granularity | str,
-    timezone: str,
-    *,
-    team_id: UUID | None = None,
-    agent_id: UUID | None = None,
-    group_by: str | None = None,
-) -> list[SeriesPoint]:
-    """KPI ``kpi`` (a key of :data:`SERIES_QUERIES`) per bucket, every bucket present, in order,
-    optionally for one team's or one agent's tickets, and optionally one series per group of
-    ``group_by`` (one of :data:`SERIES_GROUPS`; ordered by group, then bucket).
-
-    One SQL statement, under the session's row level security. Invalid arguments raise
-    :class:`UserInputError` before any SQL is sent.
-    """
-    query = SERIES_QUERIES.get(kpi)
-    if query is None:
-        valid = ", ".join(sorted(SERIES_QUERIES))
-        raise UserInputError(f"no series for KPI {kpi!r}: expected one of {valid}", field="kpi")
-    request = validate_series(window_from, window_to, granularity, timezone)
-    if group_by is not None and group_by not in SERIES_GROUPS:
-        raise UserInputError(
-            f"a series cannot be grouped by {group_by!r}; valid groupings: "
-            + ", ".join(SERIES_GROUPS),
-            field="groupBy",
-        )
-    rows: Sequence[Row] = await session.fetch(
-        sql.load(query),
-        request.window_from,
-        request.window_to,
-        request.granularity.value,
-        request.timezone,
-        team_id,
-        agent_id,
-        group_by,
-    )
-    return [point_from_row(r, request) for r in rows]
-
-
-async def ticket_volume_series(
-    session: Session,
-    window_from: datetime,
-    window_to: datetime,
-    granularity: Granularity | str,
-    timezone: str,
-) -> list[SeriesPoint]:
-    """Tickets created per bucket: ``n`` = ``value`` = the count (value None when 0)."""
-    return await series(session, "ticket_volume", window_from, window_to, granularity, timezone)
-
-
-async def first_response_series(
-    session: Session,
-    window_from: datetime,
-    window_to: datetime,
-    granularity: Granularity | str,
-    timezone: str,
-) -> list[SeriesPoint]:
-    """Median first response minutes of the tickets created per bucket (``n`` = responded)."""
-    return await series(
-        session, "first_response_minutes", window_from, window_to, granularity, timezone
+    return (
+        max(start, request.window_from),
+        min(end, request.window_to),
+        local_label(request.granularity, local, offset),
     )

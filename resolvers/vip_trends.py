@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sql
 from resolvers.port import Session
-from resolvers.series import Granularity, local_label, validate_series
+from resolvers.series import Granularity, clipped_bucket, validate_series
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +38,12 @@ async def vip_tier_trends(
     )
     out = []
     for r in rows:
-        bucket_start: datetime = r["bucket_start"]
-        offset = r["local_start"] - bucket_start.astimezone(UTC).replace(tzinfo=None)
+        bucket_start, bucket_end, label = clipped_bucket(r, req)
         out.append(
             VipTrendPoint(
-                bucket_start=max(bucket_start, req.window_from),
-                bucket_end=min(r["bucket_end"], req.window_to),
-                local_label=local_label(req.granularity, r["local_start"], offset),
+                bucket_start=bucket_start,
+                bucket_end=bucket_end,
+                local_label=label,
                 vip_tier=r["vip_tier"],
                 tickets=r["tickets"],
                 white_glove=r["white_glove"],

@@ -16,8 +16,8 @@ import sql
 from analytics.leaderboard import AgentFigure, coaching_opportunities, leaderboard
 from resolvers import kpis as engine
 from resolvers.errors import UserInputError
+from resolvers.kpi_series import series
 from resolvers.series import Granularity as SeriesGranularity
-from resolvers.series import series
 from resolvers.vip_trends import vip_tier_trends
 from schema.common import Info, parse_uuid
 from schema.dashboard_types import (
@@ -156,10 +156,15 @@ class DashboardsQuery:
 
     @strawberry.field(
         description=(
-            "A KPI per time bucket in the timezone (DST-correct; empty buckets have n = 0 and "
-            "a null value), optionally for one team or agent and split by a grouping (one "
-            "series per group, ordered by group). KPIs: ticket_volume, "
-            "first_response_minutes, csat."
+            "Any KPI of kpiDefinitions per time bucket in the timezone, each bucket computed "
+            "exactly as kpi(name) over that bucket's part of the window: value, n and, for "
+            "sample estimates, the 95% CI. DST-correct buckets; every bucket present (n = 0 and "
+            "a null value when empty). Optionally for one team or agent and split by one of the "
+            "KPI's groupings (one series per group with data, ordered by group key). Backlog "
+            "KPIs are the backlog at each bucket's end (capped at now; buckets starting after "
+            "now are empty). Workforce KPIs count each daily agent row in the bucket holding "
+            "its 00:00 UTC start and, like vip_retention, have no HOUR buckets. "
+            "'first_response_minutes' is a deprecated alias of first_response_time."
         )
     )
     async def time_series(

@@ -13,7 +13,7 @@ import strawberry
 from analytics.kpis import KpiDefinition as KpiDefinitionData
 from resolvers import kpi_types as kt
 from resolvers import periods
-from resolvers.series import SeriesPoint as SeriesPointData
+from resolvers.kpi_series import SeriesPoint as SeriesPointData
 from schema.common import Info
 
 FromArg = Annotated[
@@ -214,9 +214,18 @@ class SeriesPoint:
     bucket_start: datetime
     bucket_end: datetime
     local_label: str
-    n: int
+    n: int = strawberry.field(description="The observations behind the value (0: no data).")
     value: float | None = strawberry.field(description="Null when the bucket has no data.")
+    ci_low: float | None = strawberry.field(
+        description="Lower bound of the 95% CI where the KPI is a sample estimate, else null."
+    )
+    ci_high: float | None = strawberry.field(
+        description="Upper bound of the 95% CI where the KPI is a sample estimate, else null."
+    )
     group: str | None = strawberry.field(description="The group's key when grouped, else null.")
+    group_label: str | None = strawberry.field(
+        description="The group's name for people (team, agent, category, policy) when grouped."
+    )
 
     @classmethod
     def of(cls, p: SeriesPointData) -> SeriesPoint:
@@ -226,7 +235,10 @@ class SeriesPoint:
             local_label=p.local_label,
             n=p.n,
             value=p.value,
+            ci_low=p.ci_low,
+            ci_high=p.ci_high,
             group=p.group,
+            group_label=p.group_label,
         )
 
 

@@ -168,6 +168,14 @@ def test_team_performance_tab(
             '{ kpi(name: "service_level", period: TODAY, groupBy: TEAM) { overall { value } } }',
             "cannot be grouped",
         ),
+        (
+            '{ timeSeries(kpi: "happiness", granularity: DAY, period: TODAY) { n } }',
+            "unknown KPI 'happiness'; valid KPIs: ticket_volume, backlog,",
+        ),
+        (
+            '{ timeSeries(kpi: "utilization", granularity: HOUR, period: TODAY) { n } }',
+            "has no HOUR series",
+        ),
     ],
 )
 def test_bad_arguments_give_clear_errors(
@@ -341,3 +349,42 @@ def test_csat_series_matches_pandas(
         if len(mine):
             assert p["value"] == pytest.approx(mine.mean(), rel=1e-9)
     assert sum(p["n"] for p in points) == len(df) > 0
+
+
+def test_any_kpi_series_is_the_kpi_of_each_bucket(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    series = graphql(
+        'query($from: DateTime!, $to: DateTime!) { csat: timeSeries(kpi: "csat", granularity:'
+        ' WEEK, from: $from, to: $to, timezone: "Europe/Paris", groupBy: TEAM) { group'
+        " groupLabel bucketStart bucketEnd n value ciLow ciHigh }"
+        ' util: timeSeries(kpi: "utilization", granularity: DAY, from: $from, to: $to)'
+        " { n value ciLow ciHigh } }",
+        {"from": START.isoformat(), "to": END.isoformat()},
+        make_token("manager"),
+    )
+    assert "errors" not in series, series
+    assert series["extensions"]["sqlStatements"] == 2 + 2  # begin + setup, one per series
+    points = series["data"]["csat"]
+    assert all(p["ciLow"] < p["value"] < p["ciHigh"] for p in points if p["n"] >= 2)
+    assert all(p["groupLabel"] and p["groupLabel"] != p["group"] for p in points)
+    util = series["data"]["util"]  # a ratio of time totals: no interval
+    assert all((p["value"] is None) == (p["n"] == 0) and p["ciLow"] is None for p in util)
+    assert sum(p["n"] > 0 for p in util) >= len(util) - 1  # the first day starts at 12:00 UTC
+    # the busiest bucket's figures are kpi(csat) over that bucket, group by group
+    top = max(points, key=lambda p: p["n"])
+    kpi = graphql(
+        'query($from: DateTime!, $to: DateTime!) { kpi(name: "csat", from: $from, to: $to,'
+        " groupBy: TEAM) { groups { key n value ciLow ciHigh } } }",
+        {"from": top["bucketStart"], "to": top["bucketEnd"]},
+        make_token("manager"),
+    )["data"]["kpi"]["groups"]
+    same_bucket = {p["group"]: p for p in points if p["bucketStart"] == top["bucketStart"]}
+    for g in kpi:
+        p = same_bucket[g["key"]]
+        assert (p["n"], p["value"], p["ciLow"], p["ciHigh"]) == (
+            g["n"],
+            g["value"],
+            g["ciLow"],
+            g["ciHigh"],
+        )
