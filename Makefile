@@ -23,7 +23,7 @@ $(NODE_TEST_STAMP): tests/node/package.json tests/node/package-lock.json
 
 # GraphiQL's JavaScript and CSS come from the npm registry at install time (pinned in
 # assets/package-lock.json) and are served by the gateway itself.
-$(ASSETS_STAMP): assets/package.json assets/package-lock.json
+$(ASSETS_STAMP): assets/package.json assets/package-lock.json assets/build.py
 	cd assets && npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python assets/build.py
 	touch $(ASSETS_STAMP)
