@@ -15,7 +15,7 @@ connection between events.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from typing import Any
 
 from gateway.auth import Principal
@@ -71,14 +71,38 @@ class EventSession:
 
 
 class ConnectionFeeds:
-    """The :class:`resolvers.live.LiveFeeds` of one authenticated websocket connection."""
+    """The :class:`resolvers.live.LiveFeeds` of one authenticated websocket connection (or of
+    one shared stream: ``on_open``/``on_close`` are then told when its hub subscription is
+    registered and unregistered)."""
 
-    def __init__(self, hub: Hub, db: Database, principal: Principal) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        db: Database,
+        principal: Principal,
+        *,
+        on_open: Callable[[], None] | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self._hub = hub
         self._db = db
         self._principal = principal
         self._identity: ViewerIdentity | None = None
         self._lock = asyncio.Lock()
+        self._on_open = on_open
+        self._on_close = on_close
+
+    @property
+    def hub(self) -> Hub:
+        return self._hub
+
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    @property
+    def principal(self) -> Principal:
+        return self._principal
 
     async def identity(self) -> ViewerIdentity:
         """The subscriber's identity (resolved once); anonymous users may not subscribe."""
@@ -97,11 +121,15 @@ class ConnectionFeeds:
     async def _stream(self, kind: str, criteria: Any) -> AsyncGenerator[Any, None]:
         identity = await self.identity()
         sub = self._hub.open(kind, identity, criteria, self._principal)
+        if self._on_open is not None:
+            self._on_open()
         try:
             while True:
                 yield await sub.next()
         finally:
             self._hub.close(sub)
+            if self._on_close is not None:
+                self._on_close()
 
     def ticket_changes(self, criteria: TicketCriteria) -> AsyncIterator[TicketChangeEvent]:
         return self._stream("tickets", criteria)

@@ -36,6 +36,7 @@ from typing import Any
 from gateway.auth import Principal
 from gateway.db import Database
 from gateway.realtime.changes import Change, ChangeSource
+from gateway.realtime.fanout import SharedStreams
 from gateway.realtime.multiplex import DashboardMultiplexer
 from gateway.realtime.visibility import Decision, ViewerClasses, ViewerIdentity, decide
 from resolvers.live import (
@@ -115,6 +116,7 @@ class Hub:
             compute=functools.partial(dashboard_snapshot, targets=kpi_targets),
         )
         self.counters: dict[str, int] = defaultdict(int)
+        self.streams = SharedStreams(queue_size)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -124,7 +126,9 @@ class Hub:
             self._task = asyncio.create_task(self.source.run(self._on_changes), name="rt-source")
 
     async def stop(self) -> None:
-        """Stop the source and the dashboard tasks; subscriptions simply stop receiving."""
+        """Stop the source, the shared streams and the dashboard tasks; subscriptions simply stop
+        receiving."""
+        await self.streams.stop()
         await self.dashboards.stop()
         if self._task is not None:
             self._task.cancel()
@@ -200,6 +204,7 @@ class Hub:
     def stats(self) -> dict[str, Any]:
         """Counters for ``/realtime/stats`` and the benchmark."""
         src = self.source.stats
+        streams, members, ready = self.streams.counts()
         return {
             "connected": src.connected,
             "reconnects": src.reconnects,
@@ -212,7 +217,10 @@ class Hub:
             "dashboardStatements": self.dashboards.statements,
             "dashboardRecomputations": self.dashboards.recomputations,
             "dashboardScopes": len(self.dashboards),
-            "subscriptions": self.subscriptions(),
+            # what clients hold: a shared stream counts as its members once it is registered
+            "subscriptions": self.subscriptions() - self.streams.hub_subscriptions + ready,
+            "sharedStreams": streams,
+            "sharedMembers": members,
             "subscriptionsByKind": {k: sum(len(s) for s in self._subs[k].values()) for k in KINDS},
             "viewerClasses": len(self.classes),
             "delivered": self.counters["delivered"],
@@ -222,7 +230,7 @@ class Hub:
                 for members in by_class.values()
                 for sub in members
             ),
-            "dropped": self.counters["dropped"],
+            "dropped": self.counters["dropped"] + self.streams.dropped,
             "lastError": src.last_error,
         }
 

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 
 from gateway.auth import AuthError, Principal
 from resolvers.context import RequestContext
@@ -87,6 +88,13 @@ class GatewayWebSocketAdapter(ASGIWebSocketAdapter):
     strawberry closes a rejected graphql-transport-ws connection with ``4403 Forbidden`` and a
     rejected legacy one with ``1011``; with a recorded reason both become ``4403 <reason>``.
     """
+
+    async def send_text(self, text: str) -> None:
+        """Send an already encoded message (shared stream frames)."""
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def close(self, code: int, reason: str) -> None:
         recorded = self.ws.scope.get(REASON_KEY)

@@ -1,0 +1,122 @@
+"""graphql-transport-ws with shared subscription streams (:mod:`gateway.realtime.fanout`).
+
+:class:`SharingTransportWSHandler` is strawberry's graphql-transport-ws handler except for one
+step: a subscription that :func:`~gateway.realtime.fanout.shareable` accepts, from a connection
+whose user has an application role, joins the shared stream of its :class:`StreamKey` instead of
+running a pipeline of its own. Its messages are the protocol's: ``next`` frames carrying the
+stream's payload under this operation's id, then ``complete`` (or one ``error`` for a document
+that does not validate). Everything else — queries and mutations over the socket, other
+subscriptions, anonymous connections, ``complete`` from the client, the legacy graphql-ws
+protocol — is strawberry's own handling.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
+
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.utils.aio import aclosing
+
+from gateway.realtime.fanout import Item, SharedStream, StreamKey, shareable
+from gateway.realtime.feeds import ConnectionFeeds
+from resolvers.errors import UserInputError
+
+
+class StreamContexts(Protocol):
+    """What the view provides: a context for a shared stream run under ``feeds``' user."""
+
+    def stream_context(self, feeds: ConnectionFeeds) -> Any: ...
+
+
+def _frame(operation_id: str, payload: str) -> str:
+    return f'{{"id":{json.dumps(operation_id)},"type":"next","payload":{payload}}}'
+
+
+class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    """Strawberry's graphql-transport-ws handler with shared subscription streams."""
+
+    async def run_operation(self, operation: Operation[Any, Any]) -> None:
+        key = await self._stream_key(operation)
+        if key is None:
+            await super().run_operation(operation)
+            return
+        feeds: ConnectionFeeds = self.context.live
+        member = feeds.hub.streams.join(key, self._source(operation, feeds))
+        try:
+            while True:
+                kind, value = await member.next()
+                if kind == "next":
+                    await self.websocket.send_text(_frame(operation.id, value))  # type: ignore[attr-defined]
+                    continue
+                if kind == "dropped":
+                    payload = json.dumps({"data": None, "errors": [{"message": value}]})
+                    await self.websocket.send_text(_frame(operation.id, payload))  # type: ignore[attr-defined]
+                if kind == "error":
+                    await operation.send_operation_message(
+                        {"id": operation.id, "type": "error", "payload": value}
+                    )
+                else:
+                    await operation.send_operation_message({"id": operation.id, "type": "complete"})
+                return
+        except WebSocketDisconnected:
+            return
+        finally:
+            feeds.hub.streams.leave(member)
+
+    async def _stream_key(self, operation: Operation[Any, Any]) -> StreamKey | None:
+        feeds = getattr(self.context, "live", None)
+        if not isinstance(feeds, ConnectionFeeds):
+            return None
+        if not shareable(operation.query, operation.operation_name):
+            return None
+        try:
+            identity = await feeds.identity()
+            variables = json.dumps(operation.variables or {}, sort_keys=True)
+        except (UserInputError, TypeError, ValueError):
+            return None  # strawberry's own handling reports it
+        return StreamKey(identity, operation.query, operation.operation_name, variables)
+
+    def _source(
+        self, operation: Operation[Any, Any], feeds: ConnectionFeeds
+    ) -> Callable[[SharedStream], AsyncIterator[Item]]:
+        schema, view = self.schema, self.view
+        query, variables, name = operation.query, operation.variables, operation.operation_name
+        contexts: StreamContexts = view  # type: ignore[assignment]
+
+        async def items(stream: SharedStream) -> AsyncIterator[Item]:
+            own = ConnectionFeeds(
+                feeds.hub, feeds.db, feeds.principal, on_open=stream.opened, on_close=stream.closed
+            )
+            results = await schema.stream(
+                query,
+                variable_values=variables,
+                context_value=contexts.stream_context(own),
+                operation_name=name,
+            )
+            async with aclosing(results):
+                first = True
+                async for result in results:
+                    if first and isinstance(result, PreExecutionError):
+                        yield "error", [e.formatted for e in result.errors or []]
+                        return
+                    if not isinstance(result, ExecutionResult):
+                        message = "Incremental delivery is not supported over graphql-transport-ws"
+                        yield "error", [{"message": message}]
+                        return
+                    payload: dict[str, Any] = {"data": result.data}
+                    if result.errors:
+                        payload["errors"] = [e.formatted for e in result.errors]
+                    if result.extensions:
+                        payload["extensions"] = result.extensions
+                    encoded = view.encode_json(payload)
+                    yield "next", encoded if isinstance(encoded, str) else encoded.decode()
+                    first = False
+
+        return items
