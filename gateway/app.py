@@ -164,41 +164,36 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         if isinstance(request, WebSocket):
             # Anonymous until connection_init carries a verified token (on_ws_connect).
             nobody = anonymous()
-            return GatewayContext(
-                viewer=_viewer(nobody),
-                session=EventSession(self.state.db, nobody),
-                org_timezone=settings.org_timezone,
-                kpi_targets=settings.kpi_targets,
-                request=request,
-                response=response,
-                principal=nobody,
+            return self._context(
+                nobody, EventSession(self.state.db, nobody), request=request, response=response
             )
         principal: Principal = request.scope["gateway.principal"]
         session: RequestSession = request.scope["gateway.session"]
-        return GatewayContext(
-            viewer=_viewer(principal),
-            session=session,
-            org_timezone=settings.org_timezone,
-            kpi_targets=settings.kpi_targets,
+        return self._context(
+            principal,
+            session,
             request=request,
             response=response,
             writes=PrincipalWrites(
                 self.state.db, principal, statement_timeout_ms=settings.statement_timeout_ms
             ),
+        )
+
+    def _context(self, principal: Principal, session: Any, **extra: Any) -> GatewayContext:
+        settings = self.state.settings
+        return GatewayContext(
+            viewer=_viewer(principal),
+            session=session,
+            org_timezone=settings.org_timezone,
+            kpi_targets=settings.kpi_targets,
             principal=principal,
+            **extra,
         )
 
     def stream_context(self, feeds: ConnectionFeeds) -> GatewayContext:
         """The context of a shared subscription stream, run under ``feeds``' user."""
-        principal, settings = feeds.principal, self.state.settings
-        return GatewayContext(
-            viewer=_viewer(principal),
-            session=EventSession(self.state.db, principal),
-            org_timezone=settings.org_timezone,
-            kpi_targets=settings.kpi_targets,
-            principal=principal,
-            live=feeds,
-        )
+        session = EventSession(self.state.db, feeds.principal)
+        return self._context(feeds.principal, session, live=feeds)
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
         """Verify the connection_init token; refuse the connection (4403 + reason) if bad."""
