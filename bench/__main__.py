@@ -67,6 +67,27 @@ query($from: DateTime!, $to: DateTime!, $team: ID!) {
 """
 
 
+MONTH = {"from": (BENCH_END - timedelta(days=30)).isoformat(), "to": BENCH_END.isoformat()}
+SERIES = """
+query($kpi: String!, $g: Granularity!, $from: DateTime!, $to: DateTime!) {
+  timeSeries(kpi: $kpi, granularity: $g, from: $from, to: $to, timezone: "Europe/Paris") {
+    localLabel n value ciLow ciHigh } }
+"""
+
+
+def _series(kpi: str, query: str, granularity: str, role: str) -> Scenario:
+    window = WEEK if granularity == "HOUR" else MONTH
+    args = (BENCH_END - timedelta(days=7 if granularity == "HOUR" else 30), BENCH_END,
+            granularity.lower(), "Europe/Paris", None, None, None)  # fmt: skip
+    return Scenario(
+        f"timeSeries {kpi} ({'7 d by hour' if granularity == 'HOUR' else '30 d by day'})",
+        role,
+        SERIES,
+        {**window, "kpi": kpi, "g": granularity},
+        ((query, args),),
+    )
+
+
 TICKET_PAGE = """
 query($n: Int!) { tickets(first: $n) { totalCount nodes { id subject status priority
   agent { displayName team { name } } customer { vipTier } category { path }
@@ -94,6 +115,11 @@ SCENARIOS = [
              (("kpi_dashboard", WEEK_ARGS),)),
     Scenario("team performance (7 days)", "executive", TEAM, WEEK, TEAM_SQL),
     Scenario("team performance (7 days)", "agent", TEAM, WEEK, TEAM_SQL),
+    _series("fcr", "series_kpi_tickets", "DAY", "executive"),
+    _series("sla_compliance", "series_kpi_sla", "DAY", "executive"),
+    _series("csat", "series_kpi_surveys", "HOUR", "executive"),
+    _series("backlog", "series_kpi_backlog", "HOUR", "executive"),
+    _series("fcr", "series_kpi_tickets", "DAY", "agent"),
 ]  # fmt: skip
 
 
