@@ -25,6 +25,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from analytics.correlation import benjamini_hochberg
+from analytics.quantiles import normal_quantile, student_t_quantile
 
 Alternative = Literal["less", "greater", "two-sided"]
 FloatArray = npt.NDArray[np.float64]
@@ -116,7 +117,7 @@ class AgentComparison:
 def _check_confidence(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    return float(stats.norm.ppf(0.5 + confidence / 2.0))
+    return normal_quantile(0.5 + confidence / 2.0)
 
 
 def _check_count(value: int, name: str) -> int:
@@ -144,7 +145,7 @@ def _as_scale(values: npt.ArrayLike, low: int, high: int, name: str) -> FloatArr
 def _mean_from_summary(n: int, mean: float, std: float, confidence: float) -> MeanEstimate:
     if n < 2:
         return MeanEstimate(mean, n, None, None, None, confidence)
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * std / math.sqrt(n)
+    half = student_t_quantile(0.5 + confidence / 2.0, n - 1) * std / math.sqrt(n)
     return MeanEstimate(mean, n, mean - half, mean + half, std, confidence)
 
 

@@ -123,7 +123,7 @@ SCENARIOS = [
 ]  # fmt: skip
 
 
-async def run(tickets: int, days: int, requests: int, seconds: float) -> None:
+async def run(tickets: int, days: int, requests: int, seconds: float, only: str = "") -> None:
     settings = load_settings()
     dsn = await prepare_database(settings, tickets, days)
     users = {
@@ -138,7 +138,7 @@ async def run(tickets: int, days: int, requests: int, seconds: float) -> None:
     print("-" * (len(header) + 48))
     with GatewayProcess(dsn, settings) as gw:
         async with httpx.AsyncClient(timeout=120) as client:
-            for sc in SCENARIOS:
+            for sc in (s for s in SCENARIOS if only in s.name):
                 tok = tokens[sc.role]
                 variables = dict(sc.variables)
                 if "$team" in sc.query:
@@ -170,8 +170,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=180)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
     args = parser.parse_args()
-    asyncio.run(run(args.tickets, args.days, args.requests, args.seconds))
+    asyncio.run(run(args.tickets, args.days, args.requests, args.seconds, args.only))
 
 
 if __name__ == "__main__":
