@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from conftest import create_database, tq
+from testkit import create_database, tq
 
 from analytics.business_time import (
     BusinessHours,

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import httpx
 import websockets
-from conftest import LiveServer, create_database, tq
+from testkit import LiveServer, create_database, tq
 
 from gateway.auth import mint_token
 from gateway.settings import Settings

@@ -175,7 +175,7 @@ async def test_seeded_incidents_are_detected(seeded_dsn: str) -> None:
     await db.open()
     try:
         async with db.pool.acquire() as conn:
-            from conftest import tq
+            from testkit import tq
 
             incidents = {r["kind"]: r for r in await conn.fetch(tq("rt_incidents"))}
         config = AlertingConfig(

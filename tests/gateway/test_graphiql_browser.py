@@ -23,7 +23,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -48,6 +47,7 @@ from browser_support import (
     ws_frames,
 )
 from starlette.requests import Request
+from testkit import free_port
 
 from gateway import graphiql
 
@@ -154,18 +154,11 @@ DEV_APP = textwrap.dedent(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def echo_app_url(tmp_path: Path) -> Iterator[str]:
     """Base URL of :data:`DEV_APP` served by uvicorn in a subprocess on loopback."""
     (tmp_path / "graphiql_echo_app.py").write_text(DEV_APP, encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(tmp_path)])}
     log = (tmp_path / "uvicorn.log").open("wb")
     process = subprocess.Popen(

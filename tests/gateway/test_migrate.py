@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from conftest import create_database, server_dir, tq
+from testkit import create_database, server_dir, tq
 
 from gateway.embedded import EmbeddedPostgres
 from gateway.migrate import discover, migrate

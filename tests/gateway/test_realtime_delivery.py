@@ -13,8 +13,8 @@ from typing import Any
 
 import asyncpg
 import pytest
-from conftest import tq
 from rt_support import TICKET_CHANGED, RtEnv, WsClient, build_database, serve
+from testkit import tq
 
 from gateway.embedded import EmbeddedPostgres
 from gateway.settings import Settings

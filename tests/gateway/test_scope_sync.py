@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
-from conftest import create_database, tq
+from testkit import create_database, tq
 
 from gateway.migrate import migrate
 from gateway.seeding import seed_database

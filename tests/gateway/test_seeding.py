@@ -17,7 +17,7 @@ import asyncpg
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 import pytest
-from conftest import create_database, tq
+from testkit import create_database, tq
 
 from gateway.migrate import migrate
 from gateway.seeding import SeedError, SeedSummary, database_is_empty, seed_database

@@ -21,9 +21,9 @@ from typing import Any
 import asyncpg
 import numpy as np
 import pandas as pd
-from conftest import tq
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
+from testkit import tq
 
 SEES_ALL = {"manager", "executive", "analyst", "admin"}
 TICKET_GROUPS = ("channel", "category", "priority", "status", "vip_tier", "team", "agent")

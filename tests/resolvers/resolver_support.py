@@ -11,8 +11,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 
 import asyncpg
-from conftest import create_database, tq
 from kpi_reference import Raw, Viewer
+from testkit import create_database, tq
 
 from gateway.auth import Principal
 from gateway.db import Database, RequestSession

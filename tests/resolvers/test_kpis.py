@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import SEED_END
 from kpi_reference import (
     TICKET_GROUPS,
     Est,
@@ -30,6 +29,7 @@ from kpi_reference import (
     restrict,
 )
 from resolver_support import close, expected_label, read_viewers, session_as
+from testkit import SEED_END
 
 from analytics.kpis import names as kpi_names
 from analytics.kpis import registry, status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from conftest import SEED_END
+from testkit import SEED_END
 
 from gateway.auth import Principal
 from gateway.db import Database

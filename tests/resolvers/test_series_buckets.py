@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from conftest import tq
 from series_handbuilt import (
     NEW_YORK,
     PARIS,
@@ -32,6 +31,7 @@ from series_handbuilt import (
     volume,
     z,
 )
+from testkit import tq
 
 from gateway.db import Database
 from resolvers.errors import UserInputError

@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from conftest import tq
 from kpi_reference import Est, Raw, Reference, Viewer, load, restrict
 from resolver_support import close, expected_label, read_viewers, session_as
+from testkit import tq
 
 import sql
 from analytics.kpis import names as kpi_names

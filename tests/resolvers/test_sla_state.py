@@ -18,8 +18,8 @@ from typing import Any
 import asyncpg
 import pytest
 from aiodataloader import DataLoader
-from conftest import tq
 from resolver_support import open_database, principal, reference_database
+from testkit import tq
 
 from analytics.business_time import BusinessHours, business_minutes_walk
 from gateway.db import Database

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from conftest import SEED_END, tq
+from testkit import SEED_END, tq
 
 GQL = Callable[..., dict[str, Any]]
 Token = Callable[..., str]

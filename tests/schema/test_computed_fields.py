@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pandas as pd
 import pytest
-from conftest import SEED_END, tq
+from testkit import SEED_END, tq
 
 GQL = Callable[..., dict[str, Any]]
 START, END = SEED_END - timedelta(days=28), SEED_END - timedelta(days=1)

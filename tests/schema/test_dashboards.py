@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 import pandas as pd
 import pytest
-from conftest import SEED_END, tq
 from scipy import stats
+from testkit import SEED_END, tq
 
 GQL = Callable[..., dict[str, Any]]
 START = SEED_END - timedelta(days=21)

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 import pandas as pd
 import pytest
-from conftest import SEED_DAYS, SEED_END, tq
+from testkit import SEED_DAYS, SEED_END, tq
 
 GQL = Callable[..., dict[str, Any]]
 Token = Callable[..., str]

@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from conftest import tq
+from testkit import tq
 
 ROLES = ["agent", "team_lead", "manager", "executive", "analyst", "admin", "anon"]
 SEES_ALL = {"manager", "executive", "analyst", "admin"}

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import pandas as pd
 import pytest
-from conftest import tq
+from testkit import tq
 
 GQL = Callable[..., dict[str, Any]]
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from conftest import tq
+from testkit import tq
 
 QUERY = """
 query($status: [TicketStatus!]) {
