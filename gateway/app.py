@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -120,30 +119,6 @@ class SqlStatements(SchemaExtension):
         return {"sqlStatements": session.statements} if session is not None else {}
 
 
-#: Container allocations between young collections (CPython's default is 700).
-YOUNG_COLLECTION_THRESHOLD = 50_000
-
-
-def _tune_garbage_collector() -> tuple[int, int, int]:
-    """Keep the cyclic garbage collector from pausing the event loop; returns the old thresholds.
-
-    Measured with ``bench/realtime.py`` (1,000 subscribers, 50 changes/s): with CPython's
-    defaults a full collection walked every live object — modules, the schema, and ~250 objects
-    per open websocket — pausing the loop 150-250 ms every 3-4 s, which was the whole p99.
-    Two changes fix it: what is alive once the app has started (modules, schema, pools) lives
-    as long as the process and is frozen out of the collector (``gc.freeze``); and young
-    collections run every 50,000 container allocations instead of 700, so short-lived objects
-    (events, frames, results waiting in queues) die by reference counting before a collection
-    can promote them towards the old generation, which therefore fills, and is walked, rarely.
-    Reference counting still frees everything that is not in a cycle at once.
-    """
-    previous = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, previous[1], previous[2])
-    return previous
-
-
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
     """Strawberry's ASGI app with our context, our GraphiQL page, and auth in front."""
 
@@ -190,9 +165,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             **extra,
         )
 
-    def stream_context(self, feeds: ConnectionFeeds) -> GatewayContext:
-        """The context of a shared subscription stream, run under ``feeds``' user."""
-        session = EventSession(self.state.db, feeds.principal)
+    def stream_context(self, feeds: ConnectionFeeds, session: EventSession) -> GatewayContext:
+        """The context of a shared subscription stream (``session`` reads its nested fields)."""
         return self._context(feeds.principal, session, live=feeds)
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
@@ -330,7 +304,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
-        thresholds: tuple[int, int, int] | None = None
         try:
             if state.hub is not None:
                 await state.hub.start()
@@ -344,12 +317,8 @@ def create_app(
                 if state.hub is not None:
                     state.hub.add_listener(state.alerting.on_changes)
                 await state.alerting.start()
-            thresholds = _tune_garbage_collector()
             yield
         finally:
-            if thresholds is not None:
-                gc.unfreeze()
-                gc.set_threshold(*thresholds)
             if state.alerting is not None:
                 await state.alerting.stop()
             if state.hub is not None:

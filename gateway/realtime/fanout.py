@@ -18,9 +18,10 @@ What is shared
 Why that is sound
     The hub decides visibility per viewer class, and RLS derives every policy the event types
     can reach from the same three facts (see :mod:`gateway.realtime.sharing`); so every member
-    is entitled to exactly the same payloads. Nested fields are read under the rights of the
-    member that started the stream (all members have the same rights), as the dashboard
-    multiplexer does.
+    is entitled to exactly the same payloads. The stream's hub subscription is opened with the
+    key's identity itself (never re-resolved), and nested fields of each event are read under
+    the rights of a *current* member (the one whose token expires last), so a stream never
+    reads with the token of someone who left.
 
 Order, joins, leaving
     A member receives the stream's events in order, from the moment it joins (like a new
@@ -45,13 +46,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
 
+from gateway.auth import Principal
 from gateway.realtime.visibility import ViewerIdentity
 
 log = logging.getLogger(__name__)
@@ -62,13 +65,22 @@ SHAREABLE_FIELDS = frozenset({"ticketChanged", "queueMetrics", "alertRaised"})
 #: An item of a member's queue: ("next", encoded payload) | ("error", [formatted errors]) |
 #: ("complete", None) | ("dropped", message).
 Item = tuple[str, Any]
-Source = Callable[["SharedStream"], AsyncIterator[Item]]
+Source = Callable[["SharedStream"], AsyncGenerator[Item, None]]
 
 
-@lru_cache(maxsize=512)
+#: Documents longer than this are checked without being remembered (bounded memory).
+CACHED_DOCUMENT_CHARS = 8192
+
+
 def shareable(query: str, operation_name: str | None) -> bool:
     """Whether the operation is a subscription whose root fields are all in
     :data:`SHAREABLE_FIELDS` (plain fields, aliases allowed; no fragments at the root)."""
+    if len(query) > CACHED_DOCUMENT_CHARS:
+        return _shareable(query, operation_name)
+    return _shareable_cached(query, operation_name)
+
+
+def _shareable(query: str, operation_name: str | None) -> bool:
     try:
         document = parse(query)
     except GraphQLError:
@@ -83,6 +95,9 @@ def shareable(query: str, operation_name: str | None) -> bool:
     return bool(selections) and all(
         isinstance(s, FieldNode) and s.name.value in SHAREABLE_FIELDS for s in selections
     )
+
+
+_shareable_cached = lru_cache(maxsize=512)(_shareable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +116,7 @@ class Member:
 
     stream: SharedStream
     queue: asyncio.Queue[Item]
+    principal: Principal
     dropped: bool = False
 
     def offer(self, item: Item) -> None:
@@ -138,20 +154,31 @@ class SharedStream:
             self.registry.hub_subscriptions += 1
 
     def closed(self) -> None:
-        """The stream's hub subscription is unregistered."""
+        """The stream's hub subscription is unregistered (the stream is ending): later
+        subscribers start a new stream."""
+        self.registry.forget(self)
         if self.hub_open:
             self.hub_open = False
             self.registry.hub_subscriptions -= 1
 
+    def rights(self, founder: Principal) -> Principal:
+        """Whose rights read the next event's nested fields: the current member whose token
+        expires last (every member has the same identity); ``founder`` when none is left."""
+        if not self.members:
+            return founder
+        best = max(self.members, key=lambda m: float(m.principal.claims.get("exp") or 0))
+        return best.principal
+
     async def _run(self, source: Source) -> None:
         final: Item = ("complete", None)
         try:
-            async for item in source(self):
-                if item[0] == "error":
-                    final = item
-                    break
-                for member in list(self.members):
-                    member.offer(item)
+            async with aclosing(source(self)) as items:
+                async for item in items:
+                    if item[0] == "error":
+                        final = item
+                        break
+                    for member in list(self.members):
+                        member.offer(item)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -176,15 +203,15 @@ class SharedStreams:
             "client (it reads too slowly); subscribe again"
         )
 
-    def join(self, key: StreamKey, source: Source) -> Member:
-        """A new member of the stream of ``key``; starts the stream (with ``source``) if none
-        runs."""
+    def join(self, key: StreamKey, source: Source, principal: Principal) -> Member:
+        """A new member (whose rights are ``principal``'s) of the stream of ``key``; starts the
+        stream (with ``source``) if none runs."""
         stream = self._streams.get(key)
         if stream is None:
             stream = SharedStream(self, key)
             self._streams[key] = stream
             stream.task = asyncio.create_task(stream._run(source), name="rt-shared-stream")
-        member = Member(stream, asyncio.Queue(maxsize=self.queue_size))
+        member = Member(stream, asyncio.Queue(maxsize=self.queue_size), principal)
         stream.members.add(member)
         return member
 

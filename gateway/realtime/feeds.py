@@ -83,11 +83,12 @@ class ConnectionFeeds:
         *,
         on_open: Callable[[], None] | None = None,
         on_close: Callable[[], None] | None = None,
+        identity: ViewerIdentity | None = None,
     ) -> None:
         self._hub = hub
         self._db = db
         self._principal = principal
-        self._identity: ViewerIdentity | None = None
+        self._identity: ViewerIdentity | None = identity
         self._lock = asyncio.Lock()
         self._on_open = on_open
         self._on_close = on_close

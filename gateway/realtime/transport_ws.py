@@ -12,8 +12,10 @@ protocol — is strawberry's own handling.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncGenerator, Callable
 from typing import Any, Protocol
 
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -24,15 +26,31 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from gateway.auth import Principal
+from gateway.db import Database
 from gateway.realtime.fanout import Item, SharedStream, StreamKey, shareable
-from gateway.realtime.feeds import ConnectionFeeds
-from resolvers.errors import UserInputError
+from gateway.realtime.feeds import ConnectionFeeds, EventSession
+
+log = logging.getLogger(__name__)
 
 
 class StreamContexts(Protocol):
-    """What the view provides: a context for a shared stream run under ``feeds``' user."""
+    """What the view provides: a context for a shared stream (``feeds``, ``session``)."""
 
-    def stream_context(self, feeds: ConnectionFeeds) -> Any: ...
+    def stream_context(self, feeds: ConnectionFeeds, session: EventSession) -> Any: ...
+
+
+class MemberRightsSession(EventSession):
+    """An :class:`EventSession` renewed for each event under the rights of a current member of
+    the stream (:meth:`SharedStream.rights`), never of one who left."""
+
+    def __init__(self, db: Database, stream: SharedStream, founder: Principal) -> None:
+        super().__init__(db, stream.rights(founder))
+        self._stream = stream
+        self._founder = founder
+
+    def renewed(self) -> MemberRightsSession:
+        return MemberRightsSession(self._db, self._stream, self._founder)
 
 
 def _frame(operation_id: str, payload: str) -> str:
@@ -48,16 +66,17 @@ class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             await super().run_operation(operation)
             return
         feeds: ConnectionFeeds = self.context.live
-        member = feeds.hub.streams.join(key, self._source(operation, feeds))
+        streams = feeds.hub.streams
+        member = streams.join(key, self._source(operation, feeds, key), feeds.principal)
         try:
             while True:
                 kind, value = await member.next()
                 if kind == "next":
-                    await self.websocket.send_text(_frame(operation.id, value))  # type: ignore[attr-defined]
+                    await self._send(_frame(operation.id, value))
                     continue
                 if kind == "dropped":
                     payload = json.dumps({"data": None, "errors": [{"message": value}]})
-                    await self.websocket.send_text(_frame(operation.id, payload))  # type: ignore[attr-defined]
+                    await self._send(_frame(operation.id, payload))
                 if kind == "error":
                     await operation.send_operation_message(
                         {"id": operation.id, "type": "error", "payload": value}
@@ -67,37 +86,54 @@ class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 return
         except WebSocketDisconnected:
             return
+        except Exception:  # like strawberry: log, end the operation, keep the socket
+            log.exception("realtime: a shared subscription failed")
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
         finally:
-            feeds.hub.streams.leave(member)
+            streams.leave(member)
+
+    async def _send(self, text: str) -> None:
+        await self.websocket.send_text(text)  # type: ignore[attr-defined]
 
     async def _stream_key(self, operation: Operation[Any, Any]) -> StreamKey | None:
+        """The operation's stream key, or None when it is not shared (strawberry's own handling
+        then runs it, and reports whatever is wrong with it)."""
         feeds = getattr(self.context, "live", None)
-        if not isinstance(feeds, ConnectionFeeds):
-            return None
-        if not shareable(operation.query, operation.operation_name):
+        if not isinstance(feeds, ConnectionFeeds) or feeds.principal.is_anonymous:
             return None
         try:
+            if not shareable(operation.query, operation.operation_name):
+                return None
             identity = await feeds.identity()
             variables = json.dumps(operation.variables or {}, sort_keys=True)
-        except (UserInputError, TypeError, ValueError):
-            return None  # strawberry's own handling reports it
+        except Exception:  # no identity (no role, database away), odd variables: not shared
+            return None
         return StreamKey(identity, operation.query, operation.operation_name, variables)
 
     def _source(
-        self, operation: Operation[Any, Any], feeds: ConnectionFeeds
-    ) -> Callable[[SharedStream], AsyncIterator[Item]]:
+        self, operation: Operation[Any, Any], feeds: ConnectionFeeds, key: StreamKey
+    ) -> Callable[[SharedStream], AsyncGenerator[Item, None]]:
         schema, view = self.schema, self.view
         query, variables, name = operation.query, operation.variables, operation.operation_name
         contexts: StreamContexts = view  # type: ignore[assignment]
 
-        async def items(stream: SharedStream) -> AsyncIterator[Item]:
+        async def items(stream: SharedStream) -> AsyncGenerator[Item, None]:
+            founder = feeds.principal
             own = ConnectionFeeds(
-                feeds.hub, feeds.db, feeds.principal, on_open=stream.opened, on_close=stream.closed
+                feeds.hub,
+                feeds.db,
+                founder,
+                on_open=stream.opened,
+                on_close=stream.closed,
+                identity=key.identity,  # the key's identity decides visibility, as keyed
             )
+            session = MemberRightsSession(feeds.db, stream, founder)
             results = await schema.stream(
                 query,
                 variable_values=variables,
-                context_value=contexts.stream_context(own),
+                context_value=contexts.stream_context(own, session),
                 operation_name=name,
             )
             async with aclosing(results):

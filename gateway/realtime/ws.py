@@ -93,7 +93,7 @@ class GatewayWebSocketAdapter(ASGIWebSocketAdapter):
         """Send an already encoded message (shared stream frames)."""
         try:
             await self.ws.send_text(text)
-        except WebSocketDisconnect as exc:
+        except (WebSocketDisconnect, RuntimeError) as exc:  # RuntimeError: sent after close
             raise WebSocketDisconnected from exc
 
     async def close(self, code: int, reason: str) -> None:

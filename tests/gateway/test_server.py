@@ -69,3 +69,17 @@ def test_the_gateway_serves_websockets_through_the_coalescing_protocol() -> None
     config = server_config(object(), "127.0.0.1", 0)
     config.load()
     assert config.ws_protocol_class is CoalescingWebSocketProtocol
+
+
+def test_serving_tunes_the_garbage_collector_once_per_process() -> None:
+    """Run in a child process: the tuning is process-wide on purpose."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc; from gateway.server import tune_garbage_collector as t; "
+        "before = gc.get_threshold(); previous = t(); "
+        "print(previous == before, gc.get_threshold()[0], gc.get_freeze_count() > 0)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "50000", "True"]
