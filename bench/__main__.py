@@ -80,7 +80,7 @@ def _series(kpi: str, query: str, granularity: str, role: str) -> Scenario:
     args = (BENCH_END - timedelta(days=7 if granularity == "HOUR" else 30), BENCH_END,
             granularity.lower(), "Europe/Paris", None, None, None)  # fmt: skip
     return Scenario(
-        f"timeSeries {kpi} ({'7 d by hour' if granularity == 'HOUR' else '30 d by day'})",
+        f"series {kpi} ({'7 d, hourly' if granularity == 'HOUR' else '30 d, daily'})",
         role,
         SERIES,
         {**window, "kpi": kpi, "g": granularity},
