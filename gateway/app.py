@@ -47,10 +47,11 @@ from gateway.alerting.writes import PrincipalWrites
 from gateway.auth import CLOCK_SKEW_LEEWAY_SECONDS, AuthError, Principal, TokenVerifier, anonymous
 from gateway.db import Database, RequestSession
 from gateway.graphiql import graphiql_asset_routes, graphiql_response, wants_graphiql
-from gateway.realtime.changes import PostgresChangeSource
+from gateway.realtime.changes import ChangeLogSource, PostgresChangeSource
 from gateway.realtime.feeds import ConnectionFeeds, EventSession
 from gateway.realtime.hub import Hub
 from gateway.realtime.sharing import SharedEventExecutor
+from gateway.realtime.supabase_source import SupabaseChangeSource
 from gateway.realtime.transport_ws import SharingTransportWSHandler
 from gateway.realtime.ws import (
     FORBIDDEN,
@@ -259,6 +260,14 @@ def _close_at_expiry(websocket: WebSocket, principal: Principal) -> None:
     websocket.scope.setdefault("gateway.timers", []).append(timer)
 
 
+def change_source(settings: Settings, dsn: str) -> ChangeLogSource:
+    """The hub's change source (``REALTIME_SOURCE``); raises ``ValueError`` when misconfigured."""
+    idle = settings.realtime_idle_poll_seconds
+    if settings.realtime_source == "supabase":
+        return SupabaseChangeSource.from_settings(settings, dsn, idle_poll_seconds=idle)
+    return PostgresChangeSource(dsn, idle_poll_seconds=idle)
+
+
 def create_app(
     settings: Settings,
     dsn: str,
@@ -273,11 +282,13 @@ def create_app(
     """
     # fail at start-up, not on every request, when a KPI target override names no KPI
     kpi_registry(settings.kpi_targets)
+    # and when the realtime source lacks its settings
+    source = change_source(settings, dsn) if realtime else None
     db = Database(dsn, min_size=settings.pool_min, max_size=settings.pool_max)
     verifier = TokenVerifier(settings)
     state = GatewayState(settings=settings, db=db, verifier=verifier)
-    if realtime:
-        state.hub = Hub(db, PostgresChangeSource(dsn), kpi_targets=settings.kpi_targets)
+    if source is not None:
+        state.hub = Hub(db, source, kpi_targets=settings.kpi_targets)
     schema = build_schema(
         extra_extensions=[SqlStatements],
         on_unexpected_error=state.errors.record_error,
@@ -308,8 +319,8 @@ def create_app(
             if state.hub is not None:
                 await state.hub.start()
                 source = state.hub.source
-                if isinstance(source, PostgresChangeSource):
-                    await source.wait_ready(10.0)
+                if isinstance(source, ChangeLogSource) and not await source.wait_ready(10.0):
+                    log.warning("realtime: change source not ready after 10 s; continuing")
             if alerting is not None:
                 from gateway.alerting.engine import AlertingEngine
 

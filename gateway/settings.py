@@ -22,7 +22,22 @@ Environment variables (all optional):
 ``SUPABASE_JWT_ISSUER``
     Expected ``iss`` claim; unset means the issuer is not checked.
 ``SUPABASE_URL`` / ``SUPABASE_ANON_KEY``
-    The hosted project, for the Supabase REST/Realtime adapters.
+    The hosted project (``https://<ref>.supabase.co``), for the Supabase REST/Realtime adapters.
+``REALTIME_SOURCE``
+    What wakes the realtime hub's change-log reader up: ``postgres`` (default; ``LISTEN
+    support_changes`` on a direct connection) or ``supabase`` (Supabase Realtime
+    ``postgres_changes`` on ``public.support_change_log``, at ``SUPABASE_URL`` turned into
+    ``wss://<ref>.supabase.co/realtime/v1``; for databases reached through Supavisor in
+    transaction mode, where LISTEN does not work). Either way the hub reads the log itself.
+``SUPABASE_REALTIME_KEY``
+    The key the ``supabase`` source connects and joins its channel with: the project's
+    ``service_role`` (secret) key. The channel is the gateway's own, not a user's: Realtime checks
+    each change against the channel token's role, and only ``service_role`` (which bypasses RLS)
+    is told about every change; the anon key's role may not read the log at all. Required when
+    ``REALTIME_SOURCE=supabase``, as is ``SUPABASE_URL`` (start-up fails without them).
+``REALTIME_IDLE_POLL_SECONDS``
+    The hub also reads the log this often without a wake-up (default 2): a lost notification or
+    Realtime message costs at most this much latency, never a change.
 ``GATEWAY_HOST`` / ``GATEWAY_PORT``
     Where ``serve`` listens (default 127.0.0.1:8000).
 ``GATEWAY_POOL_MIN`` / ``GATEWAY_POOL_MAX``
@@ -60,6 +75,9 @@ class Settings:
     jwt_issuer: str | None = None
     supabase_url: str | None = None
     supabase_anon_key: str | None = None
+    realtime_source: str = "postgres"
+    supabase_realtime_key: str | None = None
+    realtime_idle_poll_seconds: float = 2.0
     host: str = "127.0.0.1"
     port: int = 8000
     pool_min: int = 2
@@ -69,9 +87,50 @@ class Settings:
     jwks_cache_seconds: int = 600
     kpi_targets: Mapping[str, float] = field(default_factory=dict)
 
+    @property
+    def supabase_realtime_url(self) -> str | None:
+        """``SUPABASE_URL``'s Realtime endpoint (``https://x`` → ``wss://x/realtime/v1``)."""
+        return realtime_url(self.supabase_url) if self.supabase_url else None
+
     def with_overrides(self, **changes: object) -> Self:
         """A copy with the given fields replaced."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+#: The values of ``REALTIME_SOURCE``.
+REALTIME_SOURCES = ("postgres", "supabase")
+
+
+def realtime_url(project_url: str) -> str:
+    """The Realtime endpoint of a project URL: ``https://<ref>.supabase.co`` →
+    ``wss://<ref>.supabase.co/realtime/v1`` (``http://`` → ``ws://``, for local stacks)."""
+    url = project_url.strip().rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    schemes = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}
+    if not sep or scheme.lower() not in schemes or not rest:
+        raise ValueError(f"SUPABASE_URL must be an http(s) URL, got {project_url!r}")
+    base = f"{schemes[scheme.lower()]}://{rest}"
+    return base if base.endswith("/realtime/v1") else base + "/realtime/v1"
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {env.get(name)!r}")
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -111,6 +170,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwt_issuer=e.get("SUPABASE_JWT_ISSUER") or None,
         supabase_url=e.get("SUPABASE_URL") or None,
         supabase_anon_key=e.get("SUPABASE_ANON_KEY") or None,
+        realtime_source=_choice(e, "REALTIME_SOURCE", REALTIME_SOURCES),
+        supabase_realtime_key=e.get("SUPABASE_REALTIME_KEY") or None,
+        realtime_idle_poll_seconds=_float(e, "REALTIME_IDLE_POLL_SECONDS", 2.0),
         host=e.get("GATEWAY_HOST") or "127.0.0.1",
         port=_int(e, "GATEWAY_PORT", 8000),
         pool_min=_int(e, "GATEWAY_POOL_MIN", 2),

@@ -20,9 +20,12 @@ fill (migration ``20261125000600``), woken by ``LISTEN support_changes``:
   never skipped);
 * every ``prune_every_seconds`` it deletes log rows older than ``retention`` (app.prune_change_log).
 
-A second source, Supabase Realtime (``postgres_changes`` on ``support_change_log`` inserts through
-the ``realtime`` package), fits the same interface: it would turn each payload into a
-:class:`Change` and feed the same cursor; the hosted mode is completed by a later issue.
+Everything above except the LISTEN is :class:`ChangeLogSource`; a subclass only says how the
+reader is woken up (:meth:`ChangeLogSource._on_connect` for a per-connection wake-up,
+:meth:`ChangeLogSource._wake_ups` for one that lives beside the reading connection).
+:class:`gateway.realtime.supabase_source.SupabaseChangeSource` is woken by Supabase Realtime
+(``postgres_changes`` inserts on the log) for deployments where LISTEN does not work (Supavisor in
+transaction mode): the wake-up changes, the reads and their guarantees do not.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -137,8 +141,25 @@ class ChangeSource(Protocol):
         ...
 
 
-class PostgresChangeSource:
-    """LISTEN/NOTIFY plus the change log table (see the module docstring)."""
+class Backoff:
+    """Exponential reconnection delays with jitter (0.5-1.5 times the current step)."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self._initial = initial
+        self._max = maximum
+        self._step = initial
+
+    def reset(self) -> None:
+        self._step = self._initial
+
+    async def sleep(self) -> None:
+        await asyncio.sleep(self._step * (0.5 + random.random()))
+        self._step = min(self._step * 2, self._max)
+
+
+class ChangeLogSource:
+    """Reads the change log by seq on a dedicated connection, whenever woken up and every
+    ``idle_poll_seconds`` (see the module docstring); subclasses provide the wake-up."""
 
     def __init__(
         self,
@@ -153,7 +174,7 @@ class PostgresChangeSource:
     ) -> None:
         self._dsn = dsn
         self._limit = batch_limit
-        self._idle = idle_poll_seconds
+        self._idle_poll = idle_poll_seconds
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._retention = retention
@@ -161,33 +182,61 @@ class PostgresChangeSource:
         self._cursor: ChangeCursor | None = None
         self._stats = SourceStats()
         self._ready = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._wake = asyncio.Event()
 
     @property
     def stats(self) -> SourceStats:
         return self._stats
 
     async def wait_ready(self, seconds: float) -> bool:
-        """True once the first connection is listening (False after ``seconds``)."""
+        """True once the first reading connection is up (False after ``seconds``)."""
         try:
             await asyncio.wait_for(self._ready.wait(), seconds)
         except TimeoutError:
             return False
         return True
 
+    async def wait_idle(self, seconds: float) -> bool:
+        """True once the reader waits for a wake-up with none pending (False after ``seconds``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not (self._idle.is_set() and not self._wake.is_set()):
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.01)
+        return True
+
+    async def _connect(self) -> asyncpg.Connection:
+        """The reading connection."""
+        return await asyncpg.connect(self._dsn, timeout=10)
+
+    async def _on_connect(self, conn: asyncpg.Connection, wake: asyncio.Event) -> None:
+        """Arrange for ``wake`` to be set when rows may have been added (per connection)."""
+
+    @asynccontextmanager
+    async def _wake_ups(self, wake: asyncio.Event) -> AsyncIterator[None]:
+        """Wake-ups that live for the whole run, beside the reading connection."""
+        yield
+
     async def run(self, sink: ChangeSink) -> None:
-        backoff = self._backoff_initial
+        # one wake-up event for the whole run: wake-ups outlive reading connections
+        wake = self._wake = asyncio.Event()
+        async with self._wake_ups(wake):
+            await self._read_forever(wake, sink)
+
+    async def _read_forever(self, wake: asyncio.Event, sink: ChangeSink) -> None:
+        backoff = Backoff(self._backoff_initial, self._backoff_max)
         while True:
             conn: asyncpg.Connection | None = None
             try:
-                conn = await asyncpg.connect(self._dsn, timeout=10)
-                wake = asyncio.Event()
-                await conn.add_listener(CHANNEL, _waker(wake))
+                conn = await self._connect()
+                await self._on_connect(conn, wake)
                 conn.add_termination_listener(_waker(wake))
-                self._stats.statements += 1
                 await self._position(conn)
                 self._stats.connected = True
                 self._ready.set()
-                backoff = self._backoff_initial
+                backoff.reset()
                 await self._follow(conn, wake, sink)
             except CONNECTION_ERRORS as exc:
                 self._stats.last_error = f"{type(exc).__name__}: {exc}"
@@ -200,12 +249,12 @@ class PostgresChangeSource:
                 log.exception("change source: unexpected error; retrying")
             finally:
                 self._stats.connected = False
+                self._idle.clear()
                 if conn is not None:
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(conn.close(), 2)
             self._stats.reconnects += 1
-            await asyncio.sleep(backoff * (0.5 + random.random()))
-            backoff = min(backoff * 2, self._backoff_max)
+            await backoff.sleep()
 
     async def _position(self, conn: asyncpg.Connection) -> None:
         """Start the cursor, or check that the log was not reset while we were away."""
@@ -244,8 +293,13 @@ class PostgresChangeSource:
                 if pruned:
                     log.info("change log: pruned %s rows older than %s", pruned, self._retention)
                 next_prune = loop.time() + self._prune_every
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), self._idle)
+            if not wake.is_set():
+                self._idle.set()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), self._idle_poll)
+            finally:
+                self._idle.clear()
 
     async def _drain(self, conn: asyncpg.Connection, sink: ChangeSink) -> None:
         """Read and deliver until a read comes back short of the limit."""
@@ -275,3 +329,11 @@ class PostgresChangeSource:
             self._stats.pending_gaps = len(step.cursor.gaps)
             if not truncated:
                 return
+
+
+class PostgresChangeSource(ChangeLogSource):
+    """The change log woken by ``LISTEN support_changes`` on the reading connection."""
+
+    async def _on_connect(self, conn: asyncpg.Connection, wake: asyncio.Event) -> None:
+        await conn.add_listener(CHANNEL, _waker(wake))
+        self._stats.statements += 1
