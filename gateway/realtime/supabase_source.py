@@ -21,7 +21,7 @@ the guarantees are the change log's, whatever Realtime does:
 * a dead socket is noticed by the websocket keepalive pings (the package's Phoenix heartbeats
   are sent, every ``max(hb_interval, 15)`` s, but their replies are not checked), by the
   channel's ``phx_error``/``phx_close``/``system`` error messages, and by a check of the client's
-  state every ``check_seconds``.
+  state (connected, joined, its reader task alive) every ``check_seconds``.
 
 The channel is joined with ``SUPABASE_REALTIME_KEY``, the project's ``service_role`` key, as both
 the connection's ``apikey`` and the channel's ``access_token``. It is the gateway's own channel,
@@ -210,7 +210,7 @@ class SupabaseChangeSource(ChangeLogSource):
             self._stats.extra["realtime_subscribes"] += 1
             backoff.reset()
             wake.set()  # what was committed while we were not subscribed
-            while not lost.is_set() and client.is_connected and channel.is_joined:
+            while not lost.is_set() and _alive(client, channel):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lost.wait(), self._check)
             state, error = outcome[-1] if outcome else (None, None)
@@ -219,6 +219,14 @@ class SupabaseChangeSource(ChangeLogSource):
             self._subscribed.clear()
             self._stats.extra["realtime_subscribed"] = 0
             await _close(client, channel)
+
+
+def _alive(client: AsyncRealtimeClient, channel: AsyncRealtimeChannel) -> bool:
+    """Connected and joined, and the package's reader task still running (it ends silently on
+    an unexpected error, e.g. a warning turned into an error, leaving a client that looks
+    connected)."""
+    reader: asyncio.Task[None] | None = getattr(client, "_listen_task", None)
+    return client.is_connected and channel.is_joined and not (reader is not None and reader.done())
 
 
 async def _close(client: AsyncRealtimeClient, channel: AsyncRealtimeChannel) -> None:

@@ -1,0 +1,2 @@
+-- supabase source tests: the publication supabase creates for realtime (before migrating).
+create publication supabase_realtime;
