@@ -232,6 +232,8 @@ class Hub:
             ),
             "dropped": self.counters["dropped"] + self.streams.dropped,
             "lastError": src.last_error,
+            # source-specific counters (Supabase Realtime: subscribed, subscribes, events, losses)
+            "source": dict(src.extra),
         }
 
     # -- fan-out ---------------------------------------------------------------------------------

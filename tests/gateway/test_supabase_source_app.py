@@ -71,6 +71,8 @@ async def test_gateway_subscriber_gets_a_change_woken_by_supabase_realtime(
         assert change_of(payload) == ("UPDATE", str(ticket["id"]), False)
         assert payload["data"]["ticketChanged"]["ticket"]["priority"] == priority.upper()
         assert await client.quiet(0.3) == []  # once
+        source = (await env.stats())["source"]  # /realtime/stats shows the Realtime counters
+        assert source["realtime_subscribed"] == 1 and source["realtime_events"] >= 1
         await client.close()
     finally:
         await asyncio.to_thread(served.__exit__, None, None, None)
