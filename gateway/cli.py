@@ -11,7 +11,7 @@ import asyncpg
 import typer
 
 import sql
-from gateway.alerting.config import AlertingConfig
+from gateway.alerting.config import AlertingConfig, AlertingConfigError, parse_alerting
 from gateway.auth import APP_ROLES, mint_token
 from gateway.settings import Settings, load_settings
 
@@ -77,6 +77,16 @@ async def _first_user(dsn: str, role: str) -> uuid.UUID:
     return user_id
 
 
+def _alerting(settings: Settings) -> AlertingConfig | None:
+    """The alerting engine's configuration from ``ALERTING`` (None when ``off``); a clear error
+    and exit status 2 when it cannot be applied."""
+    try:
+        return parse_alerting(settings.alerting)
+    except AlertingConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
 def _token_for(settings: Settings, dsn: str, role: str, user: uuid.UUID | None, ttl: int) -> str:
     if role not in APP_ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(sorted(APP_ROLES))}")
@@ -109,9 +119,10 @@ def serve(
     from gateway.server import serve as serve_app
 
     settings = load_settings()
+    alerting = _alerting(settings)  # a bad ALERTING fails before any work
     dsn = database_url(settings)
     serve_app(
-        create_app(settings, dsn, alerting=AlertingConfig()),
+        create_app(settings, dsn, alerting=alerting),
         host or settings.host,
         port or settings.port,
     )
@@ -138,6 +149,7 @@ def demo(
     from gateway.server import serve as serve_app
 
     settings = load_settings()
+    alerting = _alerting(settings)  # a bad ALERTING fails before any work
     dsn = database_url(settings)
     typer.echo("database: " + ("DATABASE_URL" if settings.database_url else dsn))
     asyncio.run(run_migrations(dsn))
@@ -154,5 +166,5 @@ def demo(
         typer.echo(f"  {role:<10} {_token_for(settings, dsn, role, None, 8 * 3600)}\n")
     typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
     typer.echo(f"started at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
-    app_ = create_app(settings, dsn, alerting=AlertingConfig())
+    app_ = create_app(settings, dsn, alerting=alerting)
     serve_app(app_, bind_host, bind_port)

@@ -49,6 +49,11 @@ Environment variables (all optional):
 ``KPI_TARGETS``
     Target overrides, comma-separated ``name=value`` (e.g. ``csat=4.6,nps=35``); the defaults
     are the seed's targets (see ``kpiDefinitions``).
+``ALERTING``
+    The alerting engine of ``serve``/``demo``: ``off``, or comma-separated overrides of its
+    rules and thresholds, ``name=value`` with dotted names (e.g.
+    ``interval_seconds=30,volume.z_threshold=4,sla.critical_vip_tiers=diamond``); checked at
+    start-up by :func:`gateway.alerting.config.parse_alerting`.
 """
 
 from __future__ import annotations
@@ -86,6 +91,7 @@ class Settings:
     org_timezone: str = "Europe/Paris"
     jwks_cache_seconds: int = 600
     kpi_targets: Mapping[str, float] = field(default_factory=dict)
+    alerting: str = ""
 
     @property
     def supabase_realtime_url(self) -> str | None:
@@ -181,4 +187,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         org_timezone=e.get("ORG_TIMEZONE") or "Europe/Paris",
         jwks_cache_seconds=_int(e, "SUPABASE_JWKS_CACHE_SECONDS", 600),
         kpi_targets=_targets(e.get("KPI_TARGETS")),
+        alerting=(e.get("ALERTING") or "").strip(),
     )

@@ -3,13 +3,22 @@
 ``AlertingConfig()`` is a sensible production setup; tests and deployments override fields
 (``dataclasses.replace``) or disable a rule with ``enabled=False``. ``clock`` exists so that an
 evaluation can be run "as of" a given instant (tests over the fixed seeded data set).
+
+Deployments set the overrides without code through the ``ALERTING`` setting, parsed by
+:func:`parse_alerting`: ``off``, or ``name=value`` items separated by commas, where a name is a
+field of :class:`AlertingConfig` (``interval_seconds``) or ``<rule>.<field>``
+(``volume.z_threshold``, ``sla.enabled``); sets are written with ``|``
+(``sla.critical_priorities=urgent|high``).
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
+from typing import Any
 
 
 def utc_now() -> datetime:
@@ -121,3 +130,78 @@ class AlertingConfig:
     volume: VolumeRule = field(default_factory=VolumeRule)
     system_errors: SystemErrorRule = field(default_factory=SystemErrorRule)
     clock: Callable[[], datetime] = utc_now
+
+
+_RULES = ("sla", "performance", "satisfaction", "volume", "system_errors")
+_TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+
+
+class AlertingConfigError(ValueError):
+    """An ``ALERTING`` setting that cannot be applied; the message names the item and why."""
+
+
+def _settable(config: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted name → current value of every overridable field (rules included, clock excluded)."""
+    out: dict[str, Any] = {}
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if f.name in _RULES:
+            out.update(_settable(value, f"{f.name}."))
+        elif f.name != "clock":
+            out[prefix + f.name] = value
+    return out
+
+
+def _convert(name: str, text: str, current: Any) -> Any:
+    text = text.strip()
+    if isinstance(current, bool):
+        if text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise AlertingConfigError(f"ALERTING {name} must be true or false, got {text!r}")
+    if isinstance(current, frozenset):
+        return frozenset(v.strip().lower() for v in text.split("|") if v.strip())
+    try:
+        number = int(text) if isinstance(current, int) else float(text)
+    except ValueError:
+        kind = "a whole number" if isinstance(current, int) else "a number"
+        raise AlertingConfigError(f"ALERTING {name} must be {kind}, got {text!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise AlertingConfigError(f"ALERTING {name} must be a finite number >= 0, got {text!r}")
+    return number
+
+
+def parse_alerting(text: str, base: AlertingConfig | None = None) -> AlertingConfig | None:
+    """The engine configuration ``text`` describes (see the module docstring): None for ``off``;
+    ``base`` (default :class:`AlertingConfig`) with the overrides applied otherwise.
+
+    Raises :class:`AlertingConfigError` naming the first bad item (unknown name, with the
+    closest valid one; a value of the wrong kind; a negative number).
+    """
+    config = base or AlertingConfig()
+    if text.strip().lower() == "off":
+        return None
+    settable = _settable(config)
+    changes: dict[str, dict[str, Any]] = {}
+    top: dict[str, Any] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise AlertingConfigError(f"ALERTING item must be name=value, got {item.strip()!r}")
+        if name not in settable:
+            close = difflib.get_close_matches(name, sorted(settable), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            valid = ", ".join(sorted(settable))
+            raise AlertingConfigError(f"ALERTING has no {name!r}{hint}; valid names: {valid}")
+        converted = _convert(name, value, settable[name])
+        rule, _, attr = name.rpartition(".")
+        if rule:
+            changes.setdefault(rule, {})[attr] = converted
+        else:
+            top[attr] = converted
+    if top.get("interval_seconds", 1.0) <= 0:
+        raise AlertingConfigError("ALERTING interval_seconds must be > 0")
+    rules = {rule: replace(getattr(config, rule), **kw) for rule, kw in changes.items()}
+    return replace(config, **top, **rules)
