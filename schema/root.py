@@ -24,6 +24,7 @@ from schema.categories import CategoriesQuery
 from schema.customers import CustomersQuery
 from schema.dashboards import DashboardsQuery
 from schema.operations import OperationsQuery
+from schema.planning import PlanningQuery
 from schema.predictions import PredictionsQuery
 from schema.quality import QualityQuery
 from schema.sla import SlaQuery
@@ -45,6 +46,7 @@ Query = merge_types(
         AlertsQuery,
         PredictionsQuery,
         DashboardsQuery,
+        PlanningQuery,
     ),
 )
 

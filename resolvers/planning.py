@@ -1,0 +1,297 @@
+"""Planning: ticket volume forecasts and queue staffing plans (METRICS.md "Statistics", "Queues and
+staffing").
+
+Volume forecast
+    History: tickets created per bucket (the ``ticket_volume`` series of
+    :mod:`resolvers.kpi_series`, so the caller's row level security decides which tickets count)
+    over the ``history_days`` of whole buckets before ``as_of``: hours, or days of the caller's
+    time zone. The last bucket is the one *before* the bucket holding ``as_of`` (a bucket still
+    filling would read as a drop). :func:`analytics.forecasting.forecast_counts` projects
+    ``horizon_days`` ahead with weekly seasonality (period 168 hours or 7 days) and 80%/95%
+    prediction intervals; with ``backtest`` the same model is scored by a rolling-origin
+    backtest (MASE against the weekly seasonal-naive forecast, interval coverage).
+
+Staffing plan
+    History: one queue's contacts offered per UTC hour and the AHT of its answered contacts
+    (``sql/queries/planning_queue_hours.sql``; queue metrics are staff-only under RLS). The
+    offered contacts are forecast per hour as above, and every forecast hour gets the Erlang C
+    requirement (:func:`analytics.erlang.required_agents`) for the service-level target: agents
+    on the queue, the roster covering shrinkage, and the same for the upper bound of the 80%
+    interval (a plan that holds in four hours out of five, up to the interval's calibration).
+    The answer threshold defaults to the queue's own (the last one reported); AHT is the
+    history's, weighted by answered contacts.
+
+Both cost one SQL statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sql
+from analytics.erlang import StaffingRequirement, required_agents
+from analytics.forecasting import Backtest, Forecast, backtest_counts, forecast_counts
+from resolvers.errors import UserInputError
+from resolvers.kpi_series import series
+from resolvers.port import Session
+from resolvers.series import (
+    MAX_BUCKETS,
+    Bucket,
+    Granularity,
+    bucket_boundaries,
+    local_label,
+    resolve_timezone,
+)
+from resolvers.windows import require_aware
+
+#: Bounds of the planning arguments (at least two weeks of history: two seasonal periods).
+MIN_HISTORY_DAYS, MAX_HISTORY_DAYS = 14, 365
+MAX_HORIZON_DAYS = 14
+_PERIOD = {Granularity.HOUR: 168, Granularity.DAY: 7}
+_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastBucket:
+    """One future bucket: its UTC span, local label and the forecast with its intervals."""
+
+    start: datetime
+    end: datetime
+    local_label: str
+    mean: float
+    lo80: float
+    hi80: float
+    lo95: float
+    hi95: float
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeForecast:
+    granularity: Granularity
+    timezone: str
+    history_from: datetime
+    history_to: datetime
+    history_total: int
+    method: str
+    buckets: tuple[ForecastBucket, ...]
+    backtest: Backtest | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingHour:
+    """One forecast hour of a queue and what it needs (mean forecast and 80% upper bound)."""
+
+    bucket: ForecastBucket
+    need: StaffingRequirement
+    need_high: StaffingRequirement
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingPlan:
+    queue: str
+    timezone: str
+    history_from: datetime
+    history_to: datetime
+    aht_seconds: float
+    answer_seconds: int
+    target_service_level: float
+    max_occupancy: float
+    shrinkage: float
+    concurrency: float
+    method: str
+    hours: tuple[StaffingHour, ...]
+
+
+def _check_days(history_days: int, horizon_days: int) -> None:
+    if not MIN_HISTORY_DAYS <= history_days <= MAX_HISTORY_DAYS:
+        raise UserInputError(
+            f"historyDays must be between {MIN_HISTORY_DAYS} and {MAX_HISTORY_DAYS} (two weeks "
+            "at least: the model learns the weekly pattern)",
+            field="historyDays",
+        )
+    if not 1 <= horizon_days <= MAX_HORIZON_DAYS:
+        raise UserInputError(
+            f"horizonDays must be between 1 and {MAX_HORIZON_DAYS}", field="horizonDays"
+        )
+
+
+def _history_buckets(
+    as_of: datetime, granularity: Granularity, timezone: str, history_days: int
+) -> list[Bucket]:
+    """The ``history_days`` local days (or ``24 × history_days`` hours) of whole buckets before
+    the bucket holding ``as_of``."""
+    zone = resolve_timezone(timezone)
+    at = require_aware(as_of, "asOf").astimezone(UTC)
+    (current,) = bucket_boundaries(at, at + timedelta(microseconds=1), granularity, zone)
+    count = history_days * (24 if granularity is Granularity.HOUR else 1)
+    if count > MAX_BUCKETS:
+        raise UserInputError(
+            f"{history_days} days of {granularity.value}s is more than {MAX_BUCKETS} buckets; "
+            "use DAY or fewer historyDays",
+            field="historyDays",
+        )
+    # a day of slack covers a 25-hour day; the last ``count`` whole buckets are kept
+    span = bucket_boundaries(
+        current.start - timedelta(days=history_days + 1), current.start, granularity, zone,
+        limit=MAX_BUCKETS + 50,
+    )  # fmt: skip
+    return span[-count:]
+
+
+def _future(after: datetime, granularity: Granularity, timezone: str, count: int) -> list[Bucket]:
+    zone = resolve_timezone(timezone)
+    span = (
+        timedelta(hours=count + 2) if granularity is Granularity.HOUR else timedelta(days=count + 2)
+    )
+    return bucket_boundaries(after, after + span, granularity, zone)[:count]
+
+
+def _label(bucket: Bucket, granularity: Granularity) -> str:
+    offset = bucket.local_start - bucket.start.astimezone(UTC).replace(tzinfo=None)
+    return local_label(granularity, bucket.local_start, offset)
+
+
+def _buckets(
+    forecast: Forecast, future: Sequence[Bucket], g: Granularity
+) -> tuple[ForecastBucket, ...]:
+    return tuple(
+        ForecastBucket(b.start, b.end, _label(b, g), p.mean, p.lo80, p.hi80, p.lo95, p.hi95)
+        for b, p in zip(future, forecast.points, strict=True)
+    )
+
+
+def _score(counts: Sequence[float], horizon: int, period: int, per_day: int) -> Backtest:
+    """Backtest over as many non-overlapping horizons (up to 4) as the history allows after
+    two weeks of training."""
+    origins = min(4, (len(counts) - 2 * period) // horizon)
+    if origins < 1:
+        need = -(-(2 * period + horizon) // per_day)
+        raise UserInputError(
+            f"a backtest needs two weeks of training plus one horizon: historyDays >= {need}",
+            field="historyDays",
+        )
+    return backtest_counts(counts, horizon, period, origins=origins)
+
+
+def _forecast(counts: Sequence[float], horizon: int, period: int) -> Forecast:
+    try:
+        return forecast_counts(counts, horizon, period)
+    except ValueError as exc:
+        raise UserInputError(f"cannot forecast from this history: {exc}") from exc
+
+
+async def volume_forecast(
+    session: Session,
+    *,
+    granularity: Granularity,
+    timezone: str,
+    as_of: datetime,
+    history_days: int = 42,
+    horizon_days: int = 7,
+    backtest: bool = False,
+) -> VolumeForecast:
+    """Tickets created per hour or local day for ``horizon_days`` after ``as_of`` (see the
+    module docstring); :class:`UserInputError` for arguments out of bounds."""
+    if granularity not in _PERIOD:
+        raise UserInputError("forecasts are by HOUR or DAY", field="granularity")
+    _check_days(history_days, horizon_days)
+    history = _history_buckets(as_of, granularity, timezone, history_days)
+    start, end = history[0].start, history[-1].end
+    points = await series(session, "ticket_volume", start, end, granularity, timezone)
+    counts = [float(p.n) for p in points]
+    horizon = horizon_days * (24 if granularity is Granularity.HOUR else 1)
+    period = _PERIOD[granularity]
+    forecast = _forecast(counts, horizon, period)
+    per_day = 24 if granularity is Granularity.HOUR else 1
+    score = _score(counts, horizon, period, per_day) if backtest else None
+    future = _future(end, granularity, timezone, horizon)
+    return VolumeForecast(
+        granularity=granularity,
+        timezone=timezone,
+        history_from=start,
+        history_to=end,
+        history_total=int(sum(counts)),
+        method=forecast.method,
+        buckets=_buckets(forecast, future, granularity),
+        backtest=score,
+    )
+
+
+def _requirement(
+    contacts: float, aht: float, target: float, answer: int, occ: float, shr: float, conc: float
+) -> StaffingRequirement:
+    return required_agents(
+        contacts, 3600.0, aht, target, answer, max_occupancy=occ, shrinkage=shr, concurrency=conc
+    )
+
+
+async def staffing_plan(
+    session: Session,
+    queue: str,
+    *,
+    timezone: str,
+    as_of: datetime,
+    history_days: int = 42,
+    horizon_days: int = 7,
+    target_service_level: float = 0.8,
+    answer_seconds: int | None = None,
+    max_occupancy: float = 0.85,
+    shrinkage: float = 0.3,
+    concurrency: float = 1.0,
+) -> StaffingPlan:
+    """Agents needed per forecast hour on ``queue`` (see the module docstring)."""
+    _check_days(history_days, horizon_days)
+    if not 0.0 < target_service_level < 1.0:
+        raise UserInputError("serviceLevelTarget must be in (0, 1)", field="serviceLevelTarget")
+    if not 0.0 < max_occupancy <= 1.0:
+        raise UserInputError("maxOccupancy must be in (0, 1]", field="maxOccupancy")
+    if not 0.0 <= shrinkage < 1.0:
+        raise UserInputError("shrinkage must be in [0, 1)", field="shrinkage")
+    if not concurrency >= 1.0:
+        raise UserInputError("concurrency must be at least 1", field="concurrency")
+    if answer_seconds is not None and answer_seconds <= 0:
+        raise UserInputError("answerSeconds must be positive", field="answerSeconds")
+    resolve_timezone(timezone)
+    at = require_aware(as_of, "asOf").astimezone(UTC)
+    end = at.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=history_days)
+    rows = await session.fetch(sql.load("planning_queue_hours"), queue, start, end)
+    answered = sum(int(r["aht_answered"]) for r in rows)
+    if answered == 0:
+        raise UserInputError(
+            f"no answered {queue} contacts with a handle time in the {history_days} days before "
+            "asOf: nothing to plan from (or your role may not read queue metrics)",
+            field="queue",
+        )
+    aht = sum(float(r["aht_weighted"] or 0.0) for r in rows) / answered
+    thresholds = [int(r["threshold_seconds"]) for r in rows if r["threshold_seconds"] is not None]
+    answer = answer_seconds if answer_seconds is not None else thresholds[-1]
+    horizon = horizon_days * 24
+    forecast = _forecast([float(r["offered"]) for r in rows], horizon, 168)
+    future = [Bucket(end + i * _HOUR, end + (i + 1) * _HOUR, _local(end + i * _HOUR, timezone))
+              for i in range(horizon)]  # fmt: skip
+    args = (aht, target_service_level, answer, max_occupancy, shrinkage, concurrency)
+    hours = tuple(
+        StaffingHour(b, _requirement(b.mean, *args), _requirement(b.hi80, *args))
+        for b in _buckets(forecast, future, Granularity.HOUR)
+    )
+    return StaffingPlan(
+        queue=queue,
+        timezone=timezone,
+        history_from=start,
+        history_to=end,
+        aht_seconds=aht,
+        answer_seconds=answer,
+        target_service_level=target_service_level,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        concurrency=concurrency,
+        method=forecast.method,
+        hours=hours,
+    )
+
+
+def _local(instant: datetime, timezone: str) -> datetime:
+    return instant.astimezone(resolve_timezone(timezone)).replace(tzinfo=None)

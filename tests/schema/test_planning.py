@@ -1,0 +1,200 @@
+"""volumeForecast and staffingPlan through the API, against the raw rows (pandas) and an
+independent Erlang C (the textbook sum, not analytics.erlang's recursion)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pandas as pd
+import pytest
+from testkit import SEED_END, tq
+
+from analytics.forecasting import forecast_counts
+
+GQL = Callable[..., dict[str, Any]]
+AS_OF = SEED_END
+PARIS = ZoneInfo("Europe/Paris")
+
+FORECAST = """
+query($asOf: DateTime!, $g: ForecastGranularity!, $days: Int!, $bt: Boolean!) {
+  volumeForecast(asOf: $asOf, granularity: $g, timezone: "Europe/Paris", historyDays: $days,
+                 horizonDays: 7, backtest: $bt) {
+    historyFrom historyTo historyTotal method
+    buckets { bucketStart bucketEnd localLabel mean lo80 hi80 lo95 hi95 }
+    backtest { origins mase coverage80 coverage95 } } }
+"""
+
+PLAN = """
+query($asOf: DateTime!) {
+  staffingPlan(queue: PHONE, asOf: $asOf, historyDays: 28, horizonDays: 2,
+               serviceLevelTarget: 0.8, maxOccupancy: 0.85, shrinkage: 0.3) {
+    historyFrom historyTo ahtSeconds answerSeconds method
+    hours { forecast { bucketStart mean hi80 }
+            need { agents rostered serviceLevel occupancy trafficErlangs }
+            needHigh { agents } } } }
+"""
+
+
+def owner_frame(dsn: str, query: str, *args: Any) -> pd.DataFrame:
+    async def run() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return list(await conn.fetch(tq(query), *args))
+        finally:
+            await conn.close()
+
+    return pd.DataFrame([dict(r) for r in asyncio.run(run())])
+
+
+def erlang_c_textbook(n: int, a: float) -> float:
+    """C(N, A) from its defining sums (Cooper 1981, eq. 3.4.3), independent of analytics.erlang."""
+    top = a**n / math.factorial(n) * n / (n - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(n)) + top)
+
+
+def meets(n: int, a: float, aht: float, answer: float, target: float, occ: float) -> bool:
+    if n <= a:
+        return False
+    sl = 1 - erlang_c_textbook(n, a) * math.exp(-(n - a) * answer / aht)
+    return sl >= target and a / n <= occ
+
+
+def test_daily_forecast_history_and_model_match_the_raw_rows(
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    out = graphql(
+        FORECAST,
+        {"asOf": AS_OF.isoformat(), "g": "DAY", "days": 28, "bt": True},
+        make_token("manager"),
+    )
+    assert "errors" not in out, out
+    fc = out["data"]["volumeForecast"]
+    start = pd.Timestamp(fc["historyFrom"])
+    end = pd.Timestamp(fc["historyTo"])
+    # the history is 28 whole local days ending at the local midnight before asOf
+    assert end == pd.Timestamp(AS_OF.astimezone(PARIS).replace(hour=0, minute=0)).tz_convert("UTC")
+    df = owner_frame(seeded_dsn, "dash_owner_tickets_created", start, end)
+    assert fc["historyTotal"] == len(df)
+    days = df["created_at"].dt.tz_convert(PARIS).dt.date.value_counts().sort_index()
+    local_days = pd.date_range(start.tz_convert(PARIS).date(), periods=28, freq="D").date
+    counts = [float(days.get(d, 0)) for d in local_days]
+    expected = forecast_counts(counts, 7, 7)
+    assert [b["localLabel"] for b in fc["buckets"]] == [
+        (end.tz_convert(PARIS).date() + timedelta(days=i)).isoformat() for i in range(7)
+    ]
+    for got, want in zip(fc["buckets"], expected.points, strict=True):
+        assert got["mean"] == pytest.approx(want.mean, rel=1e-9)
+        assert got["lo95"] <= got["lo80"] <= got["mean"] <= got["hi80"] <= got["hi95"]
+    assert fc["method"] == expected.method
+    bt = fc["backtest"]
+    assert bt["origins"] >= 1 and 0 <= bt["coverage80"] <= bt["coverage95"] <= 1
+
+
+def test_an_agent_forecasts_from_their_own_tickets(
+    graphql: GQL, make_token: Callable[..., str], users_by_role: dict[str, list[uuid.UUID]],
+    seeded_dsn: str,
+) -> None:  # fmt: skip
+    variables = {"asOf": AS_OF.isoformat(), "g": "DAY", "days": 28, "bt": False}
+    mine = graphql(FORECAST, variables, make_token("agent"))["data"]["volumeForecast"]
+    everyone = graphql(FORECAST, variables, make_token("manager"))["data"]["volumeForecast"]
+    agent_id = owner_frame(seeded_dsn, "owner_viewer_identity", users_by_role["agent"][0])
+    start, end = pd.Timestamp(mine["historyFrom"]), pd.Timestamp(mine["historyTo"])
+    own = owner_frame(seeded_dsn, "dash_owner_tickets", start, end)
+    expected = int((own["assigned_agent_id"] == agent_id.iloc[0]["agent_id"]).sum())
+    assert mine["historyTotal"] == expected < everyone["historyTotal"]
+
+
+def test_staffing_plan_follows_the_forecast_and_erlang_c(
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    out = graphql(PLAN, {"asOf": AS_OF.isoformat()}, make_token("manager"))
+    assert "errors" not in out, out
+    plan = out["data"]["staffingPlan"]
+    start, end = pd.Timestamp(plan["historyFrom"]), pd.Timestamp(plan["historyTo"])
+    assert end == pd.Timestamp(AS_OF).floor("h") and end - start == pd.Timedelta(days=28)
+    q = owner_frame(seeded_dsn, "owner_ops_queue_metrics", start, end)
+    q = q[q["queue"] == "phone"]
+    timed = q[q["aht_seconds"].notna()]
+    aht = float(
+        (timed["aht_seconds"].astype(float) * timed["answered"]).sum() / timed["answered"].sum()
+    )
+    assert plan["ahtSeconds"] == pytest.approx(aht, rel=1e-9)
+    assert plan["answerSeconds"] == int(q.sort_values("bucket_start")["threshold_seconds"].iloc[-1])
+    hours = pd.date_range(start, end, freq="h", inclusive="left")
+    offered = q.groupby(q["bucket_start"].dt.floor("h"))["offered"].sum()
+    counts = [float(offered.get(h, 0)) for h in hours]
+    expected = forecast_counts(counts, 48, 168)
+    assert len(plan["hours"]) == 48
+    for hour, want in zip(plan["hours"], expected.points, strict=True):
+        assert hour["forecast"]["mean"] == pytest.approx(want.mean, rel=1e-9)
+        a = want.mean * plan["ahtSeconds"] / 3600
+        need = hour["need"]
+        assert need["trafficErlangs"] == pytest.approx(a, rel=1e-9)
+        n, answer = need["agents"], plan["answerSeconds"]
+        if a > 0:  # the smallest N meeting both targets, by the textbook formula
+            assert meets(n, a, plan["ahtSeconds"], answer, 0.8, 0.85)
+            assert not meets(n - 1, a, plan["ahtSeconds"], answer, 0.8, 0.85)
+        assert need["rostered"] == math.ceil(round(n / 0.7, 9))
+        assert hour["needHigh"]["agents"] >= n
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("{ volumeForecast(historyDays: 7) { method } }", "historyDays must be between 14"),
+        ("{ volumeForecast(horizonDays: 30) { method } }", "horizonDays must be between 1"),
+        ("{ staffingPlan(queue: CHAT, shrinkage: 1) { method } }", "shrinkage must be in"),
+        ("{ staffingPlan(queue: CHAT, concurrency: 0.5) { method } }", "concurrency must be"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(
+    graphql: GQL, make_token: Callable[..., str], query: str, message: str
+) -> None:
+    out = graphql(query, token=make_token("manager"))
+    assert message in out["errors"][0]["message"]
+
+
+def test_a_history_without_handled_contacts_is_a_clear_error(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    out = graphql(PLAN, {"asOf": "2020-01-01T00:00:00Z"}, make_token("manager"))
+    assert "no answered phone contacts with a handle time" in out["errors"][0]["message"]
+
+
+def test_each_is_one_statement(graphql: GQL, make_token: Callable[..., str]) -> None:
+    out = graphql(PLAN, {"asOf": AS_OF.isoformat()}, make_token("manager"))
+    assert out["extensions"]["sqlStatements"] == 3  # begin + session setup + the query
+
+
+def test_hourly_forecast_follows_the_hours_before_as_of(
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+) -> None:
+    out = graphql(
+        "query($asOf: DateTime!) { volumeForecast(asOf: $asOf, granularity: HOUR, "
+        'timezone: "Europe/Paris", historyDays: 14, horizonDays: 1) { historyFrom historyTo '
+        "historyTotal buckets { bucketStart localLabel mean } } }",
+        {"asOf": AS_OF.isoformat()},
+        make_token("manager"),
+    )
+    fc = out["data"]["volumeForecast"]
+    start, end = pd.Timestamp(fc["historyFrom"]), pd.Timestamp(fc["historyTo"])
+    assert end == pd.Timestamp(AS_OF).floor("h") and end - start == pd.Timedelta(days=14)
+    df = owner_frame(seeded_dsn, "dash_owner_tickets_created", start, end)
+    per_hour = df.groupby(df["created_at"].dt.floor("h")).size()
+    hours = pd.date_range(start, end, freq="h", inclusive="left")
+    counts = [float(per_hour.get(h, 0)) for h in hours]
+    assert fc["historyTotal"] == sum(counts) == len(df)
+    expected = forecast_counts(counts, 24, 168)
+    assert [pd.Timestamp(b["bucketStart"]) for b in fc["buckets"]] == list(
+        pd.date_range(end, periods=24, freq="h")
+    )
+    assert fc["buckets"][0]["localLabel"] == end.tz_convert(PARIS).strftime("%Y-%m-%dT%H:%M+01:00")
+    for got, want in zip(fc["buckets"], expected.points, strict=True):
+        assert got["mean"] == pytest.approx(want.mean, rel=1e-9)
