@@ -120,6 +120,12 @@ SCENARIOS = [
     _series("csat", "series_kpi_surveys", "HOUR", "executive"),
     _series("backlog", "series_kpi_backlog", "HOUR", "executive"),
     _series("fcr", "series_kpi_tickets", "DAY", "agent"),
+    Scenario("volume forecast (42 d hourly, +7 d)", "executive",
+             "query($a: DateTime!) { volumeForecast(granularity: HOUR, asOf: $a)"
+             " { buckets { mean lo95 hi95 } } }", {"a": BENCH_END.isoformat()}),
+    Scenario("staffing plan (phone, +7 d)", "manager",
+             "query($a: DateTime!) { staffingPlan(queue: PHONE, asOf: $a)"
+             " { hours { need { agents } needHigh { agents } } } }", {"a": BENCH_END.isoformat()}),
 ]  # fmt: skip
 
 
