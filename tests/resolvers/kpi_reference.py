@@ -19,24 +19,12 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
+from reference_estimators import Est, counted, nps, quantile, ratio, t_mean, wilson
 from testkit import tq
 
 SEES_ALL = {"manager", "executive", "analyst", "admin"}
 TICKET_GROUPS = ("channel", "category", "priority", "status", "vip_tier", "team", "agent")
-
-
-@dataclass(frozen=True)
-class Est:
-    """Expected value, count and 95% interval (None where the API reports none)."""
-
-    value: float | None
-    n: int
-    ci_low: float | None = None
-    ci_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,56 +112,6 @@ def restrict(raw: Raw, me: Viewer) -> Raw:
         qa=raw.qa[raw.qa["agent_id"].isin(set(mine))],
         vip=raw.vip[raw.vip["customer_id"].isin(visible_customers)],
     )
-
-
-# --- estimators ------------------------------------------------------------------------------
-
-
-def t_mean(x: pd.Series, scale: float = 1.0) -> Est:
-    arr = np.asarray(x.dropna(), dtype=float)
-    n = len(arr)
-    if n == 0:
-        return Est(None, 0)
-    m = float(arr.mean())
-    if n < 2:
-        return Est(m / scale, n)
-    half = float(stats.t.ppf(0.975, n - 1)) * float(arr.std(ddof=1)) / math.sqrt(n)
-    return Est(m / scale, n, (m - half) / scale, (m + half) / scale)
-
-
-def wilson(k: int, n: int) -> Est:
-    if n == 0:
-        return Est(None, 0)
-    lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
-    return Est(100.0 * k / n, n, 100.0 * float(lo), 100.0 * float(hi))
-
-
-def quantile(x: pd.Series, q: float, scale: float, n: int | None = None) -> Est:
-    arr = np.asarray(x.dropna(), dtype=float)
-    value = float(np.quantile(arr, q)) / scale if len(arr) else None
-    return Est(value, len(arr) if n is None else n)
-
-
-def counted(n: int) -> Est:
-    return Est(float(n), int(n))
-
-
-def ratio(num: float, den: float, n: int, scale: float = 1.0) -> Est:
-    return Est(num / den * scale if den else None, int(n))
-
-
-def nps(scores: pd.Series) -> Est:
-    s = scores.dropna()
-    n = len(s)
-    if n == 0:
-        return Est(None, 0)
-    pro, det = float((s >= 9).sum()) / n, float((s <= 6).sum()) / n
-    value = 100.0 * (pro - det)
-    if n < 2:
-        return Est(value, n)
-    se = 100.0 * math.sqrt((pro + det - (pro - det) ** 2) / n)
-    z = float(stats.norm.ppf(0.975))
-    return Est(value, n, max(-100.0, value - z * se), min(100.0, value + z * se))
 
 
 # --- per source ------------------------------------------------------------------------------
