@@ -133,10 +133,8 @@ def _history_buckets(
             field="historyDays",
         )
     # a day of slack covers a 25-hour day; the last ``count`` whole buckets are kept
-    span = bucket_boundaries(
-        current.start - timedelta(days=history_days + 1), current.start, granularity, zone,
-        limit=MAX_BUCKETS + 50,
-    )  # fmt: skip
+    first = current.start - timedelta(days=history_days + 1)
+    span = bucket_boundaries(first, current.start, granularity, zone, limit=MAX_BUCKETS + 50)
     return span[-count:]
 
 
@@ -270,8 +268,8 @@ async def staffing_plan(
     answer = answer_seconds if answer_seconds is not None else thresholds[-1]
     horizon = horizon_days * 24
     forecast = _forecast([float(r["offered"]) for r in rows], horizon, 168)
-    future = [Bucket(end + i * _HOUR, end + (i + 1) * _HOUR, _local(end + i * _HOUR, timezone))
-              for i in range(horizon)]  # fmt: skip
+    starts = [end + i * _HOUR for i in range(horizon)]
+    future = [Bucket(t, t + _HOUR, _local(t, timezone)) for t in starts]
     args = (aht, target_service_level, answer, max_occupancy, shrinkage, concurrency)
     hours = tuple(
         StaffingHour(b, _requirement(b.mean, *args), _requirement(b.hi80, *args))
