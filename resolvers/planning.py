@@ -21,6 +21,14 @@ Staffing plan
     The answer threshold defaults to the queue's own (the last one reported); AHT is the
     history's, weighted by answered contacts.
 
+Local time
+    Demand follows the clock on the wall, so hourly data are modelled in local wall-clock hours:
+    the history is laid on a contiguous grid of local hours (the hour repeated when the clocks
+    go back is the mean of its two real hours; the hour skipped when they go forward takes the
+    hour before it), the weekly cycle is 168 local hours, and each future real hour takes the
+    forecast of its local hour (both real hours of a repeated local hour get it). A forecast
+    crossing a daylight-saving change therefore keeps 09:00 at 09:00.
+
 Both cost one SQL statement.
 """
 
@@ -29,10 +37,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sql
 from analytics.erlang import StaffingRequirement, required_agents
-from analytics.forecasting import Backtest, Forecast, backtest_counts, forecast_counts
+from analytics.forecasting import (
+    Backtest,
+    Forecast,
+    ForecastPoint,
+    backtest_counts,
+    forecast_counts,
+)
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Session
@@ -152,11 +167,11 @@ def _label(bucket: Bucket, granularity: Granularity) -> str:
 
 
 def _buckets(
-    forecast: Forecast, future: Sequence[Bucket], g: Granularity
+    points: Sequence[ForecastPoint], future: Sequence[Bucket], g: Granularity
 ) -> tuple[ForecastBucket, ...]:
     return tuple(
         ForecastBucket(b.start, b.end, _label(b, g), p.mean, p.lo80, p.hi80, p.lo95, p.hi95)
-        for b, p in zip(future, forecast.points, strict=True)
+        for b, p in zip(future, points, strict=True)
     )
 
 
@@ -171,6 +186,39 @@ def _score(counts: Sequence[float], horizon: int, period: int, per_day: int) -> 
             field="historyDays",
         )
     return backtest_counts(counts, horizon, period, origins=origins)
+
+
+def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def _local_grid(
+    starts: Sequence[datetime], counts: Sequence[float], zone: ZoneInfo
+) -> tuple[list[float], datetime]:
+    """``counts`` of consecutive real hours ``starts`` laid on contiguous local wall-clock hours
+    (see the module docstring); returns the grid and its last local hour."""
+    by_local: dict[datetime, list[float]] = {}
+    for start, count in zip(starts, counts, strict=True):
+        by_local.setdefault(_wall_clock(start, zone), []).append(count)
+    first, last = min(by_local), max(by_local)
+    grid: list[float] = []
+    hour = first
+    while hour <= last:
+        values = by_local.get(hour)
+        grid.append(sum(values) / len(values) if values else grid[-1])
+        hour += _HOUR
+    return grid, last
+
+
+def _on_real_hours(
+    points: Sequence[ForecastPoint], last_local: datetime, future: Sequence[Bucket]
+) -> list[ForecastPoint]:
+    """The forecast of each future real hour: the point of its local wall-clock hour."""
+    return [points[int((b.local_start - last_local) / _HOUR) - 1] for b in future]
+
+
+def _local_steps(last_local: datetime, future: Sequence[Bucket]) -> int:
+    return int((max(b.local_start for b in future) - last_local) / _HOUR)
 
 
 def _forecast(counts: Sequence[float], horizon: int, period: int) -> Forecast:
@@ -201,10 +249,18 @@ async def volume_forecast(
     counts = [float(p.n) for p in points]
     horizon = horizon_days * (24 if granularity is Granularity.HOUR else 1)
     period = _PERIOD[granularity]
-    forecast = _forecast(counts, horizon, period)
-    per_day = 24 if granularity is Granularity.HOUR else 1
-    score = _score(counts, horizon, period, per_day) if backtest else None
     future = _future(end, granularity, timezone, horizon)
+    if granularity is Granularity.HOUR:
+        zone = resolve_timezone(timezone)
+        modelled, last_local = _local_grid([b.start for b in history], counts, zone)
+        forecast = _forecast(modelled, _local_steps(last_local, future), period)
+        chosen = _on_real_hours(forecast.points, last_local, future)
+    else:
+        modelled = counts
+        forecast = _forecast(modelled, horizon, period)
+        chosen = list(forecast.points)
+    per_day = 24 if granularity is Granularity.HOUR else 1
+    score = _score(modelled, horizon, period, per_day) if backtest else None
     return VolumeForecast(
         granularity=granularity,
         timezone=timezone,
@@ -212,7 +268,7 @@ async def volume_forecast(
         history_to=end,
         history_total=int(sum(counts)),
         method=forecast.method,
-        buckets=_buckets(forecast, future, granularity),
+        buckets=_buckets(chosen, future, granularity),
         backtest=score,
     )
 
@@ -220,9 +276,11 @@ async def volume_forecast(
 def _requirement(
     contacts: float, aht: float, target: float, answer: int, occ: float, shr: float, conc: float
 ) -> StaffingRequirement:
-    return required_agents(
-        contacts, 3600.0, aht, target, answer, max_occupancy=occ, shrinkage=shr, concurrency=conc
-    )
+    try:
+        options = {"max_occupancy": occ, "shrinkage": shr, "concurrency": conc}
+        return required_agents(contacts, 3600.0, aht, target, answer, **options)
+    except ValueError as exc:  # e.g. no headcount can reach a tiny maxOccupancy
+        raise UserInputError(f"no staffing meets these targets: {exc}") from exc
 
 
 async def staffing_plan(
@@ -264,16 +322,25 @@ async def staffing_plan(
             field="queue",
         )
     aht = sum(float(r["aht_weighted"] or 0.0) for r in rows) / answered
+    if not aht > 0:
+        raise UserInputError(
+            f"the {queue} history reports no handle time (AHT 0): nothing to plan from",
+            field="queue",
+        )
     thresholds = [int(r["threshold_seconds"]) for r in rows if r["threshold_seconds"] is not None]
     answer = answer_seconds if answer_seconds is not None else thresholds[-1]
-    horizon = horizon_days * 24
-    forecast = _forecast([float(r["offered"]) for r in rows], horizon, 168)
-    starts = [end + i * _HOUR for i in range(horizon)]
-    future = [Bucket(t, t + _HOUR, _local(t, timezone)) for t in starts]
+    zone = resolve_timezone(timezone)
+    grid, last_local = _local_grid(
+        [r["hour_start"] for r in rows], [float(r["offered"]) for r in rows], zone
+    )
+    starts = [end + i * _HOUR for i in range(horizon_days * 24)]
+    future = [Bucket(t, t + _HOUR, _wall_clock(t, zone)) for t in starts]
+    forecast = _forecast(grid, _local_steps(last_local, future), 168)
+    chosen = _on_real_hours(forecast.points, last_local, future)
     args = (aht, target_service_level, answer, max_occupancy, shrinkage, concurrency)
     hours = tuple(
         StaffingHour(b, _requirement(b.mean, *args), _requirement(b.hi80, *args))
-        for b in _buckets(forecast, future, Granularity.HOUR)
+        for b in _buckets(chosen, future, Granularity.HOUR)
     )
     return StaffingPlan(
         queue=queue,
@@ -289,7 +356,3 @@ async def staffing_plan(
         method=forecast.method,
         hours=hours,
     )
-
-
-def _local(instant: datetime, timezone: str) -> datetime:
-    return instant.astimezone(resolve_timezone(timezone)).replace(tzinfo=None)

@@ -129,12 +129,20 @@ def test_staffing_plan_follows_the_forecast_and_erlang_c(
     assert plan["answerSeconds"] == int(q.sort_values("bucket_start")["threshold_seconds"].iloc[-1])
     hours = pd.date_range(start, end, freq="h", inclusive="left")
     offered = q.groupby(q["bucket_start"].dt.floor("h"))["offered"].sum()
-    counts = [float(offered.get(h, 0)) for h in hours]
-    expected = forecast_counts(counts, 48, 168)
+    # modelled on local wall-clock hours: the repeated hour averaged, a skipped one carried
+    real = pd.Series([float(offered.get(h, 0)) for h in hours], hours.tz_convert(PARIS))
+    by_local = real.groupby(real.index.tz_localize(None)).mean()
+    grid = by_local.reindex(pd.date_range(by_local.index[0], by_local.index[-1], freq="h"))
+    grid = grid.ffill()
+    future = pd.date_range(end, periods=48, freq="h").tz_convert(PARIS).tz_localize(None)
+    steps = int((future.max() - grid.index[-1]) / pd.Timedelta(hours=1))
+    points = forecast_counts(list(grid), steps, 168).points
+    expected_means = [points[int((f - grid.index[-1]) / pd.Timedelta(hours=1)) - 1].mean
+                      for f in future]  # fmt: skip
     assert len(plan["hours"]) == 48
-    for hour, want in zip(plan["hours"], expected.points, strict=True):
-        assert hour["forecast"]["mean"] == pytest.approx(want.mean, rel=1e-9)
-        a = want.mean * plan["ahtSeconds"] / 3600
+    for hour, mean in zip(plan["hours"], expected_means, strict=True):
+        assert hour["forecast"]["mean"] == pytest.approx(mean, rel=1e-9)
+        a = mean * plan["ahtSeconds"] / 3600
         need = hour["need"]
         assert need["trafficErlangs"] == pytest.approx(a, rel=1e-9)
         n, answer = need["agents"], plan["answerSeconds"]
@@ -152,6 +160,11 @@ def test_staffing_plan_follows_the_forecast_and_erlang_c(
         ("{ volumeForecast(horizonDays: 30) { method } }", "horizonDays must be between 1"),
         ("{ staffingPlan(queue: CHAT, shrinkage: 1) { method } }", "shrinkage must be in"),
         ("{ staffingPlan(queue: CHAT, concurrency: 0.5) { method } }", "concurrency must be"),
+        (
+            '{ staffingPlan(queue: PHONE, asOf: "2026-11-20T12:00:00Z", maxOccupancy: 0.00001)'
+            " { method } }",
+            "no staffing meets these targets",
+        ),
     ],
 )
 def test_bad_arguments_are_clear_errors(
