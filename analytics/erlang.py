@@ -151,7 +151,14 @@ def required_agents(
     a = traffic_intensity(arrivals_per_interval, interval_seconds, aht_seconds, concurrency)
     if a == 0.0:
         return StaffingRequirement(0, 0, 1.0, 0.0, 0.0, 0.0, 0.0)
-    n = math.floor(a) + 1  # N > A is necessary; occupancy is checked exactly below
+    # N > A is necessary, and so is N >= A / max_occupancy: start at the larger (occupancy is
+    # still checked exactly below), so a tiny max_occupancy is refused at once, not searched for
+    n = max(math.floor(a) + 1, math.ceil(round(a / max_occupancy, 9)))
+    if n > _MAX_AGENTS:
+        raise ValueError(
+            f"no staffing up to {_MAX_AGENTS} agents meets the targets (A = {a:.1f}, max "
+            f"occupancy {max_occupancy:g} needs {n} agents)"
+        )
     while n <= _MAX_AGENTS:
         sl = service_level(n, a, aht_seconds, answer)
         if sl >= target_sl and a / n <= max_occupancy:

@@ -170,3 +170,16 @@ def test_invalid_agent_counts() -> None:
         erlang_c(2.5, 2.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="traffic"):
         erlang_b(3, -1.0)
+
+
+def test_an_unreachable_occupancy_cap_is_refused_without_a_search() -> None:
+    """A / max_occupancy agents are needed at least: with A = 10 and a cap of 1e-5 that is a
+    million, past the search limit, so the answer is an error naming the reason."""
+    with pytest.raises(ValueError, match="max occupancy 1e-05 needs 1000000 agents"):
+        required_agents(100, 1800, 180, 0.8, 20, max_occupancy=1e-5)
+
+
+def test_the_occupancy_cap_sets_the_floor_of_the_search() -> None:
+    # A = 10; with a 50% cap N >= 20 even though 14 agents already meet 80/20
+    r = required_agents(100, 1800, 180, 0.8, 20, max_occupancy=0.5)
+    assert r.agents == 20 and r.occupancy == pytest.approx(0.5)

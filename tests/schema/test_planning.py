@@ -161,7 +161,7 @@ def test_staffing_plan_follows_the_forecast_and_erlang_c(
         ("{ staffingPlan(queue: CHAT, shrinkage: 1) { method } }", "shrinkage must be in"),
         ("{ staffingPlan(queue: CHAT, concurrency: 0.5) { method } }", "concurrency must be"),
         (
-            '{ staffingPlan(queue: PHONE, asOf: "2026-11-20T12:00:00Z", maxOccupancy: 0.00001)'
+            '{ staffingPlan(queue: PHONE, asOf: "2026-11-20T12:00:00Z", maxOccupancy: 0.000000001)'
             " { method } }",
             "no staffing meets these targets",
         ),
