@@ -135,6 +135,31 @@ class AlertingConfig:
 _RULES = ("sla", "performance", "satisfaction", "volume", "system_errors")
 _TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 
+#: Allowed values: (lowest, highest, lowest excluded) per number; allowed members per set.
+#: Unlisted numbers must be >= 0.
+_RANGES: dict[str, tuple[float, float | None, bool]] = {
+    "interval_seconds": (5.0, None, False),
+    "sla.lookback_hours": (0.0, None, True),
+    "performance.window_days": (1, None, False),
+    "performance.z_threshold": (0.0, None, True),
+    "performance.min_agents": (2, None, False),
+    "satisfaction.window_hours": (0.0, None, True),
+    "satisfaction.baseline_days": (1, None, False),
+    "satisfaction.alpha": (0.0, 1.0, True),
+    "satisfaction.min_responses": (2, None, False),
+    "volume.history_days": (1, None, False),
+    "volume.period_hours": (1, None, False),
+    "volume.z_threshold": (0.0, None, True),
+    "volume.min_ratio": (1.0, None, False),
+    "volume.critical_ratio": (1.0, None, False),
+    "system_errors.window_seconds": (1, None, False),
+    "system_errors.max_error_rate": (0.0, 1.0, True),
+}
+_MEMBERS: dict[str, frozenset[str]] = {
+    "sla.critical_priorities": frozenset({"low", "normal", "high", "urgent"}),
+    "sla.critical_vip_tiers": frozenset({"silver", "gold", "platinum", "diamond"}),
+}
+
 
 class AlertingConfigError(ValueError):
     """An ``ALERTING`` setting that cannot be applied; the message names the item and why."""
@@ -159,7 +184,14 @@ def _convert(name: str, text: str, current: Any) -> Any:
             return text.lower() in _TRUE
         raise AlertingConfigError(f"ALERTING {name} must be true or false, got {text!r}")
     if isinstance(current, frozenset):
-        return frozenset(v.strip().lower() for v in text.split("|") if v.strip())
+        values = frozenset(v.strip().lower() for v in text.split("|") if v.strip())
+        allowed = _MEMBERS.get(name)
+        if allowed is not None and not values <= allowed:
+            unknown = ", ".join(sorted(values - allowed))
+            raise AlertingConfigError(
+                f"ALERTING {name}: unknown {unknown}; allowed: {'|'.join(sorted(allowed))}"
+            )
+        return values
     try:
         number = int(text) if isinstance(current, int) else float(text)
     except ValueError:
@@ -167,6 +199,11 @@ def _convert(name: str, text: str, current: Any) -> Any:
         raise AlertingConfigError(f"ALERTING {name} must be {kind}, got {text!r}") from None
     if not math.isfinite(number) or number < 0:
         raise AlertingConfigError(f"ALERTING {name} must be a finite number >= 0, got {text!r}")
+    low, high, open_low = _RANGES.get(name, (0, None, False))
+    if number < low or (open_low and number == low) or (high is not None and number >= high):
+        above = f"> {low:g}" if open_low else f">= {low:g}"
+        limit = f"{above} and < {high:g}" if high is not None else above
+        raise AlertingConfigError(f"ALERTING {name} must be {limit}, got {text!r}")
     return number
 
 
@@ -183,6 +220,7 @@ def parse_alerting(text: str, base: AlertingConfig | None = None) -> AlertingCon
     settable = _settable(config)
     changes: dict[str, dict[str, Any]] = {}
     top: dict[str, Any] = {}
+    seen: set[str] = set()
     for item in text.split(","):
         if not item.strip():
             continue
@@ -195,13 +233,14 @@ def parse_alerting(text: str, base: AlertingConfig | None = None) -> AlertingCon
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             valid = ", ".join(sorted(settable))
             raise AlertingConfigError(f"ALERTING has no {name!r}{hint}; valid names: {valid}")
+        if name in seen:
+            raise AlertingConfigError(f"ALERTING sets {name!r} twice")
+        seen.add(name)
         converted = _convert(name, value, settable[name])
         rule, _, attr = name.rpartition(".")
         if rule:
             changes.setdefault(rule, {})[attr] = converted
         else:
             top[attr] = converted
-    if top.get("interval_seconds", 1.0) <= 0:
-        raise AlertingConfigError("ALERTING interval_seconds must be > 0")
     rules = {rule: replace(getattr(config, rule), **kw) for rule, kw in changes.items()}
     return replace(config, **top, **rules)
