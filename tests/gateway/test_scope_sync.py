@@ -84,3 +84,24 @@ async def test_an_insert_takes_the_ticket_scope(dsn: str) -> None:
             await conn.execute(tq("scope_insert_orphan"), -1)
     finally:
         await conn.close()
+
+
+async def test_moving_a_row_or_writing_its_copies_keeps_the_ticket_scope(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        pick = await conn.fetchrow(tq("scope_pick"))
+        assert pick is not None
+        target = await conn.fetchrow(tq("scope_unsurveyed_ticket"), pick["other_team"])
+        assert target is not None
+        await conn.execute(tq("scope_move_survey"), pick["ticket_id"], target["id"])
+        moved = _scopes(await conn.fetch(tq("scope_of_ticket"), target["id"]))
+        assert moved["surveys"][:2] == (target["team_id"], target["assigned_agent_id"])
+
+        # writing the copies directly does not stick: they are the ticket's again
+        await conn.execute(
+            tq("scope_forge_copies"), pick["ticket_id"], pick["other_team"], pick["other_agent"]
+        )
+        sla = _scopes(await conn.fetch(tq("scope_of_ticket"), pick["ticket_id"]))["sla"]
+        assert sla[:2] == (pick["team_id"], pick["assigned_agent_id"])
+    finally:
+        await conn.close()
