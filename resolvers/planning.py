@@ -56,7 +56,7 @@ from resolvers.series import (
     Bucket,
     Granularity,
     bucket_boundaries,
-    local_label,
+    bucket_label,
     resolve_timezone,
 )
 from resolvers.windows import require_aware
@@ -161,16 +161,20 @@ def _future(after: datetime, granularity: Granularity, timezone: str, count: int
     return bucket_boundaries(after, after + span, granularity, zone)[:count]
 
 
-def _label(bucket: Bucket, granularity: Granularity) -> str:
-    offset = bucket.local_start - bucket.start.astimezone(UTC).replace(tzinfo=None)
-    return local_label(granularity, bucket.local_start, offset)
-
-
 def _buckets(
     points: Sequence[ForecastPoint], future: Sequence[Bucket], g: Granularity
 ) -> tuple[ForecastBucket, ...]:
     return tuple(
-        ForecastBucket(b.start, b.end, _label(b, g), p.mean, p.lo80, p.hi80, p.lo95, p.hi95)
+        ForecastBucket(
+            b.start,
+            b.end,
+            bucket_label(g, b.start, b.local_start),
+            p.mean,
+            p.lo80,
+            p.hi80,
+            p.lo95,
+            p.hi95,
+        )
         for b, p in zip(future, points, strict=True)
     )
 

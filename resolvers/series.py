@@ -241,10 +241,15 @@ def clipped_bucket(row: Row, request: SeriesRequest) -> tuple[datetime, datetime
     """
     start: datetime = row["bucket_start"]
     end: datetime = row["bucket_end"]
-    local: datetime = row["local_start"]
-    offset = local - start.astimezone(UTC).replace(tzinfo=None)
     return (
         max(start, request.window_from),
         min(end, request.window_to),
-        local_label(request.granularity, local, offset),
+        bucket_label(request.granularity, start, row["local_start"]),
     )
+
+
+def bucket_label(granularity: Granularity, start: datetime, local_start: datetime) -> str:
+    """:func:`local_label` of the bucket starting at instant ``start``, local (naive)
+    ``local_start``: the UTC offset is their difference."""
+    offset = local_start - start.astimezone(UTC).replace(tzinfo=None)
+    return local_label(granularity, local_start, offset)
