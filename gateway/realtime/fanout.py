@@ -68,6 +68,14 @@ Item = tuple[str, Any]
 Source = Callable[["SharedStream"], AsyncGenerator[Item, None]]
 
 
+def dropped_message(queue_size: int) -> str:
+    """What a dropped subscriber is told (the hub's and the shared streams' overflow policy)."""
+    return (
+        f"subscription dropped: more than {queue_size} events were waiting for this client "
+        "(it reads too slowly); subscribe again"
+    )
+
+
 #: Documents longer than this are checked without being remembered (bounded memory).
 CACHED_DOCUMENT_CHARS = 8192
 
@@ -198,10 +206,7 @@ class SharedStreams:
         self.dropped = 0
         #: hub subscriptions held by shared streams (running or stopping)
         self.hub_subscriptions = 0
-        self.dropped_message = (
-            f"subscription dropped: more than {queue_size} events were waiting for this "
-            "client (it reads too slowly); subscribe again"
-        )
+        self.dropped_message = dropped_message(queue_size)
 
     def join(self, key: StreamKey, source: Source, principal: Principal) -> Member:
         """A new member (whose rights are ``principal``'s) of the stream of ``key``; starts the

@@ -36,7 +36,7 @@ from typing import Any
 from gateway.auth import Principal
 from gateway.db import Database
 from gateway.realtime.changes import Change, ChangeSource
-from gateway.realtime.fanout import SharedStreams
+from gateway.realtime.fanout import SharedStreams, dropped_message
 from gateway.realtime.multiplex import DashboardMultiplexer
 from gateway.realtime.visibility import Decision, ViewerClasses, ViewerIdentity, decide
 from resolvers.live import (
@@ -187,10 +187,7 @@ class Hub:
         self.counters["delivered"] += 1
 
     def _drop(self, sub: Subscription) -> None:
-        sub.dropped = (
-            f"subscription dropped: more than {self.queue_size} events were waiting for this "
-            "client (it reads too slowly); subscribe again"
-        )
+        sub.dropped = dropped_message(self.queue_size)
         while not sub.queue.empty():
             sub.queue.get_nowait()
         sub.queue.put_nowait(_DROPPED)
