@@ -45,8 +45,15 @@ from gateway.alerting.config import AlertingConfig
 from gateway.alerting.errors import ErrorMeter
 from gateway.alerting.writes import PrincipalWrites
 from gateway.auth import CLOCK_SKEW_LEEWAY_SECONDS, AuthError, Principal, TokenVerifier, anonymous
-from gateway.db import Database, RequestSession
+from gateway.db import Database
 from gateway.graphiql import graphiql_asset_routes, graphiql_response, wants_graphiql
+from gateway.privacy.audit import (
+    AuditedSession,
+    AuditWriter,
+    PersonalDataAudit,
+    RequestAudit,
+    request_id_of,
+)
 from gateway.realtime.changes import ChangeLogSource, PostgresChangeSource
 from gateway.realtime.feeds import ConnectionFeeds, EventSession
 from gateway.realtime.hub import Hub
@@ -76,6 +83,7 @@ class GatewayState:
     settings: Settings
     db: Database
     verifier: TokenVerifier
+    audit: AuditWriter
     hub: Hub | None = None
     errors: ErrorMeter = field(default_factory=ErrorMeter)
     alerting: AlertingEngine | None = None
@@ -93,6 +101,7 @@ class GatewayContext(RequestContext):
     live: Any = None
     principal: Principal | None = None
     connection_params: Any = None
+    audit: RequestAudit | None = None
 
 
 def _viewer(principal: Principal) -> Viewer:
@@ -144,7 +153,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 nobody, EventSession(self.state.db, nobody), request=request, response=response
             )
         principal: Principal = request.scope["gateway.principal"]
-        session: RequestSession = request.scope["gateway.session"]
+        session: AuditedSession = request.scope["gateway.session"]
         return self._context(
             principal,
             session,
@@ -163,6 +172,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             org_timezone=settings.org_timezone,
             kpi_targets=settings.kpi_targets,
             principal=principal,
+            audit=RequestAudit(self.state.audit, principal, request_id_of(extra.get("request"))),
             **extra,
         )
 
@@ -177,9 +187,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             header = authorization_from_params(context.connection_params)
             principal = await self.state.verifier.principal_from_authorization(header)
         except AuthError as exc:
+            self.state.audit.auth_failure(exc, path="/graphql (ws)", client=_client(websocket))
             raise ConnectionRejectionError(reject(websocket, exc)) from exc
         db, settings = self.state.db, self.state.settings
         context.principal = principal
+        context.audit = RequestAudit(self.state.audit, principal, request_id_of(websocket))
         context.viewer = _viewer(principal)
         context.session = EventSession(db, principal)
         context.loaders = Loaders(context.session)
@@ -217,6 +229,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 request.headers.get("authorization")
             )
         except AuthError as exc:
+            self.state.audit.auth_failure(exc, path=request.url.path, client=_client(request))
             if exc.code == "jwks_unavailable":
                 await JSONResponse(
                     {"errors": [{"message": exc.reason, "extensions": {"code": exc.code}}]},
@@ -225,8 +238,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 return
             await unauthorized(exc)(scope, receive, send)
             return
-        session = self.state.db.session(
-            principal, statement_timeout_ms=self.state.settings.statement_timeout_ms
+        session = AuditedSession(
+            self.state.db.session(
+                principal, statement_timeout_ms=self.state.settings.statement_timeout_ms
+            )
         )
         scope["gateway.principal"] = principal
         scope["gateway.session"] = session
@@ -241,6 +256,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             await super().__call__(scope, receive, observed_send)
         finally:
             await session.close()
+
+
+def _client(connection: Request | WebSocket) -> str | None:
+    return connection.client.host if connection.client else None
 
 
 def _close_at_expiry(websocket: WebSocket, principal: Principal) -> None:
@@ -286,11 +305,12 @@ def create_app(
     source = change_source(settings, dsn) if realtime else None
     db = Database(dsn, min_size=settings.pool_min, max_size=settings.pool_max)
     verifier = TokenVerifier(settings)
-    state = GatewayState(settings=settings, db=db, verifier=verifier)
+    audit = AuditWriter(db, flush_seconds=settings.audit_flush_seconds)
+    state = GatewayState(settings=settings, db=db, verifier=verifier, audit=audit)
     if source is not None:
         state.hub = Hub(db, source, kpi_targets=settings.kpi_targets)
     schema = build_schema(
-        extra_extensions=[SqlStatements],
+        extra_extensions=[SqlStatements, PersonalDataAudit],
         on_unexpected_error=state.errors.record_error,
         execution_context_class=SharedEventExecutor,
     )
@@ -315,6 +335,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
+        await audit.start()
         try:
             if state.hub is not None:
                 await state.hub.start()
@@ -335,6 +356,7 @@ def create_app(
             if state.hub is not None:
                 await state.hub.stop()
             await verifier.aclose()
+            await audit.stop()
             await db.close()
 
     routes: list[BaseRoute] = [

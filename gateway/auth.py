@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 #: Values allowed in the optional ``app_role`` claim.
 APP_ROLES: frozenset[str] = frozenset(
-    {"agent", "team_lead", "manager", "executive", "analyst", "admin"}
+    {"agent", "team_lead", "manager", "executive", "analyst", "admin", "dpo"}
 )
 #: Leeway for ``exp``/``nbf``/``iat`` so small clock differences with Supabase Auth don't fail.
 CLOCK_SKEW_LEEWAY_SECONDS = 30

@@ -54,6 +54,23 @@ Environment variables (all optional):
     rules and thresholds, ``name=value`` with dotted names (e.g.
     ``interval_seconds=30,volume.z_threshold=4,sla.critical_vip_tiers=diamond``); checked at
     start-up by :func:`gateway.alerting.config.parse_alerting`.
+
+Privacy and retention (issue 13):
+
+``AUDIT_FLUSH_SECONDS``
+    How often the buffered audit writer appends its events (default 1).
+``PRIVACY_K_ANONYMITY``
+    Grouped figures shown to analysts over fewer customers than this are suppressed (default 5).
+``PRIVACY_EXPORT_TTL_SECONDS``
+    Lifetime of a subject-access export's signed download link (default 600).
+``RETENTION``
+    Days kept per data class, comma-separated ``class=days`` overriding the defaults
+    (:data:`RETENTION_DEFAULTS`: message_bodies, interactions, tickets, change_log, audit_log).
+``RETENTION_INTERVAL_SECONDS``
+    How often ``serve`` runs the retention job (default 3600; 0 = never, run
+    ``support-gateway retention run`` from cron instead).
+``ARCHIVE_DIR``
+    Where detached partitions are archived (default ``SUPPORT_DATA_DIR/archive``).
 """
 
 from __future__ import annotations
@@ -92,6 +109,13 @@ class Settings:
     jwks_cache_seconds: int = 600
     kpi_targets: Mapping[str, float] = field(default_factory=dict)
     alerting: str = ""
+    # privacy and retention (issue 13)
+    audit_flush_seconds: float = 1.0
+    k_anonymity: int = 5
+    export_ttl_seconds: int = 600
+    retention_days: Mapping[str, int] = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
+    retention_interval_seconds: float = 3600.0
+    archive_dir: Path | None = None
 
     @property
     def supabase_realtime_url(self) -> str | None:
@@ -101,6 +125,31 @@ class Settings:
     def with_overrides(self, **changes: object) -> Self:
         """A copy with the given fields replaced."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+#: Days kept per data class (``RETENTION`` overrides them).
+RETENTION_DEFAULTS: Mapping[str, int] = {
+    "message_bodies": 365,
+    "interactions": 730,
+    "tickets": 1095,
+    "change_log": 1,
+    "audit_log": 730,
+}
+
+
+def _retention(raw: str | None) -> dict[str, int]:
+    out = dict(RETENTION_DEFAULTS)
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or name not in RETENTION_DEFAULTS or not value.isdigit() or int(value) < 1:
+            raise ValueError(
+                f"RETENTION item must be class=days (days >= 1, class one of "
+                f"{', '.join(RETENTION_DEFAULTS)}), got {item!r}"
+            )
+        out[name] = int(value)
+    return out
 
 
 #: The values of ``REALTIME_SOURCE``.
@@ -188,4 +237,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwks_cache_seconds=_int(e, "SUPABASE_JWKS_CACHE_SECONDS", 600),
         kpi_targets=_targets(e.get("KPI_TARGETS")),
         alerting=(e.get("ALERTING") or "").strip(),
+        audit_flush_seconds=_float(e, "AUDIT_FLUSH_SECONDS", 1.0),
+        k_anonymity=_int(e, "PRIVACY_K_ANONYMITY", 5),
+        export_ttl_seconds=_int(e, "PRIVACY_EXPORT_TTL_SECONDS", 600),
+        retention_days=_retention(e.get("RETENTION")),
+        retention_interval_seconds=float(_int(e, "RETENTION_INTERVAL_SECONDS", 3600)),
+        archive_dir=Path(e["ARCHIVE_DIR"]) if e.get("ARCHIVE_DIR") else None,
     )

@@ -62,6 +62,7 @@ class AppRole(Enum):
     EXECUTIVE = "executive"
     ANALYST = "analyst"
     ADMIN = "admin"
+    DPO = "dpo"
 
 
 @strawberry.enum(description="Sort direction.")

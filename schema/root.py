@@ -26,6 +26,7 @@ from schema.dashboards import DashboardsQuery
 from schema.operations import OperationsQuery
 from schema.planning import PlanningQuery
 from schema.predictions import PredictionsQuery
+from schema.privacy import PrivacyQuery
 from schema.quality import QualityQuery
 from schema.sla import SlaQuery
 from schema.subscriptions import Subscription
@@ -47,6 +48,7 @@ Query = merge_types(
         PredictionsQuery,
         DashboardsQuery,
         PlanningQuery,
+        PrivacyQuery,
     ),
 )
 

@@ -1,0 +1,2 @@
+-- test support: how many rows the audit log holds.
+select count(*) from public.privacy_audit_log;
