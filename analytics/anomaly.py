@@ -5,6 +5,16 @@
 where r is the residual after removing trend and seasonality; |z| > 3.5 flags a point
 (Iglewicz & Hoaglin 1993). 0.6745 = Φ⁻¹(0.75) makes MAD/0.6745 estimate σ for normal data.
 
+Expected value and range: a point is flagged exactly when its residual leaves
+median(r) ± threshold·σ̂ (σ̂ = MAD/0.6745, or 1.253314·MeanAD when MAD = 0), so the point's
+``expected`` value is fitted + median(r) (fitted = value − residual, the trend and seasonal part)
+and ``expected_low``/``expected_high`` = expected ∓ threshold·σ̂. Severity: ``critical`` when
+|z| ≥ 2·threshold, ``warning`` when flagged otherwise.
+
+Missing buckets (:func:`detect_anomalies_with_gaps`): a KPI bucket without observations has no
+value; it is filled by linear interpolation for the decomposition only, gets z = 0 and is never
+flagged, and the residual scale is computed from the observed buckets alone.
+
 When MAD = 0 (more than half the residuals equal the median) the formula is undefined; we then
 use the convention documented by IBM (SPSS/Cognos "modified z score"):
 z_i = (r_i − median(r)) / (1.253314 · MeanAD), MeanAD = mean(|r_i − median(r)|);
@@ -46,6 +56,7 @@ from statsmodels.tsa.seasonal import STL
 
 Decomposition = Literal["stl", "seasonal_median", "none"]
 ScaleMethod = Literal["mad", "mean_ad", "zero"]
+Severity = Literal["warning", "critical"]
 FloatArray = npt.NDArray[np.float64]
 
 MAD_CONSTANT = 0.6745
@@ -66,13 +77,19 @@ class ModifiedZ:
 
 @dataclass(frozen=True, slots=True)
 class AnomalyPoint:
-    """One bucket: observed value, de-seasonalised residual and its modified z-score."""
+    """One bucket: observed value, de-seasonalised residual, its modified z-score, the expected
+    value and range (see the module docstring) and the severity when flagged."""
 
     timestamp: datetime
     value: float
     residual: float
     z: float
     flagged: bool
+    expected: float = math.nan
+    expected_low: float = math.nan
+    expected_high: float = math.nan
+    severity: Severity | None = None
+    observed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +194,74 @@ def _check_index(series: Any) -> None:
         raise ValueError("series index must have a regular frequency (fill empty buckets)")
 
 
+def _sigma(scores: ModifiedZ) -> float:
+    if scores.scale_method == "mad":
+        return scores.scale / MAD_CONSTANT
+    if scores.scale_method == "mean_ad":
+        return scores.scale * MEAN_AD_CONSTANT
+    return 0.0
+
+
+def _checked(series: Any, period: int, threshold: float) -> None:
+    _check_index(series)
+    if isinstance(period, bool) or int(period) != period or period < 1:
+        raise ValueError(f"period must be a positive integer, got {period!r}")
+    if not math.isfinite(threshold) or threshold <= 0:
+        raise ValueError(f"threshold must be a positive number, got {threshold!r}")
+
+
+def _score(
+    series: Any,
+    x: FloatArray,
+    observed: npt.NDArray[np.bool_],
+    period: int,
+    threshold: float,
+    decomposition: str,
+) -> AnomalyResult:
+    method = _choose(int(x.size), int(period), decomposition)
+    if method == "stl":
+        residual = _stl_residual(x, int(period), float(threshold))
+    elif method == "seasonal_median":
+        residual = _seasonal_median_residual(x, int(period))
+    else:
+        residual = x
+    scores = modified_z_scores(residual[observed])
+    z = np.zeros(x.size)
+    z[observed] = scores.z
+    half = threshold * _sigma(scores)
+    points = []
+    for ts, v, r, zi, seen in zip(series.index, x, residual, z, observed, strict=True):
+        flagged = bool(seen) and bool(abs(zi) > threshold)
+        expected = float(v - r + scores.median)
+        severity: Severity | None = None
+        if flagged:
+            severity = "critical" if abs(zi) >= 2 * threshold else "warning"
+        points.append(
+            AnomalyPoint(
+                ts,
+                float(v),
+                float(r),
+                float(zi),
+                flagged,
+                expected,
+                expected - half,
+                expected + half,
+                severity,
+                bool(seen),
+            )
+        )
+    return AnomalyResult(
+        points=tuple(points),
+        flagged=tuple(p.timestamp for p in points if p.flagged),
+        threshold=float(threshold),
+        period=int(period),
+        decomposition=method,
+        residual_median=scores.median,
+        scale=scores.scale,
+        scale_method=scores.scale_method,
+    )
+
+
 def detect_anomalies(
     series: Any,
     period: int,
@@ -190,33 +275,31 @@ def detect_anomalies(
     e.g. with 0 for volumes); ``period`` is the seasonal cycle in buckets (7 for daily data with
     a weekly pattern, 24 or 168 for hourly data, 1 for none). NaN values are rejected.
     """
-    _check_index(series)
-    if isinstance(period, bool) or int(period) != period or period < 1:
-        raise ValueError(f"period must be a positive integer, got {period!r}")
-    if not math.isfinite(threshold) or threshold <= 0:
-        raise ValueError(f"threshold must be a positive number, got {threshold!r}")
+    _checked(series, period, threshold)
     x = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
     if not np.all(np.isfinite(x)):
         raise ValueError("series contains NaN or infinite values; fill empty buckets first")
-    method = _choose(int(x.size), int(period), decomposition)
-    if method == "stl":
-        residual = _stl_residual(x, int(period), float(threshold))
-    elif method == "seasonal_median":
-        residual = _seasonal_median_residual(x, int(period))
-    else:
-        residual = x
-    scores = modified_z_scores(residual)
-    points = tuple(
-        AnomalyPoint(ts, float(v), float(r), z, abs(z) > threshold)
-        for ts, v, r, z in zip(series.index, x, residual, scores.z, strict=True)
+    return _score(series, x, np.ones(x.size, dtype=bool), period, threshold, decomposition)
+
+
+def detect_anomalies_with_gaps(
+    series: Any,
+    period: int,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    decomposition: Literal["auto", "stl", "seasonal_median", "none"] = "auto",
+) -> AnomalyResult:
+    """:func:`detect_anomalies` for series whose NaN buckets had no observations (a KPI with
+    empty buckets): they are interpolated for the decomposition, never flagged, and left out of
+    the residual scale. Needs at least 3 observed buckets."""
+    _checked(series, period, threshold)
+    x = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    if np.any(np.isinf(x)):
+        raise ValueError("series contains infinite values")
+    observed = ~np.isnan(x)
+    if int(observed.sum()) < 3:
+        raise ValueError("series needs at least 3 observed buckets")
+    filled = np.asarray(
+        pd.Series(x).interpolate(limit_direction="both").to_numpy(), dtype=np.float64
     )
-    return AnomalyResult(
-        points=points,
-        flagged=tuple(p.timestamp for p in points if p.flagged),
-        threshold=float(threshold),
-        period=int(period),
-        decomposition=method,
-        residual_median=scores.median,
-        scale=scores.scale,
-        scale_method=scores.scale_method,
-    )
+    return _score(series, filled, observed, period, threshold, decomposition)

@@ -1,4 +1,9 @@
-"""Spearman rank-correlation matrices with Benjamini-Hochberg false-discovery-rate control.
+"""Spearman and Pearson correlation matrices with Benjamini-Hochberg false-discovery-rate
+control, and lagged cross-correlations.
+
+Pearson's r uses the same t approximation for its p-value (exact under bivariate normality),
+as ``scipy.stats.pearsonr``. The lagged variant correlates x_t with y_{t+L} for L = 1..max_lag
+("does x today move y L buckets later?"); its tests form one BH family.
 
 This module also holds the project's single Benjamini-Hochberg implementation
 (:func:`benjamini_hochberg`), used by :mod:`analytics.statistics` for per-agent tests.
@@ -15,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -84,15 +90,21 @@ class CorrelationMatrix:
         raise KeyError(f"no pair ({first!r}, {second!r})")
 
 
+Method = Literal["spearman", "pearson"]
+
+
 def _spearman(
-    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], min_pairs: int
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    min_pairs: int,
+    method: Method = "spearman",
 ) -> tuple[int, float | None, float | None]:
     keep = ~(np.isnan(x) | np.isnan(y))
     xs, ys = x[keep], y[keep]
     n = int(xs.size)
     if n < min_pairs or np.all(xs == xs[0]) or np.all(ys == ys[0]):
         return n, None, None
-    result = stats.spearmanr(xs, ys)
+    result = stats.spearmanr(xs, ys) if method == "spearman" else stats.pearsonr(xs, ys)
     rho, p = float(result.statistic), float(result.pvalue)
     if not (math.isfinite(rho) and math.isfinite(p)):
         return n, None, None
@@ -100,7 +112,11 @@ def _spearman(
 
 
 def spearman_matrix(
-    columns: Mapping[str, npt.ArrayLike], *, alpha: float = 0.05, min_pairs: int = 3
+    columns: Mapping[str, npt.ArrayLike],
+    *,
+    alpha: float = 0.05,
+    min_pairs: int = 3,
+    method: Method = "spearman",
 ) -> CorrelationMatrix:
     """Spearman ρ for every pair of columns with BH correction across the upper triangle.
 
@@ -108,7 +124,10 @@ def spearman_matrix(
     missing value and is dropped pairwise. A pair with fewer than ``min_pairs`` complete rows or
     a constant column has rho/p None and is excluded from the BH family. ``significant`` means
     BH-adjusted p ≤ alpha. A pandas DataFrame can be passed as ``dict(df.items())``.
+    ``method="pearson"`` gives Pearson's r (same fields; ``rho`` holds r).
     """
+    if method not in ("spearman", "pearson"):
+        raise ValueError(f"method must be spearman or pearson, got {method!r}")
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if min_pairs < 3:
@@ -130,7 +149,7 @@ def spearman_matrix(
         nn[i][i] = int(present.size)
         rho[i][i] = 1.0 if present.size >= 2 and not np.all(present == present[0]) else None
         for j in range(i + 1, k):
-            n, r, p = _spearman(data[i], data[j], min_pairs)
+            n, r, p = _spearman(data[i], data[j], min_pairs, method)
             nn[i][j] = nn[j][i] = n
             rho[i][j] = rho[j][i] = r
             pv[i][j] = pv[j][i] = p
@@ -161,3 +180,53 @@ def spearman_matrix(
         pairs=pairs,
         alpha=alpha,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LaggedPair:
+    """corr(first_t, second_{t+lag}); rho/p None when untestable (as in the matrix)."""
+
+    first: str
+    second: str
+    lag: int
+    n: int
+    rho: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    significant: bool
+
+
+def lagged_correlations(
+    columns: Mapping[str, npt.ArrayLike],
+    max_lag: int,
+    *,
+    alpha: float = 0.05,
+    min_pairs: int = 3,
+    method: Method = "spearman",
+) -> tuple[LaggedPair, ...]:
+    """For every ordered pair of distinct columns and every lag 1..max_lag, the correlation of
+    first[t] with second[t + lag] over the aligned rows (NaN dropped pairwise); BH across all
+    of them. Ordered pairs matter: (frt, csat, 1) asks whether FRT leads CSAT by one bucket."""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    if isinstance(max_lag, bool) or int(max_lag) != max_lag or max_lag < 1:
+        raise ValueError(f"max_lag must be an integer >= 1, got {max_lag!r}")
+    names = tuple(columns)
+    data = {name: np.asarray(columns[name], dtype=np.float64) for name in names}
+    raw: list[tuple[str, str, int, int, float | None, float | None]] = []
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            for lag in range(1, int(max_lag) + 1):
+                if lag >= data[a].size:
+                    break
+                n, r, p = _spearman(data[a][:-lag], data[b][lag:], min_pairs, method)
+                raw.append((a, b, lag, n, r, p))
+    tested = [p for *_, p in raw if p is not None]
+    adjusted = iter(benjamini_hochberg(tested))
+    out = []
+    for a, b, lag, n, r, p in raw:
+        q = next(adjusted) if p is not None else None
+        out.append(LaggedPair(a, b, lag, n, r, p, q, q is not None and q <= alpha))
+    return tuple(out)

@@ -188,7 +188,7 @@ def volume_spike(rows: Sequence[Row], rule: VolumeRule) -> list[AlertDraft]:
     series = pd.Series([float(r["arrivals"]) for r in rows], index=index)
     result = detect_anomalies(series, rule.period_hours, threshold=rule.z_threshold)
     last = result.points[-1]
-    expected = max(last.value - last.residual, 0.0)
+    expected = max(last.expected, 0.0)  # the anomalies field's expected value, same function
     ratio = last.value / expected if expected > 0 else math.inf
     if not (
         last.flagged

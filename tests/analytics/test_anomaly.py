@@ -147,3 +147,47 @@ def test_forced_decomposition_needs_two_cycles() -> None:
     series = daily_series(10, seed=1, spikes={})
     with pytest.raises(ValueError, match="two full cycles"):
         detect_anomalies(series, period=7, decomposition="stl")
+
+
+def _hourly(weeks: int, seed: int) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    t = np.arange(weeks * 168)
+    rate = 20 + 10 * np.sin(2 * np.pi * (t % 24 - 6) / 24)
+    index = pd.date_range("2026-09-07", periods=t.size, freq="h", tz="UTC")
+    return pd.Series(rng.poisson(rate).astype(float), index=index)
+
+
+def test_expected_range_is_the_flagging_rule() -> None:
+    from analytics.anomaly import MAD_CONSTANT
+
+    s = _hourly(7, 3)
+    s.iloc[500] += 60
+    res = detect_anomalies(s, 24)
+    sigma = res.scale / MAD_CONSTANT
+    for p in res.points:
+        assert p.expected == pytest.approx(p.value - p.residual + res.residual_median, abs=1e-9)
+        assert p.expected_high - p.expected == pytest.approx(3.5 * sigma, rel=1e-12)
+        outside = not (p.expected_low <= p.value <= p.expected_high)
+        assert p.flagged == outside or abs(abs(p.z) - 3.5) < 1e-9
+        if p.flagged:
+            assert p.severity == ("critical" if abs(p.z) >= 7.0 else "warning")
+        else:
+            assert p.severity is None
+    assert res.points[500].flagged and res.points[500].severity == "critical"
+
+
+def test_gaps_are_filled_never_flagged_and_left_out_of_the_scale() -> None:
+    from analytics.anomaly import detect_anomalies_with_gaps
+
+    s = _hourly(7, 4)
+    s.iloc[[10, 11, 300]] = np.nan
+    s.iloc[600] += 80
+    res = detect_anomalies_with_gaps(s, 24)
+    missing = [res.points[i] for i in (10, 11, 300)]
+    assert all(not p.observed and not p.flagged and p.z == 0.0 for p in missing)
+    assert res.points[600].flagged
+    observed = np.array([p.residual for p in res.points if p.observed])
+    mad = np.median(np.abs(observed - np.median(observed)))
+    assert res.scale == pytest.approx(mad, rel=1e-12)
+    with pytest.raises(ValueError, match="NaN"):
+        detect_anomalies(s, 24)

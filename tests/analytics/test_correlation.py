@@ -99,3 +99,49 @@ def test_validation() -> None:
         spearman_matrix({})
     with pytest.raises(KeyError):
         spearman_matrix({"a": [1.0, 2.0, 3.0]}).pair("a", "b")
+
+
+def test_pearson_matrix_matches_scipy_pearsonr() -> None:
+    from analytics.correlation import spearman_matrix as matrix
+
+    cols = _columns(4)
+    res = matrix(cols, method="pearson")
+    names = list(cols)
+    raw = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            ref = stats.pearsonr(cols[a], cols[b])
+            pair = res.pair(a, b)
+            assert pair.rho == pytest.approx(ref.statistic, rel=1e-12)
+            assert pair.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+            raw.append((pair, ref.pvalue))
+    _, adjusted, _, _ = multipletests([p for _, p in raw], method="fdr_bh")
+    for (pair, _), q in zip(raw, adjusted, strict=True):
+        assert pair.p_adjusted == pytest.approx(q, rel=1e-9)
+
+
+def test_lagged_correlation_finds_a_lead_and_matches_scipy() -> None:
+    from analytics.correlation import lagged_correlations
+
+    rng = np.random.default_rng(8)
+    n = 120
+    frt = rng.normal(60, 15, n)
+    csat = np.empty(n)
+    csat[0] = 4.5
+    csat[1:] = 6.0 - 0.025 * frt[:-1] + rng.normal(0, 0.15, n - 1)  # FRT today -> CSAT tomorrow
+    frt[7] = np.nan
+    pairs = lagged_correlations({"frt": frt, "csat": csat}, 3)
+    assert len(pairs) == 2 * 3
+    lead = next(p for p in pairs if (p.first, p.second, p.lag) == ("frt", "csat", 1))
+    keep = ~np.isnan(frt[:-1])
+    ref = stats.spearmanr(frt[:-1][keep], csat[1:][keep])
+    assert lead.n == int(keep.sum())
+    assert lead.rho == pytest.approx(ref.statistic, rel=1e-12)
+    assert lead.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    assert lead.significant and lead.rho < -0.5
+    _, adjusted, _, _ = multipletests([p.p_value for p in pairs], method="fdr_bh")
+    assert [p.p_adjusted for p in pairs] == pytest.approx(list(adjusted), rel=1e-9)
+    others = [p for p in pairs if p is not lead and not (p.first == "frt" and p.lag == 1)]
+    assert sum(p.significant for p in others) <= 1
+    with pytest.raises(ValueError, match="max_lag"):
+        lagged_correlations({"a": frt, "b": csat}, 0)
