@@ -54,10 +54,8 @@ from resolvers.kpi_types import (
     QueueKpis,
 )
 from resolvers.port import Session
-from resolvers.windows import require_aware, validate_window
+from resolvers.windows import MAX_WINDOW_DAYS, require_aware, validate_window
 
-#: Longest window accepted (days).
-MAX_WINDOW_DAYS = 400
 #: Queues in display order; 'all' (every queue) comes first.
 QUEUE_ORDER = ("all", "email", "chat", "phone", "social", "vip")
 

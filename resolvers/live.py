@@ -18,22 +18,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sql
 from resolvers.errors import UserInputError
 from resolvers.kpis import dashboard_kpis
 from resolvers.port import Row, Session
+from resolvers.windows import Period, period_window
 
-#: The dashboard periods and how far back each reaches ("today" starts at local midnight).
-PERIODS: Mapping[str, timedelta | None] = {
-    "today": None,
-    "last_hour": timedelta(hours=1),
-    "last_24_hours": timedelta(hours=24),
-    "last_7_days": timedelta(days=7),
-}
+#: The periods a live dashboard may follow (windows as :func:`resolvers.windows.period_window`).
+LIVE_PERIODS = frozenset({Period.TODAY, Period.LAST_HOUR, Period.LAST_24_HOURS, Period.LAST_7_DAYS})
+
+
+def live_period(value: str) -> Period:
+    """The :class:`Period` a live dashboard may follow, by value; else :class:`UserInputError`."""
+    try:
+        period = Period(value)
+    except ValueError:
+        period = None
+    if period not in LIVE_PERIODS:
+        raise UserInputError(f"unknown period {value!r}", field="period")
+    return period
 
 
 class SubscriberDropped(UserInputError):
@@ -142,25 +148,9 @@ class LiveFeeds(Protocol):
         ...
 
 
-def check_timezone(name: str) -> ZoneInfo:
-    """The IANA zone ``name`` or a :class:`UserInputError`."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UserInputError(f"unknown time zone {name!r}", field="timezone") from exc
-
-
 def dashboard_window(period: str, timezone: str, now: datetime) -> tuple[datetime, datetime]:
-    """``[start, now)`` of ``period``: local midnight for "today", else now minus its length."""
-    if period not in PERIODS:
-        raise UserInputError(f"unknown period {period!r}", field="period")
-    zone = check_timezone(timezone)
-    length = PERIODS[period]
-    if length is None:
-        local = now.astimezone(zone)
-        midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
-        return midnight, now
-    return now - length, now
+    """``[start, now)`` of live ``period`` in IANA ``timezone`` (:func:`period_window`)."""
+    return period_window(live_period(period), timezone, now)
 
 
 async def dashboard_snapshot(

@@ -57,9 +57,8 @@ from resolvers.series import (
     Granularity,
     bucket_boundaries,
     bucket_label,
-    resolve_timezone,
 )
-from resolvers.windows import require_aware
+from resolvers.windows import require_aware, resolve_timezone
 
 #: Bounds of the planning arguments (at least two weeks of history: two seasonal periods).
 MIN_HISTORY_DAYS, MAX_HISTORY_DAYS = 14, 365

@@ -33,16 +33,14 @@ Where the work happens
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from resolvers.errors import UserInputError
 from resolvers.port import Row
-from resolvers.windows import require_aware
+from resolvers.windows import require_aware, resolve_timezone
 
 #: Most buckets one series may have (e.g. 83 days of hours, 5 years of days).
 MAX_BUCKETS = 2000
@@ -77,28 +75,6 @@ class SeriesRequest:
     granularity: Granularity
     timezone: str
     bucket_count: int
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def resolve_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
-    """The :class:`ZoneInfo` of IANA zone ``name``; :class:`UserInputError` if there is none.
-
-    Names are matched exactly (``Europe/Paris``, ``America/New_York``, ``UTC``); offsets and
-    abbreviations (``+02:00``, ``CET``-style strings that are not zone names) are refused.
-    """
-    if name not in _zone_names():
-        close = difflib.get_close_matches(name, sorted(_zone_names()), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UserInputError(
-            f"unknown time zone {name!r}: expected an IANA time zone name such as "
-            f"'Europe/Paris' or 'America/New_York'{hint}",
-            field=field,
-        )
-    return ZoneInfo(name)
 
 
 def parse_granularity(value: Granularity | str) -> Granularity:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -12,24 +12,20 @@ import strawberry
 import sql
 from resolvers.errors import UserInputError
 from resolvers.port import Row
+from resolvers.windows import validate_dates
 from schema.common import Channel, Info, parse_uuid
 from schema.pagination import Connection
+from schema.window import FromArg, Period, WindowArg, window_of
 
 if TYPE_CHECKING:
-    from schema.kpis import AgentKpis, KpiValue, Period
+    from schema.kpis import AgentKpis, KpiValue
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
 AgentKpisRef = Annotated["AgentKpis", strawberry.lazy("schema.kpis")]
 KpiValueRef = Annotated["KpiValue", strawberry.lazy("schema.kpis")]
-FromArg = Annotated[
-    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
-]
-PeriodRef = Annotated["Period", strawberry.lazy("schema.kpis")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
 TicketOrderRef = Annotated["TicketOrder", strawberry.lazy("schema.tickets")]
-
-MAX_DAYS = 400
 
 
 @strawberry.type(description="One day of an agent's workforce metrics.")
@@ -208,8 +204,7 @@ class Agent:
     async def daily_metrics(
         self, info: Info, from_date: date, to_date: date
     ) -> list[AgentDailyMetric]:
-        if to_date < from_date or to_date - from_date > timedelta(days=MAX_DAYS):
-            raise UserInputError(f"date range must be 0..{MAX_DAYS} days", field="fromDate")
+        validate_dates(from_date, to_date, names=("fromDate", "toDate"))
         loader = info.context.loaders.many("agent_daily_metrics", "agent_id", from_date, to_date)
         rows = await loader.load(UUID(str(self.id)))
         return [AgentDailyMetric.from_row(r) for r in rows]
@@ -227,13 +222,14 @@ class Agent:
         info: Info,
         from_: FromArg = None,
         to: datetime | None = None,
-        period: PeriodRef | None = None,
+        period: Period | None = None,
         timezone: str | None = None,
+        window: WindowArg = None,
     ) -> AgentKpisRef | None:
-        from schema.kpis import window_of
         from schema.performance import agent_performance
 
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         return await agent_performance(info, UUID(str(self.id)), start, end)
 
     @strawberry.field(description="Training records, newest first.")
@@ -269,13 +265,14 @@ class Team:
         info: Info,
         from_: FromArg = None,
         to: datetime | None = None,
-        period: PeriodRef | None = None,
+        period: Period | None = None,
         timezone: str | None = None,
+        window: WindowArg = None,
     ) -> list[KpiValueRef]:
-        from schema.kpis import window_of
         from schema.performance import team_performance
 
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         return await team_performance(info, UUID(str(self.id)), start, end)
 
     @strawberry.field(description="The team lead.")

@@ -10,16 +10,12 @@ import strawberry
 import sql
 from resolvers.port import Row
 from schema.common import Info, parse_int_id
+from schema.window import FromArg, Period, WindowArg, window_of
 
 if TYPE_CHECKING:
-    from schema.kpis import Period
     from schema.performance import CategoryStats
 
 CategoryStatsRef = Annotated["CategoryStats", strawberry.lazy("schema.performance")]
-PeriodRef = Annotated["Period", strawberry.lazy("schema.kpis")]
-FromArg = Annotated[
-    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
-]
 
 
 @strawberry.type(description="A support category; categories form a tree.")
@@ -55,13 +51,14 @@ class Category:
         info: Info,
         from_: FromArg = None,
         to: datetime | None = None,
-        period: PeriodRef | None = None,
+        period: Period | None = None,
         timezone: str | None = None,
+        window: WindowArg = None,
     ) -> CategoryStatsRef:
-        from schema.kpis import window_of
         from schema.performance import CategoryStats, category_stats
 
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         return CategoryStats.of(await category_stats(info, int(self.id), start, end))
 
     @strawberry.field(description="Direct sub-categories.")

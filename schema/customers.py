@@ -15,18 +15,14 @@ from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.port import Row
 from schema.common import Info, VipTier, enum_or_none, parse_uuid, values
 from schema.pagination import Connection, Edge, PageInfo
+from schema.window import FromArg, Period, WindowArg, window_of
 
 if TYPE_CHECKING:
     from schema.agents import Agent
-    from schema.kpis import Period
     from schema.performance import CustomerSupportSummary
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
 SupportSummaryRef = Annotated["CustomerSupportSummary", strawberry.lazy("schema.performance")]
-PeriodRef = Annotated["Period", strawberry.lazy("schema.kpis")]
-FromArg = Annotated[
-    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
-]
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
@@ -131,13 +127,14 @@ class Customer:
         info: Info,
         from_: FromArg = None,
         to: datetime | None = None,
-        period: PeriodRef | None = None,
+        period: Period | None = None,
         timezone: str | None = None,
+        window: WindowArg = None,
     ) -> SupportSummaryRef:
-        from schema.kpis import window_of
         from schema.performance import CustomerSupportSummary, customer_summary
 
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         row = await customer_summary(info, UUID(str(self.id)), start, end)
         return CustomerSupportSummary.of(row)
 

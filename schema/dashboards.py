@@ -17,7 +17,6 @@ from analytics.leaderboard import AgentFigure, coaching_opportunities, leaderboa
 from resolvers import kpis as engine
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
-from resolvers.series import Granularity as SeriesGranularity
 from resolvers.vip_trends import vip_tier_trends
 from schema.common import Info, parse_uuid
 from schema.dashboard_types import (
@@ -35,17 +34,14 @@ from schema.kpis import (
     AgentKpis,
     Backlog,
     Distribution,
-    FromArg,
-    Granularity,
     KpiDefinition,
     KpiGroupBy,
     KpiResult,
     KpiValue,
-    Period,
     QueueKpis,
     SeriesPoint,
-    window_of,
 )
+from schema.window import FromArg, Granularity, Period, WindowArg, window_of
 
 #: Mean-type KPIs that coaching tests (with their margins below target).
 COACHING_MARGINS = {"csat": 0.2, "quality_score": 0.2}
@@ -94,8 +90,10 @@ class DashboardsQuery:
         timezone: str | None = None,
         team_id: strawberry.ID | None = None,
         agent_id: strawberry.ID | None = None,
+        window: WindowArg = None,
     ) -> Dashboard:
-        start, end, tz = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end, tz = w.start, w.end, w.timezone
         d = await engine.dashboard_kpis(
             info.context.session,
             start,
@@ -127,8 +125,10 @@ class DashboardsQuery:
         group_by: KpiGroupBy | None = None,
         team_id: strawberry.ID | None = None,
         agent_id: strawberry.ID | None = None,
+        window: WindowArg = None,
     ) -> KpiResult:
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         group = group_by.value if group_by else None
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
         (result,) = await _results(info, [name], start, end, group, team, agent)
@@ -146,10 +146,12 @@ class DashboardsQuery:
         group_by: KpiGroupBy | None = None,
         team_id: strawberry.ID | None = None,
         agent_id: strawberry.ID | None = None,
+        window: WindowArg = None,
     ) -> list[KpiResult]:
         if not names:
             raise UserInputError("names must list at least one KPI", field="names")
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         group = group_by.value if group_by else None
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
         return await _results(info, names, start, end, group, team, agent)
@@ -179,14 +181,16 @@ class DashboardsQuery:
         team_id: strawberry.ID | None = None,
         agent_id: strawberry.ID | None = None,
         group_by: KpiGroupBy | None = None,
+        window: WindowArg = None,
     ) -> list[SeriesPoint]:
-        start, end, tz = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone, max_days=None)
+        start, end, tz = w.start, w.end, w.timezone
         points = await series(
             info.context.session,
             kpi,
             start,
             end,
-            SeriesGranularity(granularity.value),
+            granularity,
             tz,
             team_id=_opt_uuid(team_id, "teamId"),
             agent_id=_opt_uuid(agent_id, "agentId"),
@@ -203,8 +207,10 @@ class DashboardsQuery:
         period: Period | None = None,
         timezone: str | None = None,
         group_by: KpiGroupBy | None = None,
+        window: WindowArg = None,
     ) -> Satisfaction:
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         names = ["csat", "csat_percent", "nps", "ces", "survey_response_rate"]
         r = await _results(info, names, start, end, group_by.value if group_by else None)
         return Satisfaction(csat=r[0], csat_percent=r[1], nps=r[2], ces=r[3], response_rate=r[4])
@@ -217,8 +223,10 @@ class DashboardsQuery:
         to: datetime | None = None,
         period: Period | None = None,
         timezone: str | None = None,
+        window: WindowArg = None,
     ) -> Operations:
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         session, targets = info.context.session, info.context.kpi_targets
         queues = await engine.queue_kpis(session, start, end, targets=targets)
         (by_policy,) = await _results(info, ["sla_compliance"], start, end, "policy")
@@ -252,11 +260,13 @@ class DashboardsQuery:
         period: Period | None = None,
         timezone: str | None = None,
         top: int = 5,
+        window: WindowArg = None,
     ) -> TeamPerformance:
         if not 1 <= top <= 50:
             raise UserInputError("top must be between 1 and 50", field="top")
         team = parse_uuid(team_id, "teamId")
-        start, end, _ = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end = w.start, w.end
         session, targets = info.context.session, info.context.kpi_targets
         agents = await engine.agent_kpis(session, start, end, team, targets=targets)
         defs = engine.definitions(targets)
@@ -313,8 +323,10 @@ class DashboardsQuery:
         to: datetime | None = None,
         period: Period | None = None,
         timezone: str | None = None,
+        window: WindowArg = None,
     ) -> VipAnalytics:
-        start, end, tz = window_of(info, from_, to, period, timezone)
+        w = window_of(info, window, from_, to, period, timezone)
+        start, end, tz = w.start, w.end, w.timezone
         vip = await _results(info, ["vip_retention", "white_glove_usage"], start, end, "vip_tier")
         tickets = await _results(
             info,

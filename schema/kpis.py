@@ -6,19 +6,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
 
 import strawberry
 
 from analytics.kpis import KpiDefinition as KpiDefinitionData
 from resolvers import kpi_types as kt
-from resolvers import periods
 from resolvers.kpi_series import SeriesPoint as SeriesPointData
-from schema.common import Info
-
-FromArg = Annotated[
-    datetime | None, strawberry.argument(name="from", description="Window start (inclusive).")
-]
 
 
 @strawberry.enum(description="Whether a KPI meets its target.")
@@ -39,26 +32,6 @@ class KpiGroupBy(Enum):
     AGENT = "agent"
     POLICY = "policy"
     QUEUE = "queue"
-
-
-@strawberry.enum(description="Time bucket size for series, in the requested timezone.")
-class Granularity(Enum):
-    HOUR = "hour"
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-
-@strawberry.enum(description="Named windows ending now (calendar ones start at local midnight).")
-class Period(Enum):
-    LAST_HOUR = "last_hour"
-    TODAY = "today"
-    LAST_24_HOURS = "last_24_hours"
-    THIS_WEEK = "this_week"
-    LAST_7_DAYS = "last_7_days"
-    THIS_MONTH = "this_month"
-    LAST_30_DAYS = "last_30_days"
-    LAST_90_DAYS = "last_90_days"
 
 
 @strawberry.type(description="A KPI of the registry (definitions as in METRICS.md).")
@@ -284,14 +257,3 @@ class QueueKpis:
             abandoned_after_threshold=q.abandoned_after_threshold,
             kpis=[KpiValue.of(k) for k in q.kpis],
         )
-
-
-def window_of(
-    info: Info, start: datetime | None, end: datetime | None, period: Period | None, tz: str | None
-) -> tuple[datetime, datetime, str]:
-    """The ``[start, end)`` of explicit bounds or a named period (default last 7 days) ending at
-    the request's clock, and the timezone used (default the organisation's)."""
-    timezone = tz or info.context.org_timezone
-    p = periods.Period(period.value) if period is not None else None
-    lo, hi = periods.resolve_window(start, end, p, timezone, info.context.now)
-    return lo, hi, timezone

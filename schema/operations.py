@@ -27,8 +27,6 @@ TeamRef = Annotated["Team", strawberry.lazy("schema.agents")]
 
 #: Longest window of ``queueMetrics`` (a quarter of interval buckets).
 MAX_QUEUE_WINDOW_DAYS = 93
-#: Longest range of the daily ``automationMetrics`` and ``financialMetrics``.
-MAX_DAILY_RANGE_DAYS = 400
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -235,7 +233,7 @@ class OperationsQuery:
         automation_type: list[AutomationType] | None = None,
         channel: list[Channel] | None = None,
     ) -> list[AutomationMetric]:
-        validate_dates(start, end, MAX_DAILY_RANGE_DAYS)
+        validate_dates(start, end)
         rows = await info.context.session.fetch(
             sql.load("ops_automation_metrics"), start, end, values(automation_type), values(channel)
         )
@@ -253,7 +251,7 @@ class OperationsQuery:
         end: ToDate,
         team_id: list[strawberry.ID] | None = None,
     ) -> list[FinancialMetric]:
-        validate_dates(start, end, MAX_DAILY_RANGE_DAYS)
+        validate_dates(start, end)
         teams = [parse_uuid(t, "teamId") for t in team_id] if team_id is not None else None
         rows = await info.context.session.fetch(
             sql.load("ops_financial_metrics"), start, end, teams

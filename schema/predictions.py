@@ -22,9 +22,6 @@ if TYPE_CHECKING:
 
 CustomerRef = Annotated["Customer", strawberry.lazy("schema.customers")]
 
-#: Longest window of ``predictions`` and ``incidents`` when both ends are given.
-MAX_WINDOW_DAYS = 400
-
 FromTime = Annotated[
     datetime | None, strawberry.argument(name="from", description="Inclusive; omit for open.")
 ]
@@ -142,7 +139,7 @@ class PredictionsQuery:
         start: FromTime = None,
         end: ToTime = None,
     ) -> list[Prediction]:
-        validate_optional_window(start, end, MAX_WINDOW_DAYS)
+        validate_optional_window(start, end)
         rows = await info.context.session.fetch(
             sql.load("predictions_list"), type.value, start, end
         )
@@ -156,6 +153,6 @@ class PredictionsQuery:
     async def incidents(
         self, info: Info, start: FromTime = None, end: ToTime = None
     ) -> list[Incident]:
-        validate_optional_window(start, end, MAX_WINDOW_DAYS)
+        validate_optional_window(start, end)
         rows = await info.context.session.fetch(sql.load("predictions_incidents"), start, end)
         return [Incident.from_row(r) for r in rows]

@@ -13,9 +13,6 @@ from resolvers.windows import validate_window
 from schema.agents import QaEvaluation, TrainingRecord
 from schema.common import Info, parse_uuid, values
 
-#: Longest window of ``qaEvaluations`` and ``trainingRecords``.
-MAX_WINDOW_DAYS = 400
-
 FromTime = Annotated[datetime, strawberry.argument(name="from", description="Inclusive.")]
 ToTime = Annotated[datetime, strawberry.argument(name="to", description="Exclusive.")]
 
@@ -40,7 +37,7 @@ class QualityQuery:
         end: ToTime,
         agent_id: list[strawberry.ID] | None = None,
     ) -> list[QaEvaluation]:
-        validate_window(start, end, MAX_WINDOW_DAYS)
+        validate_window(start, end)
         agents = [parse_uuid(a, "agentId") for a in agent_id] if agent_id is not None else None
         rows = await info.context.session.fetch(
             sql.load("quality_qa_evaluations"), start, end, agents
@@ -59,7 +56,7 @@ class QualityQuery:
         agent_id: list[strawberry.ID] | None = None,
         status: list[TrainingStatus] | None = None,
     ) -> list[TrainingRecord]:
-        validate_window(start, end, MAX_WINDOW_DAYS)
+        validate_window(start, end)
         agents = [parse_uuid(a, "agentId") for a in agent_id] if agent_id is not None else None
         rows = await info.context.session.fetch(
             sql.load("quality_training_records"), start, end, agents, values(status)

@@ -24,14 +24,14 @@ from gateway.realtime.hub import Hub, RowCriteria
 from gateway.realtime.visibility import ViewerIdentity, resolve_identity
 from resolvers.errors import UserInputError
 from resolvers.live import (
-    PERIODS,
     DashboardEvent,
     RowEvent,
     TicketChangeEvent,
     TicketCriteria,
-    check_timezone,
+    live_period,
 )
 from resolvers.port import Row
+from resolvers.windows import resolve_timezone
 
 
 class EventSession:
@@ -144,7 +144,6 @@ class ConnectionFeeds:
         return self._stream("alerts", RowCriteria(severities, types))
 
     def dashboard(self, period: str, timezone: str) -> AsyncIterator[DashboardEvent]:
-        if period not in PERIODS:
-            raise UserInputError(f"unknown period {period!r}", field="period")
-        zone = check_timezone(timezone).key
+        live_period(period)
+        zone = resolve_timezone(timezone).key
         return self._stream("dashboard", (period, zone))

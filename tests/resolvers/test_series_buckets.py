@@ -36,7 +36,8 @@ from testkit import tq
 from gateway.db import Database
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
-from resolvers.series import MAX_BUCKETS, Granularity, bucket_boundaries, resolve_timezone
+from resolvers.series import MAX_BUCKETS, Granularity, bucket_boundaries
+from resolvers.windows import resolve_timezone
 
 
 @pytest.fixture(scope="module")
