@@ -28,7 +28,7 @@ def test_window_input_gives_the_same_answer_as_the_separate_arguments(
     template = (
         '{{ kpi(name: "csat", {w}) {{ overall {{ value n ciLow }} }}'
         ' timeSeries(kpi: "ticket_volume", granularity: DAY, {w}) {{ localLabel n value }}'
-        " dashboard({w}) {{ start timezone kpi(name: \"csat\") {{ value n }} }} }}"
+        ' dashboard({w}) {{ start timezone kpi(name: "csat") {{ value n }} }} }}'
     )
     one = graphql(template.format(w=separate), token=token)
     other = graphql(template.format(w=as_input), token=token)
