@@ -54,6 +54,7 @@ from gateway.privacy.audit import (
     RequestAudit,
     request_id_of,
 )
+from gateway.privacy.downloads import export_download_route
 from gateway.realtime.changes import ChangeLogSource, PostgresChangeSource
 from gateway.realtime.feeds import ConnectionFeeds, EventSession
 from gateway.realtime.hub import Hub
@@ -171,6 +172,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             session=session,
             org_timezone=settings.org_timezone,
             kpi_targets=settings.kpi_targets,
+            k_anonymity=settings.k_anonymity,
+            export_ttl_seconds=settings.export_ttl_seconds,
             principal=principal,
             audit=RequestAudit(self.state.audit, principal, request_id_of(extra.get("request"))),
             **extra,
@@ -363,6 +366,7 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/realtime/stats", realtime_stats, methods=["GET"]),
+        export_download_route(db),
         *graphiql_asset_routes(),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),

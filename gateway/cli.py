@@ -21,6 +21,15 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+def _register_privacy() -> None:
+    from gateway.privacy.cli import privacy_app
+
+    app.add_typer(privacy_app, name="privacy")
+
+
+_register_privacy()
+
 DEMO_TICKETS = 50_000
 DEMO_DAYS = 180
 DEMO_SEED = 42
@@ -96,7 +105,9 @@ def _token_for(settings: Settings, dsn: str, role: str, user: uuid.UUID | None, 
 
 @app.command()
 def token(
-    role: Annotated[str, typer.Option(help="agent, team_lead, manager, executive, analyst, admin")],
+    role: Annotated[
+        str, typer.Option(help="agent, team_lead, manager, executive, analyst, admin, dpo")
+    ],
     user: Annotated[
         str | None, typer.Option(help="User id (default: first seeded user of the role).")
     ] = None,

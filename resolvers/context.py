@@ -34,6 +34,10 @@ class RequestContext:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     request: Any = None
     response: Any = None
+    #: privacy: grouped figures over fewer customers are suppressed for analysts; the lifetime
+    #: of subject-access download links.
+    k_anonymity: int = 5
+    export_ttl_seconds: int = 600
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -9,8 +9,9 @@ A refused attempt is refused by the database too; it is recorded here (through t
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from resolvers.alert_actions import WriteSessions
 from resolvers.errors import UserInputError
 from resolvers.pagination import MAX_PAGE_SIZE, Cursor, decode_cursor, encode_cursor
 from resolvers.port import Row, Session
+from resolvers.privacy_archive import build_archive
 
 #: Application roles that may read the audit log and run privacy actions.
 PRIVACY_ROLES = frozenset({"admin", "dpo"})
@@ -116,13 +118,91 @@ def details_of(row: Row) -> dict[str, Any]:
     return dict(value or {})
 
 
-async def call_privacy_function(writes: WriteSessions, query: str, *args: Any) -> Any:
-    """Run one privacy function in a read-write transaction under the caller's rights; its
-    refusal (insufficient privilege) or a missing customer become :class:`UserInputError`."""
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """A stored subject-access archive: its download path, expiry, checksum and rows per table."""
+
+    path: str
+    expires_at: datetime
+    sha256: str
+    size_bytes: int
+    rows: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureResult:
+    already_erased: bool
+    done: Mapping[str, int]
+
+
+#: Where the gateway serves export downloads (``gateway.privacy.downloads``).
+EXPORT_PATH = "/privacy/exports/"
+
+
+def _json(raw: Any) -> Any:
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def _privileged(exc: asyncpg.PostgresError) -> UserInputError:
+    return UserInputError(str(exc).split("\n")[0])
+
+
+async def export_customer_data(
+    writes: WriteSessions,
+    sink: AuditSink | None,
+    app_role: str | None,
+    customer_id: UUID,
+    *,
+    ttl_seconds: int,
+    now: datetime,
+) -> ExportResult:
+    """Export everything about one customer into a short-lived download (one transaction: the
+    database collects the rows and audits the export; the archive is stored with its link)."""
+    require_privacy_role(app_role, "exporting a customer's data", sink, customer_id)
     try:
         async with writes.write_session() as session:
-            return await session.fetchval(sql.load(query), *args)
+            raw = await session.fetchval(sql.load("privacy_export_customer"), customer_id)
+            tables: dict[str, list[dict[str, Any]]] = _json(raw)
+            archive = await asyncio.to_thread(build_archive, tables, str(customer_id), now)
+            row = await session.fetchrow(
+                sql.load("privacy_store_export"), customer_id, archive, ttl_seconds
+            )
     except asyncpg.InsufficientPrivilegeError as exc:
-        raise UserInputError(str(exc).split("\n")[0]) from exc
+        raise _privileged(exc) from exc
     except asyncpg.NoDataFoundError as exc:
-        raise UserInputError(str(exc).split("\n")[0], field="customerId") from exc
+        raise UserInputError(f"customer {customer_id} does not exist", field="customerId") from exc
+    assert row is not None
+    return ExportResult(
+        path=EXPORT_PATH + str(row["token"]),
+        expires_at=row["expires_at"],
+        sha256=str(row["sha256"]),
+        size_bytes=len(archive),
+        rows={name: len(rows) for name, rows in sorted(tables.items())},
+    )
+
+
+async def erase_customer(
+    writes: WriteSessions,
+    sink: AuditSink | None,
+    app_role: str | None,
+    customer_id: UUID,
+    reason: str,
+) -> ErasureResult:
+    """Erase one customer's personal data (the database does it in one transaction, audited)."""
+    require_privacy_role(app_role, "erasing a customer", sink, customer_id)
+    if not reason.strip():
+        raise UserInputError("reason must not be empty", field="reason")
+    if len(reason) > 500:
+        raise UserInputError("reason must be at most 500 characters", field="reason")
+    try:
+        async with writes.write_session() as session:
+            raw = await session.fetchval(sql.load("privacy_erase_customer"), customer_id, reason)
+    except asyncpg.InsufficientPrivilegeError as exc:
+        raise _privileged(exc) from exc
+    except asyncpg.NoDataFoundError as exc:
+        raise UserInputError(f"customer {customer_id} does not exist", field="customerId") from exc
+    summary = _json(raw)
+    return ErasureResult(
+        already_erased=bool(summary["already_erased"]),
+        done={str(k): int(v) for k, v in (summary.get("done") or {}).items()},
+    )

@@ -140,3 +140,82 @@ class PrivacyQuery:
             ),
             _count=no_count,
         )
+
+
+@strawberry.type(description="A table's share of a subject-access export.")
+class ExportedTable:
+    table: str
+    rows: int
+
+
+@strawberry.type(
+    description="A subject-access archive (zip: data.json, one CSV per table, manifest.json) "
+    "waiting at a short-lived link."
+)
+class CustomerDataExport:
+    customer_id: strawberry.ID
+    download_path: str = strawberry.field(
+        description="GET this path on the gateway (no token needed: the link is the credential)."
+    )
+    expires_at: datetime
+    sha256: str = strawberry.field(description="SHA-256 of the archive.")
+    size_bytes: int
+    tables: list[ExportedTable]
+
+
+@strawberry.type(description="What an erasure did (counts per table and action).")
+class ErasureOutcome:
+    customer_id: strawberry.ID
+    already_erased: bool = strawberry.field(
+        description="True when the customer had been erased before: nothing was changed."
+    )
+    actions: list[ExportedTable] = strawberry.field(
+        description="Rows changed, as 'table.column redacted' or 'table deleted'."
+    )
+
+
+@strawberry.type
+class PrivacyMutation:
+    @strawberry.mutation(
+        description="Subject access (admin and dpo): everything held about one customer as a "
+        "zip archive behind a short-lived download link. Audited."
+    )
+    async def export_customer_data(
+        self, info: Info, customer_id: strawberry.ID
+    ) -> CustomerDataExport:
+        cid = parse_uuid(customer_id, "customerId")
+        ctx = info.context
+        result = await privacy.export_customer_data(
+            writes_of(info),
+            audit_sink(info),
+            ctx.viewer.app_role,
+            cid,
+            ttl_seconds=ctx.export_ttl_seconds,
+            now=ctx.now,
+        )
+        return CustomerDataExport(
+            customer_id=strawberry.ID(str(cid)),
+            download_path=result.path,
+            expires_at=result.expires_at,
+            sha256=result.sha256,
+            size_bytes=result.size_bytes,
+            tables=[ExportedTable(table=t, rows=n) for t, n in result.rows.items()],
+        )
+
+    @strawberry.mutation(
+        description="Erasure (admin and dpo): the customer's personal data is deleted or "
+        "irreversibly redacted in every table, in one transaction; tickets stay as anonymous "
+        "records so counts and KPIs are unchanged. Idempotent; audited with the reason."
+    )
+    async def erase_customer(
+        self, info: Info, customer_id: strawberry.ID, reason: str
+    ) -> ErasureOutcome:
+        cid = parse_uuid(customer_id, "customerId")
+        result = await privacy.erase_customer(
+            writes_of(info), audit_sink(info), info.context.viewer.app_role, cid, reason
+        )
+        return ErasureOutcome(
+            customer_id=strawberry.ID(str(cid)),
+            already_erased=result.already_erased,
+            actions=[ExportedTable(table=t, rows=n) for t, n in result.done.items()],
+        )

@@ -26,7 +26,7 @@ from schema.dashboards import DashboardsQuery
 from schema.operations import OperationsQuery
 from schema.planning import PlanningQuery
 from schema.predictions import PredictionsQuery
-from schema.privacy import PrivacyQuery
+from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quality import QualityQuery
 from schema.sla import SlaQuery
 from schema.subscriptions import Subscription
@@ -52,7 +52,7 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types("Mutation", (AlertsMutation,))
+Mutation = merge_types("Mutation", (AlertsMutation, PrivacyMutation))
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -1,0 +1,2 @@
+-- test support: stored exports of a customer.
+select count(*) from public.privacy_exports where customer_id = $1;
