@@ -27,8 +27,8 @@ import httpx
 from gateway.auth import Principal, mint_token
 from gateway.embedded import EmbeddedPostgres, free_port
 from gateway.migrate import migrate
-from gateway.seeding import database_is_empty, seed_database
 from gateway.settings import Settings
+from synthetic import database_is_empty, seed_database
 
 #: The fixed end of the benchmark data set, so every run measures the same rows.
 BENCH_END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

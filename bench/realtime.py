@@ -38,8 +38,8 @@ from bench.rt_clients import Sub, client_process
 from gateway.auth import mint_token
 from gateway.embedded import EmbeddedPostgres
 from gateway.migrate import migrate
-from gateway.seeding import seed_database
 from gateway.settings import Settings, load_settings
+from synthetic import seed_database
 
 QUERIES = Path(__file__).parent / "queries"
 MANAGERS = ("manager",)

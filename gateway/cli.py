@@ -64,7 +64,7 @@ def seed(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = DEMO_SEED,
 ) -> None:
     """Load deterministic synthetic support data into an empty, migrated database."""
-    from gateway.seeding import seed_database
+    from synthetic import seed_database
 
     summary = asyncio.run(
         seed_database(
@@ -156,8 +156,8 @@ def demo(
     serve."""
     from gateway.app import create_app
     from gateway.migrate import migrate as run_migrations
-    from gateway.seeding import database_is_empty, seed_database
     from gateway.server import serve as serve_app
+    from synthetic import database_is_empty, seed_database
 
     settings = load_settings()
     alerting = _alerting(settings)  # a bad ALERTING fails before any work

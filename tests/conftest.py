@@ -67,7 +67,7 @@ def embedded_pg() -> Iterator[EmbeddedPostgres]:
 def seeded_dsn(pg_server: str) -> str:
     """A migrated database seeded with the fixture data set."""
     from gateway.migrate import migrate
-    from gateway.seeding import seed_database
+    from synthetic import seed_database
 
     async def build() -> str:
         dsn = await create_database(pg_server, f"support_test_{os.getpid()}")

@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from testkit import create_database, tq
-
-from analytics.business_time import (
+from business_time_reference import (
     BusinessHours,
     add_business_minutes_walk,
     business_minutes_walk,
 )
+from testkit import create_database, tq
+
 from gateway.migrate import migrate
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -81,7 +81,7 @@ class RtEnv:
 def build_database(pg_server: str, name: str, *, tickets: int, days: int, seed: int) -> str:
     """A fresh database migrated and seeded (returns its URL)."""
     from gateway.migrate import migrate
-    from gateway.seeding import seed_database
+    from synthetic import seed_database
 
     async def build() -> str:
         dsn = await create_database(pg_server, name)

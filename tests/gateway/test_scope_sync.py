@@ -13,7 +13,7 @@ import pytest
 from testkit import create_database, tq
 
 from gateway.migrate import migrate
-from gateway.seeding import seed_database
+from synthetic import seed_database
 
 END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -24,7 +24,7 @@ GQL = Callable[..., dict[str, Any]]
 def privacy_dsn(pg_server: str) -> str:
     """A migrated, seeded database of its own, with one dpo user."""
     from gateway.migrate import migrate
-    from gateway.seeding import seed_database
+    from synthetic import seed_database
 
     async def build() -> str:
         dsn = await create_database(pg_server, f"privacy_{uuid.uuid4().hex[:10]}")

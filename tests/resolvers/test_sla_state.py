@@ -18,10 +18,10 @@ from typing import Any
 import asyncpg
 import pytest
 from aiodataloader import DataLoader
+from business_time_reference import BusinessHours, business_minutes_walk
 from resolver_support import open_database, principal, reference_database
 from testkit import tq
 
-from analytics.business_time import BusinessHours, business_minutes_walk
 from gateway.db import Database
 from resolvers.errors import UserInputError
 from resolvers.sla_state import SlaTargetState, sla_state_batch, sla_states

@@ -15,12 +15,12 @@ from datetime import date
 
 import numpy as np
 
-from gateway.seeding.calendar import HOUR, LocalClock, Period, seasonal_weights
-from gateway.seeding.incidents import SPIKE_LEAF, SPIKE_MAGNITUDE, Incidents
-from gateway.seeding.people import BEAUTY, BILLING, FITNESS, GENERAL, VIP, Customers, Staff
-from gateway.seeding.rand import I64, B, pick_rows, stream
-from gateway.seeding.reference import LEAF_ROOT, LEAF_SLUGS
-from gateway.seeding.vip import VipHistory, draw_history
+from synthetic.calendar import HOUR, LocalClock, Period, seasonal_weights
+from synthetic.incidents import SPIKE_LEAF, SPIKE_MAGNITUDE, Incidents
+from synthetic.people import BEAUTY, BILLING, FITNESS, GENERAL, VIP, Customers, Staff
+from synthetic.rand import I64, B, pick_rows, stream
+from synthetic.reference import LEAF_ROOT, LEAF_SLUGS
+from synthetic.vip import VipHistory, draw_history
 
 #: Share of each leaf category in normal times (order of reference.LEAVES).
 CATEGORY_MIX = np.array([13, 7, 10, 5, 11, 8, 8, 6, 4, 6, 6, 4, 6, 2, 4], dtype=np.float64)

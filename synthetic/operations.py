@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from gateway.seeding.calendar import LocalClock, Period
-from gateway.seeding.conversation import AGENT, Interactions, TicketState
-from gateway.seeding.outcomes import Surveys
-from gateway.seeding.people import VIP, Customers, Staff
-from gateway.seeding.pgbinary import Column, Frame, text_payloads
-from gateway.seeding.rand import I64, lognormal, stream
-from gateway.seeding.reference import CHANNELS, LEAF_SLUGS
-from gateway.seeding.roster import SHIFT_HOURS, Roster
-from gateway.seeding.tickets import Tickets
-from gateway.seeding.timeline import Timeline
-from gateway.seeding.workforce import AgentDays
+from synthetic.calendar import LocalClock, Period
+from synthetic.conversation import AGENT, Interactions, TicketState
+from synthetic.outcomes import Surveys
+from synthetic.people import VIP, Customers, Staff
+from synthetic.pgbinary import Column, Frame, text_payloads
+from synthetic.rand import I64, lognormal, stream
+from synthetic.reference import CHANNELS, LEAF_SLUGS
+from synthetic.roster import SHIFT_HOURS, Roster
+from synthetic.tickets import Tickets
+from synthetic.timeline import Timeline
+from synthetic.workforce import AgentDays
 
 BUCKET = 1_800
 QUEUES = ("email", "chat", "phone", "social", "vip")

@@ -20,8 +20,8 @@ import pytest
 from testkit import create_database, tq
 
 from gateway.migrate import migrate
-from gateway.seeding import SeedError, SeedSummary, database_is_empty, seed_database
-from gateway.seeding.calendar import BusinessCalendar, easter, french_holidays
+from synthetic import SeedError, SeedSummary, database_is_empty, seed_database
+from synthetic.calendar import BusinessCalendar, easter, french_holidays
 
 TICKETS = 6_000
 DAYS = 42

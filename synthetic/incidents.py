@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from gateway.seeding import text
-from gateway.seeding.calendar import DAY, ORG_TZ, Period
-from gateway.seeding.people import BEAUTY, Staff
-from gateway.seeding.pgbinary import Column, Frame, jsonb_payload, payload_col, text_col
-from gateway.seeding.rand import as_uuid
-from gateway.seeding.reference import LEAF_ID0, LEAF_SLUGS, ROOTS
+from synthetic import text
+from synthetic.calendar import DAY, ORG_TZ, Period
+from synthetic.people import BEAUTY, Staff
+from synthetic.pgbinary import Column, Frame, jsonb_payload, payload_col, text_col
+from synthetic.rand import as_uuid
+from synthetic.reference import LEAF_ID0, LEAF_SLUGS, ROOTS
 
 SPIKE_LEAF = LEAF_SLUGS.index("late_delivery")
 SPIKE_MAGNITUDE = 3.0

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from gateway.seeding import text
-from gateway.seeding.conversation import BODIES, STATUSES, Interactions, TicketState
-from gateway.seeding.outcomes import Sla, ticket_scope
-from gateway.seeding.people import Customers, Staff
-from gateway.seeding.pgbinary import Column, Frame, text_array_payload, text_payloads
-from gateway.seeding.rand import stream
-from gateway.seeding.reference import CHANNELS, LEAF_ID0, LEAF_ROOT, LEAF_SLUGS, PRIORITIES, ROOTS
-from gateway.seeding.tickets import Tickets
-from gateway.seeding.vip import TIER_NAMES
+from synthetic import text
+from synthetic.conversation import BODIES, STATUSES, Interactions, TicketState
+from synthetic.outcomes import Sla, ticket_scope
+from synthetic.people import Customers, Staff
+from synthetic.pgbinary import Column, Frame, text_array_payload, text_payloads
+from synthetic.rand import stream
+from synthetic.reference import CHANNELS, LEAF_ID0, LEAF_ROOT, LEAF_SLUGS, PRIORITIES, ROOTS
+from synthetic.tickets import Tickets
+from synthetic.vip import TIER_NAMES
 
 FLAGS = ("vip", "white_glove", "reopened", "carrier_outage", "urgent", "refund")
 REFUND_LEAVES = [LEAF_SLUGS.index(s) for s in ("returns_refunds", "refund_status")]

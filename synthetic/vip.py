@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gateway.seeding.calendar import HOUR, Period
-from gateway.seeding.people import Customers
-from gateway.seeding.pgbinary import Column, Frame, text_col
-from gateway.seeding.rand import I64, B, stream
+from synthetic.calendar import HOUR, Period
+from synthetic.people import Customers
+from synthetic.pgbinary import Column, Frame, text_col
+from synthetic.rand import I64, B, stream
 
 NEVER = np.iinfo(np.int64).max // 4
 TIER_NAMES = (None, "silver", "gold", "platinum", "diamond")
@@ -113,7 +113,7 @@ def customers_frame(customers: Customers, churned_at: I64, dedicated_ids: np.nda
 
 
 def _countries(customers: Customers) -> list[str]:
-    from gateway.seeding.text import COUNTRIES
+    from synthetic.text import COUNTRIES
 
     return [COUNTRIES[c][0] for c in customers.country.tolist()]
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gateway.seeding.calendar import DAY, HOUR, BusinessCalendar
-from gateway.seeding.incidents import WAVE_MAGNITUDE, Incidents
-from gateway.seeding.people import Staff
-from gateway.seeding.rand import I64, lognormal, stream
-from gateway.seeding.tickets import Tickets
+from synthetic.calendar import DAY, HOUR, BusinessCalendar
+from synthetic.incidents import WAVE_MAGNITUDE, Incidents
+from synthetic.people import Staff
+from synthetic.rand import I64, lognormal, stream
+from synthetic.tickets import Tickets
 
 #: Median first-response wait in staffing seconds per channel (email, chat, phone, social).
 WAIT_MEDIAN = np.array([1.5 * HOUR, 35.0, 15.0, 0.7 * HOUR])

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 import asyncpg
 
 import sql
-from gateway.seeding.pgbinary import Frame, encode
+from synthetic.pgbinary import Frame, encode
 
 #: Rows per COPY chunk: big enough to amortise numpy calls, small enough to bound memory.
 CHUNK_ROWS = 200_000

@@ -14,8 +14,8 @@ import asyncpg
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import sql
-from gateway.seeding.build import STEPS, Plan, generate
-from gateway.seeding.load import FINISH_STEPS, load_frames
+from synthetic.build import STEPS, Plan, generate
+from synthetic.load import FINISH_STEPS, load_frames
 
 
 class SeedError(RuntimeError):

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gateway.seeding import text
-from gateway.seeding.calendar import DAY, LocalClock, Period
-from gateway.seeding.conversation import AGENT, SCHEDULED_SECONDS, Interactions, TicketState
-from gateway.seeding.people import GENERAL, VIP, Staff
-from gateway.seeding.pgbinary import Column, Frame, text_col, text_payloads
-from gateway.seeding.rand import I64, stream
-from gateway.seeding.roster import Roster
-from gateway.seeding.tickets import Tickets
+from synthetic import text
+from synthetic.calendar import DAY, LocalClock, Period
+from synthetic.conversation import AGENT, SCHEDULED_SECONDS, Interactions, TicketState
+from synthetic.people import GENERAL, VIP, Staff
+from synthetic.pgbinary import Column, Frame, text_col, text_payloads
+from synthetic.rand import I64, stream
+from synthetic.roster import Roster
+from synthetic.tickets import Tickets
 
 US = 1_000_000
 

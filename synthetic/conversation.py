@@ -19,14 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gateway.seeding import text
-from gateway.seeding.calendar import LocalClock, Period
-from gateway.seeding.people import Staff
-from gateway.seeding.rand import F64, I64, B, lognormal, stream
-from gateway.seeding.reference import LEAF_ROOT, LEAF_SLUGS
-from gateway.seeding.roster import Roster
-from gateway.seeding.tickets import Tickets
-from gateway.seeding.timeline import Timeline, staffing_add
+from synthetic import text
+from synthetic.calendar import LocalClock, Period
+from synthetic.people import Staff
+from synthetic.rand import F64, I64, B, lognormal, stream
+from synthetic.reference import LEAF_ROOT, LEAF_SLUGS
+from synthetic.roster import Roster
+from synthetic.tickets import Tickets
+from synthetic.timeline import Timeline, staffing_add
 
 CUSTOMER, AGENT, BOT, SYSTEM = range(4)
 #: Every body text; the code of an interaction's body is its index here.

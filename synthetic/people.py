@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gateway.seeding import text
-from gateway.seeding.calendar import DAY, Period
-from gateway.seeding.pgbinary import (
+from synthetic import text
+from synthetic.calendar import DAY, Period
+from synthetic.pgbinary import (
     Column,
     Frame,
     jsonb_payload,
@@ -28,7 +28,7 @@ from gateway.seeding.pgbinary import (
     text_array_payload,
     text_col,
 )
-from gateway.seeding.rand import I64, U8, B, lognormal, pick, stream, uuid_bytes
+from synthetic.rand import I64, U8, B, lognormal, pick, stream, uuid_bytes
 
 CHANNELS = ("email", "chat", "phone", "social")
 SPECIALTIES = ("general", "beauty", "fitness", "billing", "vip")

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gateway.seeding.calendar import DAY, HOUR, Period, add_business_minutes
-from gateway.seeding.conversation import TicketState
-from gateway.seeding.incidents import DROP_TEAM, Incidents
-from gateway.seeding.people import Customers, Staff
-from gateway.seeding.pgbinary import Column, Frame, text_payloads
-from gateway.seeding.rand import I64, B, lognormal, stream
-from gateway.seeding.reference import FIRST_RESPONSE_MIN, LEAF_ROOT, RESOLUTION_MIN, Reference
-from gateway.seeding.tickets import Tickets
+from synthetic.calendar import DAY, HOUR, Period, add_business_minutes
+from synthetic.conversation import TicketState
+from synthetic.incidents import DROP_TEAM, Incidents
+from synthetic.people import Customers, Staff
+from synthetic.pgbinary import Column, Frame, text_payloads
+from synthetic.rand import I64, B, lognormal, stream
+from synthetic.reference import FIRST_RESPONSE_MIN, LEAF_ROOT, RESOLUTION_MIN, Reference
+from synthetic.tickets import Tickets
 
 PENDING, ACHIEVED, BREACHED = range(3)
 SLA_STATUSES = ("pending", "achieved", "breached")

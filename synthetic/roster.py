@@ -17,7 +17,7 @@ from datetime import date, time
 
 import numpy as np
 
-from gateway.seeding.calendar import (
+from synthetic.calendar import (
     DAY,
     ORG_TZ,
     BusinessCalendar,
@@ -25,8 +25,8 @@ from gateway.seeding.calendar import (
     Period,
     local_date_span,
 )
-from gateway.seeding.people import VIP, Staff
-from gateway.seeding.rand import I64, B, stream
+from synthetic.people import VIP, Staff
+from synthetic.rand import I64, B, stream
 
 STANDARD_CLOSED = {(1, 1), (5, 1), (12, 25)}
 SHIFT_STARTS = {False: np.array([8, 10, 12]), True: np.array([7, 11, 15])}

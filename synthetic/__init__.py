@@ -2,10 +2,10 @@
 
 ``await seed_database(dsn, tickets=50_000, days=180, seed=42)`` fills a migrated, empty database
 with staff, customers, tickets and everything derived from them; ``database_is_empty`` tells
-whether a database has tickets yet. See :mod:`gateway.seeding.api`.
+whether a database has tickets yet. See :mod:`synthetic.api`.
 """
 
-from gateway.seeding.api import (
+from synthetic.api import (
     PRESETS,
     Preset,
     SeedError,

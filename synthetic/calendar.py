@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from gateway.seeding.rand import F64, I64
+from synthetic.rand import F64, I64
 
 ORG_TZ = "Europe/Paris"
 DAY = 86_400

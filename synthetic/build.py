@@ -11,32 +11,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gateway.seeding.calendar import DAY, LocalClock, Period
-from gateway.seeding.conversation import build_conversation
-from gateway.seeding.incidents import incidents_frame, plan_incidents
-from gateway.seeding.operations import automation_frame, financial_frame, queue_frame
-from gateway.seeding.outcomes import (
+from synthetic.calendar import DAY, LocalClock, Period
+from synthetic.conversation import build_conversation
+from synthetic.incidents import incidents_frame, plan_incidents
+from synthetic.operations import automation_frame, financial_frame, queue_frame
+from synthetic.outcomes import (
     compute_sla,
     customer_experience,
     draw_surveys,
     sla_frame,
     survey_frame,
 )
-from gateway.seeding.people import build_customers, build_staff, contacts_frame, staff_frames
-from gateway.seeding.pgbinary import Frame
-from gateway.seeding.records import bodies_frame, interactions_frame, tickets_frame
-from gateway.seeding.reference import (
+from synthetic.people import build_customers, build_staff, contacts_frame, staff_frames
+from synthetic.pgbinary import Frame
+from synthetic.records import bodies_frame, interactions_frame, tickets_frame
+from synthetic.reference import (
     PARIS_HOURS,
     build_reference,
     calendar_frames,
     category_frame,
     policy_frame,
 )
-from gateway.seeding.roster import build_roster
-from gateway.seeding.tickets import draw_tickets
-from gateway.seeding.timeline import build_timeline
-from gateway.seeding.vip import customers_frame, decide_churn, tracking_frame
-from gateway.seeding.workforce import (
+from synthetic.roster import build_roster
+from synthetic.tickets import draw_tickets
+from synthetic.timeline import build_timeline
+from synthetic.vip import customers_frame, decide_churn, tracking_frame
+from synthetic.workforce import (
     agent_days,
     agent_metrics_frame,
     metric_days,

@@ -12,14 +12,14 @@ from datetime import date, time
 
 import numpy as np
 
-from gateway.seeding.calendar import (
+from synthetic.calendar import (
     ORG_TZ,
     BusinessCalendar,
     Period,
     holidays_between,
     local_date_span,
 )
-from gateway.seeding.pgbinary import Column, Frame, int2_array_payload, payload_col, text_col
+from synthetic.pgbinary import Column, Frame, int2_array_payload, payload_col, text_col
 
 ROOTS: tuple[tuple[str, str], ...] = (
     ("orders_and_delivery", "Orders & delivery"),
