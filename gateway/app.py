@@ -68,6 +68,8 @@ from gateway.realtime.ws import (
     authorization_from_params,
     reject,
 )
+from gateway.reports.links import LinkSigner
+from gateway.reports.routes import export_routes
 from gateway.settings import Settings
 from resolvers.context import RequestContext, Viewer
 from resolvers.loaders import Loaders
@@ -103,6 +105,7 @@ class GatewayContext(RequestContext):
     principal: Principal | None = None
     connection_params: Any = None
     audit: RequestAudit | None = None
+    exports: Any = None
 
 
 def _viewer(principal: Principal) -> Viewer:
@@ -163,6 +166,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             writes=PrincipalWrites(
                 self.state.db, principal, statement_timeout_ms=settings.statement_timeout_ms
             ),
+            exports=LinkSigner(settings, principal.user_id, principal.app_role),
         )
 
     def _context(self, principal: Principal, session: Any, **extra: Any) -> GatewayContext:
@@ -368,6 +372,7 @@ def create_app(
         Route("/realtime/stats", realtime_stats, methods=["GET"]),
         export_download_route(db),
         *graphiql_asset_routes(),
+        *export_routes(db, settings, verifier),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
     ]

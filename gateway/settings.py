@@ -86,6 +86,39 @@ DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """Reports, exports and scheduled delivery (see the module docstring)."""
+
+    org_name: str = "Support Operations"
+    public_url: str = ""
+    link_secret: str | None = None
+    link_ttl_seconds: int = 600
+    row_caps: Mapping[str, int] = field(
+        default_factory=lambda: {"agent": 100_000, "team_lead": 250_000}
+    )
+    default_row_cap: int = 1_000_000
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "reports@localhost"
+    smtp_starttls: bool = True
+    smtp_ca_file: str | None = None
+    smtp_timeout_seconds: float = 30.0
+    webhook_secret: str | None = None
+    scheduler: bool = True
+    poll_seconds: float = 30.0
+    grace_seconds: float = 21600.0
+    max_attempts: int = 5
+    retry_seconds: float = 30.0
+    lease_seconds: float = 300.0
+
+    def row_cap(self, app_role: str | None) -> int:
+        """Most rows one export of ``app_role`` may hold."""
+        return self.row_caps.get(app_role or "", self.default_row_cap)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Immutable gateway configuration."""
 
@@ -116,6 +149,7 @@ class Settings:
     retention_days: Mapping[str, int] = field(default_factory=lambda: dict(RETENTION_DEFAULTS))
     retention_interval_seconds: float = 3600.0
     archive_dir: Path | None = None
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def supabase_realtime_url(self) -> str | None:
@@ -198,7 +232,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def _targets(raw: str | None) -> dict[str, float]:
+def _targets(raw: str | None, setting: str = "KPI_TARGETS") -> dict[str, float]:
     out: dict[str, float] = {}
     for item in (raw or "").split(","):
         if not item.strip():
@@ -209,8 +243,52 @@ def _targets(raw: str | None) -> dict[str, float]:
                 raise ValueError
             out[name.strip()] = float(value)
         except ValueError as exc:
-            raise ValueError(f"KPI_TARGETS item must be name=number, got {item!r}") from exc
+            raise ValueError(f"{setting} item must be name=number, got {item!r}") from exc
     return out
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"{name} must be on or off, got {raw!r}")
+    return raw in ("on", "true", "1", "yes")
+
+
+def _caps(raw: str | None) -> dict[str, int]:
+    caps = {"agent": 100_000, "team_lead": 250_000}
+    for name, value in _targets(raw, "EXPORT_ROW_CAPS").items():
+        if value < 1 or value != int(value):
+            raise ValueError(f"EXPORT_ROW_CAPS: {name} needs a positive whole number")
+        caps[name] = int(value)
+    return caps
+
+
+def load_report_settings(e: Mapping[str, str]) -> ReportSettings:
+    """:class:`ReportSettings` from the environment ``e``."""
+    return ReportSettings(
+        org_name=e.get("ORG_NAME") or "Support Operations",
+        public_url=(e.get("GATEWAY_PUBLIC_URL") or "").rstrip("/"),
+        link_secret=e.get("EXPORT_LINK_SECRET") or None,
+        link_ttl_seconds=_int(e, "EXPORT_LINK_TTL_SECONDS", 600),
+        row_caps=_caps(e.get("EXPORT_ROW_CAPS")),
+        smtp_host=e.get("SMTP_HOST") or None,
+        smtp_port=_int(e, "SMTP_PORT", 587),
+        smtp_username=e.get("SMTP_USERNAME") or None,
+        smtp_password=e.get("SMTP_PASSWORD") or None,
+        smtp_from=e.get("SMTP_FROM") or "reports@localhost",
+        smtp_starttls=_flag(e, "SMTP_STARTTLS", True),
+        smtp_ca_file=e.get("SMTP_CA_FILE") or None,
+        smtp_timeout_seconds=_float(e, "SMTP_TIMEOUT_SECONDS", 30.0),
+        webhook_secret=e.get("REPORTS_WEBHOOK_SECRET") or None,
+        scheduler=_flag(e, "REPORTS_SCHEDULER", True),
+        poll_seconds=_float(e, "REPORTS_POLL_SECONDS", 30.0),
+        grace_seconds=_float(e, "REPORTS_GRACE_SECONDS", 21600.0),
+        max_attempts=_int(e, "REPORTS_MAX_ATTEMPTS", 5),
+        retry_seconds=_float(e, "REPORTS_RETRY_SECONDS", 30.0),
+        lease_seconds=_float(e, "REPORTS_LEASE_SECONDS", 300.0),
+    )
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -243,4 +321,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=_retention(e.get("RETENTION")),
         retention_interval_seconds=float(_int(e, "RETENTION_INTERVAL_SECONDS", 3600)),
         archive_dir=Path(e["ARCHIVE_DIR"]) if e.get("ARCHIVE_DIR") else None,
+        reports=load_report_settings(e),
     )

@@ -28,6 +28,7 @@ from schema.planning import PlanningQuery
 from schema.predictions import PredictionsQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.quality import QualityQuery
+from schema.reports import ReportsMutation, ReportsQuery
 from schema.sla import SlaQuery
 from schema.subscriptions import Subscription
 from schema.tickets import TicketsQuery
@@ -49,10 +50,11 @@ Query = merge_types(
         DashboardsQuery,
         PlanningQuery,
         PrivacyQuery,
+        ReportsQuery,
     ),
 )
 
-Mutation = merge_types("Mutation", (AlertsMutation, PrivacyMutation))
+Mutation = merge_types("Mutation", (AlertsMutation, PrivacyMutation, ReportsMutation))
 
 
 def _should_mask(error: GraphQLError) -> bool:

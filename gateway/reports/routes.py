@@ -1,0 +1,204 @@
+"""``GET /exports/<token>``: the downloads of ``runReport``, ``exportTickets`` and
+``exportTimeSeries``; ``GET /exports/<token>/progress``: rows so far of a data export.
+
+The caller sends their bearer token; the link must be genuine, unexpired and theirs
+(:mod:`gateway.reports.links`: 403 tampered or foreign, 410 expired, 401 without a token). The
+content is produced now, under the caller's current rights: reports are built from the API's
+resolvers (:func:`resolvers.report_builder.build_report`) in one read-only transaction and
+rendered in a worker thread; ticket exports stream (:mod:`gateway.reports.exports`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from gateway.auth import AuthError, Principal, TokenVerifier
+from gateway.db import Database
+from gateway.reports.exports import (
+    PROGRESS,
+    ExportTooLarge,
+    TicketExport,
+    csv_stream,
+    file_chunks,
+    track,
+    xlsx_file,
+)
+from gateway.reports.links import LinkError, link_key, verify
+from gateway.reports.render import XLSX_TYPE, Rendered, render
+from gateway.reports.render_csv import table_csv
+from gateway.reports.render_xlsx import XlsxStream
+from gateway.settings import Settings
+from resolvers.errors import UserInputError
+from resolvers.kpi_series import series
+from resolvers.report_builder import build_report
+from resolvers.report_document import ReportDocument
+from resolvers.report_sections import series_table
+from resolvers.reports import filter_from_payload, request_from_payload
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _filename(title: str, extension: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() or "export"
+    return f"{stem}.{extension}"
+
+
+def requested_by(principal: Principal) -> str:
+    """How a report names who it was made for: e-mail (if in the token) and role."""
+    email = principal.claims.get("email")
+    role = principal.app_role or principal.role
+    return f"{email} ({role})" if email else str(role)
+
+
+async def render_report(
+    db: Database, settings: Settings, principal: Principal, payload: Mapping[str, Any]
+) -> tuple[ReportDocument, Rendered]:
+    """Build the report of a link's ``payload`` under ``principal``'s rights and render it off
+    the event loop (also used by the scheduler and the CLI)."""
+    req = request_from_payload(payload["r"])
+    session = db.session(principal, statement_timeout_ms=settings.statement_timeout_ms)
+    try:
+        doc = await build_report(
+            session,
+            req,
+            targets=settings.kpi_targets,
+            organisation=settings.reports.org_name,
+            requested_by=requested_by(principal),
+            now=datetime.now(UTC),
+        )
+    finally:
+        await session.close()
+    rendered = await asyncio.to_thread(render, doc, payload["f"], bom=bool(payload.get("bom")))
+    return doc, rendered
+
+
+def _attachment(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _series(
+    db: Database, settings: Settings, principal: Principal, p: Mapping[str, Any]
+) -> Response:
+    session = db.session(principal, statement_timeout_ms=settings.statement_timeout_ms)
+    try:
+        points = await series(
+            session,
+            p["kpi"],
+            datetime.fromisoformat(p["start"]),
+            datetime.fromisoformat(p["end"]),
+            p["g"],
+            p["tz"],
+            team_id=UUID(p["team"]) if p.get("team") else None,
+            agent_id=UUID(p["agent"]) if p.get("agent") else None,
+            group_by=p.get("group"),
+        )
+    finally:
+        await session.close()
+    table = series_table(f"{p['kpi']} per {p['g']}", points)
+    if p["f"] == "csv":
+        content = await asyncio.to_thread(table_csv, table, bom=bool(p.get("bom")))
+        return _attachment(content, "text/csv; charset=utf-8", _filename(p["kpi"], "csv"))
+
+    def write() -> bytes:
+        import os
+        import tempfile
+
+        fd, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(fd)
+        try:
+            book = XlsxStream(path, p["kpi"], table.columns)
+            book.write_rows(table.rows)
+            book.close()
+            with open(path, "rb") as handle:
+                return handle.read()
+        finally:
+            os.unlink(path)
+
+    return _attachment(await asyncio.to_thread(write), XLSX_TYPE, _filename(p["kpi"], "xlsx"))
+
+
+async def _tickets(
+    db: Database, settings: Settings, principal: Principal, p: Mapping[str, Any], key: str
+) -> Response:
+    export = TicketExport(db, principal, filter_from_payload(p["q"]), ZoneInfo(p["tz"]))
+    try:
+        total = await export.open(
+            settings.reports.row_cap(principal.app_role), settings.statement_timeout_ms
+        )
+    except ExportTooLarge as exc:
+        return _error(413, f"{exc}; narrow the filter")
+    progress = track(key, total)
+    headers = {"X-Export-Rows": str(total)}
+    if p["f"] == "csv":
+        headers["Content-Disposition"] = 'attachment; filename="tickets.csv"'
+        return StreamingResponse(
+            csv_stream(export, progress, bool(p.get("bom"))),
+            media_type="text/csv; charset=utf-8",
+            headers=headers,
+        )
+    path = await xlsx_file(export, progress)
+    headers["Content-Disposition"] = 'attachment; filename="tickets.xlsx"'
+    return StreamingResponse(file_chunks(path), media_type=XLSX_TYPE, headers=headers)
+
+
+def export_routes(db: Database, settings: Settings, verifier: TokenVerifier) -> list[BaseRoute]:
+    """The download routes of the gateway app."""
+    key = link_key(settings)
+
+    async def caller(request: Request) -> Principal:
+        return await verifier.principal_from_authorization(request.headers.get("authorization"))
+
+    async def download(request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            principal = await caller(request)
+            payload = verify(key, token, principal.user_id)
+            if payload["k"] == "report":
+                doc, rendered = await render_report(db, settings, principal, payload)
+                name = _filename(doc.title, rendered.extension)
+                return _attachment(rendered.content, rendered.media_type, name)
+            if payload["k"] == "series":
+                return await _series(db, settings, principal, payload)
+            return await _tickets(db, settings, principal, payload, token.rpartition(".")[2])
+        except AuthError as exc:
+            return _error(401, exc.reason)
+        except LinkError as exc:
+            return _error(exc.status, str(exc))
+        except UserInputError as exc:
+            return _error(422, str(exc))
+
+    async def progress(request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            verify(key, token, (await caller(request)).user_id)
+        except AuthError as exc:
+            return _error(401, exc.reason)
+        except LinkError as exc:
+            return _error(exc.status, str(exc))
+        state = PROGRESS.get(token.rpartition(".")[2])
+        if state is None:
+            return JSONResponse({"started": False})
+        return JSONResponse(
+            {"started": True, "rows": state.rows, "total": state.total, "done": state.done}
+        )
+
+    return [
+        Route("/exports/{token}/progress", progress, methods=["GET"]),
+        Route("/exports/{token}", download, methods=["GET"]),
+    ]
