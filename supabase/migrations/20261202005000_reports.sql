@@ -49,6 +49,7 @@ create table public.report_schedules (
 comment on table public.report_schedules is 'when a report is sent, in what format and to whom (emails and/or an hmac-signed webhook), cron in the schedule''s own time zone; visible to its owner only. planned_until: the scheduler has planned every run up to this instant.';
 create index report_schedules_owner_idx on public.report_schedules (owner_id);
 create index report_schedules_report_idx on public.report_schedules (report_id);
+create index report_schedules_team_idx on public.report_schedules (team_id);
 
 create table public.report_deliveries (
   id bigint generated always as identity primary key,
