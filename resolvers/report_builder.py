@@ -35,8 +35,8 @@ from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Session
 from resolvers.report_document import ReportDocument, Section
-from resolvers.windows import resolve_timezone
 from resolvers.team_rankings import team_rankings
+from resolvers.windows import resolve_timezone
 
 KINDS = ("daily_summary", "weekly_team", "monthly_executive", "custom")
 TITLES = {

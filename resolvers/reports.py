@@ -22,12 +22,11 @@ from uuid import UUID
 import sql
 from resolvers.alert_actions import WriteSessions
 from resolvers.errors import UserInputError
-from resolvers.windows import Period, resolve_window
 from resolvers.port import Row, Session
 from resolvers.report_builder import TITLES, ReportRequest, custom_spec, default_window
 from resolvers.report_cron import check_cron, next_run
-from resolvers.windows import resolve_timezone
 from resolvers.tickets import TicketFilter, tickets_count
+from resolvers.windows import Period, resolve_timezone, resolve_window
 
 FORMATS = ("pdf", "xlsx", "csv")
 EXPORT_FORMATS = ("csv", "xlsx")
