@@ -59,6 +59,8 @@ class KpiGroupValue:
     trend: float | None
     unit: str
     std: float | None = None
+    #: withheld for k-anonymity (resolvers.privacy.k_anonymous)
+    suppressed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

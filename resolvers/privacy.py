@@ -10,6 +10,7 @@ A refused attempt is refused by the database too; it is recorded here (through t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ import asyncpg
 import sql
 from resolvers.alert_actions import WriteSessions
 from resolvers.errors import UserInputError
+from resolvers.kpi_types import KpiGroupValue, KpiResult
+from resolvers.kpis import source_of
 from resolvers.pagination import MAX_PAGE_SIZE, Cursor, decode_cursor, encode_cursor
 from resolvers.port import Row, Session
 from resolvers.privacy_archive import build_archive
@@ -205,4 +208,102 @@ async def erase_customer(
     return ErasureResult(
         already_erased=bool(summary["already_erased"]),
         done={str(k): int(v) for k, v in (summary.get("done") or {}).items()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    marketing: bool
+    analytics: bool
+    surveys: bool
+
+
+async def set_consent(
+    writes: WriteSessions,
+    sink: AuditSink | None,
+    app_role: str | None,
+    customer_id: UUID,
+    *,
+    marketing: bool | None,
+    analytics: bool | None,
+    surveys: bool | None,
+) -> Consent:
+    """Record a customer's consent (None = unchanged); the database audits the change."""
+    require_privacy_role(app_role, "recording consent", sink, customer_id)
+    try:
+        async with writes.write_session() as session:
+            row = await session.fetchrow(
+                sql.load("privacy_set_consent"), customer_id, marketing, analytics, surveys
+            )
+    except asyncpg.InsufficientPrivilegeError as exc:
+        raise _privileged(exc) from exc
+    except asyncpg.NoDataFoundError as exc:
+        raise UserInputError(f"customer {customer_id} does not exist", field="customerId") from exc
+    assert row is not None
+    return Consent(
+        marketing=row["consent_marketing"],
+        analytics=row["consent_analytics"],
+        surveys=row["consent_surveys"],
+    )
+
+
+#: Groupings whose groups are sets of customers' tickets (queue groups are not about customers).
+_CUSTOMER_GROUPINGS = frozenset(
+    {"channel", "category", "priority", "status", "vip_tier", "team", "agent", "policy"}
+)
+
+
+async def k_anonymous(
+    session: Session,
+    app_role: str | None,
+    k: int,
+    results: Sequence[KpiResult],
+    window: tuple[datetime, datetime],
+    group_by: str | None,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+) -> list[KpiResult]:
+    """Analysts' grouped figures with every group over fewer than ``k`` distinct customers
+    suppressed (value, n, interval, previous and trend withheld; ``suppressed`` set), so a segment
+    of one VIP cannot be singled out. Other roles, ungrouped figures: unchanged, no statement.
+    One statement per KPI source otherwise."""
+    if app_role != "analyst" or group_by not in _CUSTOMER_GROUPINGS or k <= 1:
+        return list(results)
+    counts: dict[str, dict[str, int]] = {}
+    out = []
+    for result in results:
+        if not result.groups:
+            out.append(result)
+            continue
+        source = source_of(result.overall.name).name
+        if source not in counts:
+            rows = await session.fetch(
+                sql.load("privacy_group_customers"),
+                source,
+                window[0],
+                window[1],
+                group_by,
+                team_id,
+                agent_id,
+            )
+            counts[source] = {str(r["group_key"]): int(r["customers"]) for r in rows}
+        sizes = counts[source]
+        groups = tuple(g if sizes.get(g.key, 0) >= k else suppress_group(g) for g in result.groups)
+        out.append(dataclasses.replace(result, groups=groups))
+    return out
+
+
+def suppress_group(group: KpiGroupValue) -> KpiGroupValue:
+    """A group's figure withheld (its key, label, name, target and unit stay)."""
+    return dataclasses.replace(
+        group,
+        value=None,
+        n=0,
+        ci_low=None,
+        ci_high=None,
+        status=None,
+        previous=None,
+        trend=None,
+        std=None,
+        suppressed=True,
     )

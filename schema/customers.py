@@ -20,8 +20,10 @@ from schema.window import FromArg, Period, WindowArg, window_of
 if TYPE_CHECKING:
     from schema.agents import Agent
     from schema.performance import CustomerSupportSummary
+    from schema.privacy import CustomerConsent
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
+ConsentRef = Annotated["CustomerConsent", strawberry.lazy("schema.privacy")]
 SupportSummaryRef = Annotated["CustomerSupportSummary", strawberry.lazy("schema.performance")]
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
@@ -120,6 +122,16 @@ class Customer:
             return None
         row = await info.context.loaders.agent.load(self._dedicated_agent_id)
         return Agent.from_row(row) if row else None
+
+    @strawberry.field(description="The client's consent flags (what may be done with their data).")
+    def consent(self) -> ConsentRef:
+        from schema.privacy import CustomerConsent
+
+        return CustomerConsent(
+            marketing=self.consent_marketing,
+            profiling=self.consent_analytics,
+            surveys=self.consent_surveys,
+        )
 
     @strawberry.field(description="The client's support experience over a window.")
     async def support_summary(

@@ -15,6 +15,7 @@ import strawberry
 import sql
 from analytics.leaderboard import AgentFigure, coaching_opportunities, leaderboard
 from resolvers import kpis as engine
+from resolvers import privacy
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.vip_trends import vip_tier_trends
@@ -70,7 +71,11 @@ async def _results(
         agent_id=agent,
         targets=info.context.kpi_targets,
     )
-    return [KpiResult.of(r) for r in raw]
+    ctx = info.context
+    shown = await privacy.k_anonymous(
+        ctx.session, ctx.viewer.app_role, ctx.k_anonymity, raw, (start, end), group_by, team, agent
+    )
+    return [KpiResult.of(r) for r in shown]
 
 
 @strawberry.type

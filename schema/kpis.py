@@ -96,12 +96,17 @@ class KpiValue:
 class KpiGroupValue(KpiValue):
     key: str
     label: str
+    suppressed: bool = strawberry.field(
+        default=False,
+        description="True when the figure is withheld: shown to an analyst, the group has fewer "
+        "customers than the k-anonymity threshold (PRIVACY_K_ANONYMITY).",
+    )
 
     @classmethod
     def of_group(cls, v: kt.KpiGroupValue) -> KpiGroupValue:
         base = KpiValue.of(v)
         fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
-        return cls(key=v.key, label=v.label, **fields)
+        return cls(key=v.key, label=v.label, suppressed=v.suppressed, **fields)
 
 
 @strawberry.type(description="A KPI overall and, when grouped, per group.")

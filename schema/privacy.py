@@ -219,3 +219,46 @@ class PrivacyMutation:
             already_erased=result.already_erased,
             actions=[ExportedTable(table=t, rows=n) for t, n in result.done.items()],
         )
+
+
+@strawberry.type(description="A customer's consent flags.")
+class CustomerConsent:
+    marketing: bool = strawberry.field(
+        description="Marketing-type outputs (upsell candidates) may include them."
+    )
+    profiling: bool = strawberry.field(
+        description="They do not object to profiling: churn and satisfaction-risk models may "
+        "score them (database column consent_analytics)."
+    )
+    surveys: bool = strawberry.field(description="Satisfaction surveys may be sent to them.")
+
+
+@strawberry.input(description="Consent to record; a null flag stays as it is.")
+class ConsentInput:
+    marketing: bool | None = None
+    profiling: bool | None = None
+    surveys: bool | None = None
+
+
+@strawberry.type
+class ConsentMutation:
+    @strawberry.mutation(
+        description="Record a customer's consent (admin and dpo). Every change of a consent "
+        "flag is audited with its before and after values."
+    )
+    async def set_customer_consent(
+        self, info: Info, customer_id: strawberry.ID, consent: ConsentInput
+    ) -> CustomerConsent:
+        cid = parse_uuid(customer_id, "customerId")
+        result = await privacy.set_consent(
+            writes_of(info),
+            audit_sink(info),
+            info.context.viewer.app_role,
+            cid,
+            marketing=consent.marketing,
+            analytics=consent.profiling,
+            surveys=consent.surveys,
+        )
+        return CustomerConsent(
+            marketing=result.marketing, profiling=result.analytics, surveys=result.surveys
+        )

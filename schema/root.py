@@ -26,7 +26,7 @@ from schema.dashboards import DashboardsQuery
 from schema.operations import OperationsQuery
 from schema.planning import PlanningQuery
 from schema.predictions import PredictionsQuery
-from schema.privacy import PrivacyMutation, PrivacyQuery
+from schema.privacy import ConsentMutation, PrivacyMutation, PrivacyQuery
 from schema.quality import QualityQuery
 from schema.reports import ReportsMutation, ReportsQuery
 from schema.sla import SlaQuery
@@ -54,7 +54,9 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types("Mutation", (AlertsMutation, PrivacyMutation, ReportsMutation))
+Mutation = merge_types(
+    "Mutation", (AlertsMutation, PrivacyMutation, ConsentMutation, ReportsMutation)
+)
 
 
 def _should_mask(error: GraphQLError) -> bool:

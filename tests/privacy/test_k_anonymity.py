@@ -1,0 +1,49 @@
+"""k-anonymity: a grouped figure an analyst sees over fewer than k customers (default 5) is
+suppressed — here a VIP tier with one customer on one day — while other roles see it, and
+groups of k or more are the same for everyone. Group sizes are recounted independently."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+from testkit import SEED_DAYS, SEED_END, tq
+
+GQL = Callable[..., Any]
+
+KPI = """query($from: DateTime!, $to: DateTime!) {
+  kpi(name: "ticket_volume", from: $from, to: $to, groupBy: VIP_TIER) {
+    overall { value n } groups { key value n ciLow suppressed } } }"""
+
+
+async def test_group_of_one_is_suppressed_for_analysts(
+    gql: GQL, token_of: Callable[..., str], owner: asyncpg.Connection
+) -> None:
+    start = SEED_END - timedelta(days=SEED_DAYS)
+    found = await owner.fetchrow(tq("privacy_group_of_one"), start, SEED_END - timedelta(days=1))
+    assert found is not None, "the data set has no vip tier with one customer on a day"
+    day, tier = found["day_start"], found["tier"]
+    window = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
+    sizes = {
+        r["tier"]: r["customers"]
+        for r in await owner.fetch(tq("privacy_tier_customers"), day, day + timedelta(days=1))
+    }
+    assert sizes[tier] == 1
+
+    analyst = await asyncio.to_thread(gql, KPI, window, token_of("analyst"))
+    manager = await asyncio.to_thread(gql, KPI, window, token_of("manager"))
+    a_groups = {g["key"]: g for g in analyst["data"]["kpi"]["groups"]}
+    m_groups = {g["key"]: g for g in manager["data"]["kpi"]["groups"]}
+    assert set(a_groups) == set(m_groups) == set(sizes)
+    assert a_groups[tier] == {"key": tier, "value": None, "n": 0, "ciLow": None, "suppressed": True}
+    assert m_groups[tier]["value"] is not None and not m_groups[tier]["suppressed"]
+    for key, size in sizes.items():
+        if size >= 5:
+            assert a_groups[key] == m_groups[key]
+        else:
+            assert a_groups[key]["suppressed"] and a_groups[key]["value"] is None
+    # the overall figure is over every customer, not suppressed
+    assert analyst["data"]["kpi"]["overall"] == manager["data"]["kpi"]["overall"]
