@@ -25,6 +25,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
@@ -37,7 +38,6 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from analytics.kpis import registry as kpi_registry
@@ -45,8 +45,10 @@ from gateway.alerting.config import AlertingConfig
 from gateway.alerting.errors import ErrorMeter
 from gateway.alerting.writes import PrincipalWrites
 from gateway.auth import CLOCK_SKEW_LEEWAY_SECONDS, AuthError, Principal, TokenVerifier, anonymous
-from gateway.db import Database
+from gateway.db import Database, RequestSession
+from gateway.endpoint import GraphQLEndpoint
 from gateway.graphiql import graphiql_asset_routes, graphiql_response, wants_graphiql
+from gateway.http import PreparedDocument
 from gateway.privacy.audit import (
     AuditedSession,
     AuditWriter,
@@ -71,6 +73,7 @@ from gateway.realtime.ws import (
 from gateway.reports.links import LinkSigner
 from gateway.reports.routes import export_routes
 from gateway.settings import Settings
+from gateway.ws_guard import GuardedGraphQLWSHandler, SocketCounter, document_problem
 from resolvers.context import RequestContext, Viewer
 from resolvers.loaders import Loaders
 from schema.root import build_schema
@@ -106,6 +109,8 @@ class GatewayContext(RequestContext):
     connection_params: Any = None
     audit: RequestAudit | None = None
     exports: Any = None
+    #: the document the HTTP endpoint already parsed and validated (gateway.http)
+    prepared_document: Any = None
 
 
 def _viewer(principal: Principal) -> Viewer:
@@ -138,10 +143,28 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
 
     websocket_adapter_class = GatewayWebSocketAdapter
     graphql_transport_ws_handler_class = SharingTransportWSHandler
+    graphql_ws_handler_class = GuardedGraphQLWSHandler
 
     def __init__(self, schema: strawberry.Schema, state: GatewayState) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        settings = state.settings
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        )
         self.state = state
+        self.endpoint = GraphQLEndpoint(settings, state.db, schema, self.http_context)
+        self.sockets = SocketCounter()
+
+    def subscription_problem(
+        self, context: GatewayContext, payload: dict[str, Any]
+    ) -> list[dict[str, Any]] | None:
+        """Why a subscription document is refused before it runs (gateway.ws_guard)."""
+        return document_problem(
+            self.endpoint.cache, self.state.settings, context.principal, payload
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_response(endpoint="/graphql")
@@ -149,28 +172,16 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
-        settings = self.state.settings
-        if isinstance(request, WebSocket):
-            # Anonymous until connection_init carries a verified token (on_ws_connect).
-            nobody = anonymous()
-            return self._context(
-                nobody, EventSession(self.state.db, nobody), request=request, response=response
-            )
-        principal: Principal = request.scope["gateway.principal"]
-        session: AuditedSession = request.scope["gateway.session"]
+        """A websocket's context (HTTP requests are served by :attr:`endpoint`)."""
+        # Anonymous until connection_init carries a verified token (on_ws_connect).
+        nobody = anonymous()
         return self._context(
-            principal,
-            session,
-            request=request,
-            response=response,
-            writes=PrincipalWrites(
-                self.state.db, principal, statement_timeout_ms=settings.statement_timeout_ms
-            ),
-            exports=LinkSigner(settings, principal.user_id, principal.app_role),
+            nobody, EventSession(self.state.db, nobody), request=request, response=response
         )
 
     def _context(self, principal: Principal, session: Any, **extra: Any) -> GatewayContext:
         settings = self.state.settings
+        rid = extra.pop("request_id", None) or request_id_of(extra.get("request"))
         return GatewayContext(
             viewer=_viewer(principal),
             session=session,
@@ -179,7 +190,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             k_anonymity=settings.k_anonymity,
             export_ttl_seconds=settings.export_ttl_seconds,
             principal=principal,
-            audit=RequestAudit(self.state.audit, principal, request_id_of(extra.get("request"))),
+            audit=RequestAudit(self.state.audit, principal, rid),
             **extra,
         )
 
@@ -208,20 +219,25 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         if self.state.hub is not None:
             context.live = ConnectionFeeds(self.state.hub, db, principal)
         _close_at_expiry(websocket, principal)
+        if not principal.is_anonymous and websocket.scope.pop("gateway.counted", False):
+            self.sockets.release()
         return cast(UnsetType, UNSET)
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
-        self.state.errors.record_request()
-        return await super().process_result(request, result)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
+            if not self.sockets.admit(self.state.settings.ws_max_unauthenticated):
+                # refused at the handshake (HTTP 403): too many sockets without a token yet
+                await send({"type": "websocket.close", "code": 1013})
+                return
             scope["gateway.timers"] = []
+            scope["gateway.counted"] = True
             try:
                 await super().__call__(scope, receive, send)
             finally:
                 for timer in scope["gateway.timers"]:
                     timer.cancel()
+                if scope.pop("gateway.counted", False):
+                    self.sockets.release()
             return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -245,24 +261,32 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 return
             await unauthorized(exc)(scope, receive, send)
             return
-        session = AuditedSession(
-            self.state.db.session(
-                principal, statement_timeout_ms=self.state.settings.statement_timeout_ms
-            )
-        )
-        scope["gateway.principal"] = principal
-        scope["gateway.session"] = session
         errors = self.state.errors
 
         async def observed_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] >= 500:
+            if message["type"] == "http.response.start" and message["status"] == 500:
                 errors.record_error()
             await send(message)
 
-        try:
-            await super().__call__(scope, receive, observed_send)
-        finally:
-            await session.close()
+        await self.endpoint(scope, receive, observed_send, principal)
+
+    def http_context(
+        self, principal: Principal, session: RequestSession, request: Request, rid: str
+    ) -> GatewayContext:
+        """The context of one HTTP operation (``rid``: its request id)."""
+        self.state.errors.record_request()
+        return self._context(
+            principal,
+            AuditedSession(session),
+            request=request,
+            request_id=rid,
+            exports=LinkSigner(self.state.settings, principal.user_id, principal.app_role),
+            writes=PrincipalWrites(
+                self.state.db,
+                principal,
+                statement_timeout_ms=self.state.settings.statement_timeout_ms,
+            ),
+        )
 
 
 def _client(connection: Request | WebSocket) -> str | None:
@@ -317,7 +341,7 @@ def create_app(
     if source is not None:
         state.hub = Hub(db, source, kpi_targets=settings.kpi_targets)
     schema = build_schema(
-        extra_extensions=[SqlStatements, PersonalDataAudit],
+        extra_extensions=[PreparedDocument, SqlStatements, PersonalDataAudit],
         on_unexpected_error=state.errors.record_error,
         execution_context_class=SharedEventExecutor,
     )
@@ -327,6 +351,14 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        """Ready: the database answers and the pool has a free connection (else 503, so a
+        load balancer sends traffic elsewhere until it has)."""
+        if db.in_use >= db.max_size:
+            return JSONResponse(
+                {"status": "pool saturated", "inUse": db.in_use, "max": db.max_size},
+                status_code=503,
+                headers={"Retry-After": "1"},
+            )
         ok = await db.ping()
         return JSONResponse(
             {"status": "ready" if ok else "database unreachable"}, status_code=200 if ok else 503

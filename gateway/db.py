@@ -8,6 +8,14 @@ connection. The pool's login role is never the role a user's statement runs as.
 
 Statements of one session are serialised with a lock: DataLoaders of different relations may
 dispatch in the same event-loop tick, and one connection runs one statement at a time.
+
+Failures are the caller's errors where they are (:mod:`resolvers.errors`): a statement timeout is
+:class:`QueryTimeoutError` (``TIMEOUT``), an invalid value (SQLSTATE class 22, or an argument
+asyncpg cannot encode, e.g. an id beyond int64) :class:`UserInputError`, a missing privilege
+:class:`ForbiddenError`, no pooled connection within ``acquire_timeout`` seconds
+:class:`UnavailableError`, more than ``max_statements`` statements :class:`LimitExceededError`.
+A failed statement aborts its transaction; the session rolls it back and the next statement starts
+a fresh one under the same rights, so the operation's other fields keep their data.
 """
 
 from __future__ import annotations
@@ -20,7 +28,32 @@ import asyncpg
 
 import sql
 from gateway.auth import Principal
+from resolvers.errors import (
+    ForbiddenError,
+    GatewayError,
+    LimitExceededError,
+    QueryTimeoutError,
+    UnavailableError,
+    UserInputError,
+)
 from resolvers.port import Row
+
+#: Longest part of a database message quoted back to the caller.
+_MESSAGE_CHARS = 200
+
+
+def caller_error(exc: asyncpg.PostgresError, timeout_ms: int) -> GatewayError | None:
+    """The caller-facing error for a database failure that is the request's doing, else None."""
+    message = str(exc)[:_MESSAGE_CHARS]
+    if isinstance(exc, asyncpg.QueryCanceledError):
+        return QueryTimeoutError(
+            f"the statement was cancelled after the {timeout_ms} ms statement timeout"
+        )
+    if isinstance(exc, asyncpg.DataError):
+        return UserInputError(f"invalid value: {message}")
+    if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+        return ForbiddenError(f"not allowed for your role: {message}")
+    return None
 
 
 class Database:
@@ -57,33 +90,75 @@ class Database:
         except (TimeoutError, OSError, asyncpg.PostgresError, RuntimeError):
             return False
 
-    def session(self, principal: Principal, *, statement_timeout_ms: int = 15000) -> RequestSession:
-        return RequestSession(self, principal, statement_timeout_ms=statement_timeout_ms)
+    @property
+    def in_use(self) -> int:
+        """Connections of the pool lent out now."""
+        pool = self._pool
+        return 0 if pool is None else pool.get_size() - pool.get_idle_size()
+
+    @property
+    def max_size(self) -> int:
+        return self._max
+
+    def session(
+        self,
+        principal: Principal,
+        *,
+        statement_timeout_ms: int = 15000,
+        acquire_timeout: float | None = None,
+        max_statements: int | None = None,
+    ) -> RequestSession:
+        return RequestSession(
+            self,
+            principal,
+            statement_timeout_ms=statement_timeout_ms,
+            acquire_timeout=acquire_timeout,
+            max_statements=max_statements,
+        )
 
 
 class RequestSession:
     """One GraphQL operation's read-only transaction under ``principal``'s rights."""
 
     def __init__(
-        self, db: Database, principal: Principal, *, statement_timeout_ms: int = 15000
+        self,
+        db: Database,
+        principal: Principal,
+        *,
+        statement_timeout_ms: int = 15000,
+        acquire_timeout: float | None = None,
+        max_statements: int | None = None,
     ) -> None:
         self._db = db
         self._principal = principal
         self._timeout = statement_timeout_ms
+        self._acquire_timeout = acquire_timeout
+        self._max_statements = max_statements
         self._conn: Any = None
         self._tx: Any = None
         self._lock = asyncio.Lock()
         self._statements = 0
+        self._running: asyncio.Task[Any] | None = None
 
     @property
     def statements(self) -> int:
         return self._statements
 
+    async def _acquire(self) -> Any:
+        try:
+            return await self._db.pool.acquire(timeout=self._acquire_timeout)
+        except TimeoutError as exc:
+            raise UnavailableError(
+                f"no database connection free within {self._acquire_timeout} s; retry shortly"
+            ) from exc
+
     async def _connection(self) -> Any:
         if self._conn is None:
-            conn = await self._db.pool.acquire()
+            self._conn = await self._acquire()
+        if self._tx is None:
+            conn = self._conn
+            tx = conn.transaction(readonly=True)
             try:
-                tx = conn.transaction(readonly=True)
                 await tx.start()
                 await conn.execute(
                     sql.load("session_setup"),
@@ -92,39 +167,80 @@ class RequestSession:
                     str(self._timeout),
                 )
             except BaseException:
+                self._conn = None
                 await self._db.pool.release(conn)
                 raise
-            self._conn, self._tx = conn, tx
+            self._tx = tx
             self._statements += 2  # begin + setup
         return self._conn
 
-    async def fetch(self, query: str, *args: Any) -> Sequence[Row]:
+    async def _run(self, method: str, query: str, args: tuple[Any, ...]) -> Any:
         async with self._lock:
+            if self._max_statements is not None and self._statements >= self._max_statements:
+                raise LimitExceededError(
+                    f"the operation may send at most {self._max_statements} SQL statements",
+                    extra={"limit": "statements", "max": self._max_statements},
+                )
             conn = await self._connection()
             self._statements += 1
-            rows: Sequence[Row] = await conn.fetch(query, *args)
-            return rows
+            self._running = asyncio.current_task()
+            try:
+                return await getattr(conn, method)(query, *args)
+            except asyncpg.PostgresError as exc:
+                await self._abandon_transaction()
+                error = caller_error(exc, self._timeout)
+                if error is None:
+                    raise
+                raise error from exc
+            finally:
+                self._running = None
 
-    async def fetchrow(self, query: str, *args: Any) -> Row | None:
-        async with self._lock:
-            conn = await self._connection()
-            self._statements += 1
-            row: Row | None = await conn.fetchrow(query, *args)
-            return row
-
-    async def fetchval(self, query: str, *args: Any) -> Any:
-        async with self._lock:
-            conn = await self._connection()
-            self._statements += 1
-            return await conn.fetchval(query, *args)
-
-    async def close(self) -> None:
-        """End the transaction (read-only: rolling back loses nothing) and release."""
-        if self._conn is None:
+    async def _abandon_transaction(self) -> None:
+        """Roll back the failed transaction; the next statement opens a new one."""
+        tx, self._tx = self._tx, None
+        if tx is None:
             return
-        conn, tx = self._conn, self._tx
-        self._conn = self._tx = None
         try:
             await tx.rollback()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                await self._db.pool.release(conn)  # reset (or replaced) by the pool
+
+    async def fetch(self, query: str, *args: Any) -> Sequence[Row]:
+        rows: Sequence[Row] = await self._run("fetch", query, args)
+        return rows
+
+    async def fetchrow(self, query: str, *args: Any) -> Row | None:
+        row: Row | None = await self._run("fetchrow", query, args)
+        return row
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        return await self._run("fetchval", query, args)
+
+    async def close(self) -> None:
+        """End the transaction (read-only: rolling back loses nothing) and release.
+
+        A statement still running (a DataLoader's batch runs in a task of its own, which
+        cancelling the operation does not reach) is cancelled first: asyncpg then sends the
+        server a cancel request, so nothing of the operation is left running.
+        """
+        running = self._running
+        if running is not None and running is not asyncio.current_task() and not running.done():
+            running.cancel()
+            await asyncio.wait({running})
+        conn, tx = self._conn, self._tx
+        self._conn = self._tx = None
+        if conn is None:
+            return
+        try:
+            if tx is not None:
+                await tx.rollback()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            # e.g. its statement was cancelled mid-flight: the pool's release waits for the
+            # cancel request to reach the server, then resets the connection (ROLLBACK).
+            # Terminating it instead would drop that cancel request and leave the statement
+            # running on the server.
+            pass
         finally:
             await self._db.pool.release(conn)

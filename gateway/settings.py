@@ -49,6 +49,25 @@ Environment variables (all optional):
 ``KPI_TARGETS``
     Target overrides, comma-separated ``name=value`` (e.g. ``csat=4.6,nps=35``); the defaults
     are the seed's targets (see ``kpiDefinitions``).
+``GATEWAY_LIMITS``
+    Operation limits and rates per caller class (:class:`RoleLimits`): comma-separated
+    ``class.name=value`` overrides, class ``anon`` (no token), ``default`` (any signed-in role)
+    or an app role (``analyst``, ``manager``..., starting from ``default``'s values), names
+    ``body_bytes``, ``tokens``, ``depth``, ``aliases``, ``root_fields``, ``cost``,
+    ``concurrency``, ``rate_per_second``, ``burst``, ``introspection`` (0/1); e.g.
+    ``anon.depth=4,default.cost=20000,analyst.rate_per_second=5``. Checked at start-up.
+``GATEWAY_DEADLINE_MS``
+    Overall deadline of one HTTP operation (default 30000): its SQL is cancelled then.
+``GATEWAY_MAX_STATEMENTS``
+    SQL statements one operation may send (default 200).
+``GATEWAY_POOL_ACQUIRE_TIMEOUT_MS``
+    How long a request waits for a pooled connection before a 503 (default 2000).
+``GATEWAY_WS_INIT_TIMEOUT_SECONDS``
+    A websocket must send ``connection_init`` within this time (default 10; else 4408).
+``GATEWAY_WS_MAX_UNAUTHENTICATED``
+    Websockets open without a verified token, per process (default 200; more are refused).
+``GATEWAY_WS_MAX_SUBSCRIPTIONS``
+    Subscriptions per websocket connection (default 20).
 ``ALERTING``
     The alerting engine of ``serve``/``demo``: ``off``, or comma-separated overrides of its
     rules and thresholds, ``name=value`` with dotted names (e.g.
@@ -150,6 +169,20 @@ class Settings:
     retention_interval_seconds: float = 3600.0
     archive_dir: Path | None = None
     reports: ReportSettings = field(default_factory=ReportSettings)
+    # serving limits and budgets (issue 9)
+    limits: Mapping[str, RoleLimits] = field(default_factory=lambda: parse_limits(""))
+    deadline_ms: int = 30_000
+    max_statements: int = 200
+    pool_acquire_timeout_ms: int = 2_000
+    ws_init_timeout_seconds: float = 10.0
+    ws_max_unauthenticated: int = 200
+    ws_max_subscriptions: int = 20
+
+    def limits_for(self, role: str, app_role: str | None) -> RoleLimits:
+        """The limits of a caller: ``anon``, their app role's if configured, else ``default``."""
+        if role == "anon":
+            return self.limits["anon"]
+        return self.limits.get(app_role or "", self.limits["default"])
 
     @property
     def supabase_realtime_url(self) -> str | None:
@@ -183,6 +216,82 @@ def _retention(raw: str | None) -> dict[str, int]:
                 f"{', '.join(RETENTION_DEFAULTS)}), got {item!r}"
             )
         out[name] = int(value)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RoleLimits:
+    """What one caller class may send (checked before execution) and how often."""
+
+    body_bytes: int = 262_144
+    tokens: int = 10_000
+    depth: int = 12
+    aliases: int = 50
+    root_fields: int = 20
+    cost: int = 20_000
+    concurrency: int = 4
+    rate_per_second: float = 20.0
+    burst: int = 100
+    introspection: bool = True
+
+
+#: Anonymous callers get the tightest limits (they can see nothing anyway).
+ANON_LIMITS = RoleLimits(
+    body_bytes=16_384,
+    tokens=1_000,
+    depth=6,
+    aliases=10,
+    root_fields=5,
+    cost=2_000,
+    concurrency=2,
+    rate_per_second=2.0,
+    burst=20,
+    introspection=True,
+)
+
+_LIMIT_FIELDS = {
+    "body_bytes": int,
+    "tokens": int,
+    "depth": int,
+    "aliases": int,
+    "root_fields": int,
+    "cost": int,
+    "concurrency": int,
+    "rate_per_second": float,
+    "burst": int,
+    "introspection": bool,
+}
+
+
+def parse_limits(raw: str) -> dict[str, RoleLimits]:
+    """``GATEWAY_LIMITS`` → limits per caller class (``anon``, ``default``, app roles)."""
+    overrides: dict[str, dict[str, object]] = {}
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        who, dot, name = key.strip().partition(".")
+        kind = _LIMIT_FIELDS.get(name)
+        if not sep or not dot or not who or kind is None:
+            raise ValueError(
+                f"GATEWAY_LIMITS item must be class.name=value with name one of "
+                f"{', '.join(_LIMIT_FIELDS)}; got {item.strip()!r}"
+            )
+        try:
+            parsed: object = (
+                value.strip() in {"1", "true", "on"} if kind is bool else kind(value.strip())
+            )
+        except ValueError as exc:
+            raise ValueError(f"GATEWAY_LIMITS {key.strip()} must be a number") from exc
+        if kind is not bool and not parsed > 0:  # type: ignore[operator]
+            raise ValueError(f"GATEWAY_LIMITS {key.strip()} must be positive")
+        overrides.setdefault(who, {})[name] = parsed
+    out = {
+        "anon": replace(ANON_LIMITS, **overrides.pop("anon", {})),  # type: ignore[arg-type]
+        "default": replace(RoleLimits(), **overrides.pop("default", {})),  # type: ignore[arg-type]
+    }
+    for who, changes in overrides.items():
+        out[who] = replace(out["default"], **changes)  # type: ignore[arg-type]
     return out
 
 
@@ -322,4 +431,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_interval_seconds=float(_int(e, "RETENTION_INTERVAL_SECONDS", 3600)),
         archive_dir=Path(e["ARCHIVE_DIR"]) if e.get("ARCHIVE_DIR") else None,
         reports=load_report_settings(e),
+        limits=parse_limits(e.get("GATEWAY_LIMITS") or ""),
+        deadline_ms=_int(e, "GATEWAY_DEADLINE_MS", 30_000),
+        max_statements=_int(e, "GATEWAY_MAX_STATEMENTS", 200),
+        pool_acquire_timeout_ms=_int(e, "GATEWAY_POOL_ACQUIRE_TIMEOUT_MS", 2_000),
+        ws_init_timeout_seconds=_float(e, "GATEWAY_WS_INIT_TIMEOUT_SECONDS", 10.0),
+        ws_max_unauthenticated=_int(e, "GATEWAY_WS_MAX_UNAUTHENTICATED", 200),
+        ws_max_subscriptions=_int(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
     )

@@ -16,7 +16,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from resolvers.errors import UserInputError
+from resolvers.errors import GatewayError
 from schema.agents import AgentsQuery
 from schema.alerts import AlertsQuery
 from schema.alerts_mutations import AlertsMutation
@@ -63,13 +63,59 @@ def _should_mask(error: GraphQLError) -> bool:
     """Mask only unexpected failures while executing a field.
 
     Errors without a path (parse, validation, variable coercion such as an unknown enum value)
-    and UserInputError keep their message; anything else becomes "Unexpected error." and is
-    logged with its stack trace.
+    and :class:`resolvers.errors.GatewayError` (user input, forbidden, timeout, ...) keep their
+    message; anything else becomes "Unexpected error." and is logged with its stack trace.
     """
     original = error.original_error
     if error.path is None or original is None:
         return False
-    return not isinstance(original, UserInputError)
+    return not isinstance(original, GatewayError) and not _out_of_range(original)
+
+
+def _out_of_range(error: Exception) -> bool:
+    """A date or time argument beyond what Python's datetime can represent (year 1 minus an
+    offset, year 9999 plus a bucket): the caller's input, not a fault."""
+    return isinstance(error, OverflowError) and "out of range" in str(error)
+
+
+def request_error_code(error: GraphQLError) -> str:
+    """The ``extensions.code`` of an error raised before execution (no path)."""
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+class ClassifiedMaskErrors(MaskErrors):
+    """Strawberry's MaskErrors, with a stable ``extensions.code`` on every error.
+
+    Masked errors become ``INTERNAL_SERVER_ERROR``; a GatewayError brings its own code;
+    parse, validation and variable errors get GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED
+    or BAD_USER_INPUT.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_should_mask)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        out = super()._process_errors(errors)
+        for error in out:
+            original = error.original_error
+            if original is not None and _out_of_range(original):
+                error.message = (
+                    f"a date or time argument is out of the supported range ({original})"
+                )
+                error.extensions = {"code": "BAD_USER_INPUT"}
+            if not (error.extensions or {}).get("code"):
+                code = "INTERNAL_SERVER_ERROR" if error.path else request_error_code(error)
+                error.extensions = {**(error.extensions or {}), "code": code}
+        return out
 
 
 class GatewaySchema(strawberry.Schema):
@@ -101,7 +147,7 @@ def build_schema(
     ``execution_context_class``: a graphql-core executor class, e.g. the gateway's one that
     shares subscription event executions)."""
     extensions: list[Any] = [
-        lambda: MaskErrors(should_mask_error=_should_mask),
+        ClassifiedMaskErrors,
         *extra_extensions,
     ]
     schema = GatewaySchema(

@@ -26,7 +26,7 @@ from testkit import (
 
 from gateway.auth import mint_token
 from gateway.embedded import EmbeddedPostgres
-from gateway.settings import Settings, load_settings
+from gateway.settings import Settings, load_settings, parse_limits
 
 
 @pytest.fixture(scope="session")
@@ -78,9 +78,14 @@ def seeded_dsn(pg_server: str) -> str:
     return asyncio.run(build())
 
 
+#: The shared test gateway serves many quick requests from one address and a few users: its
+#: rate and concurrency limits are out of the way (tests/gateway/test_rate_limits.py tests them).
+TEST_LIMITS = "anon.burst=1000000,anon.concurrency=64,default.burst=1000000,default.concurrency=64"
+
+
 @pytest.fixture(scope="session")
 def gateway_settings(base_settings: Settings) -> Settings:
-    return base_settings
+    return base_settings.with_overrides(limits=parse_limits(TEST_LIMITS))
 
 
 @pytest.fixture(scope="session")

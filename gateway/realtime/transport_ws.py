@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncGenerator, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -30,6 +30,7 @@ from gateway.auth import Principal
 from gateway.db import Database
 from gateway.realtime.fanout import Item, SharedStream, StreamKey, shareable
 from gateway.realtime.feeds import ConnectionFeeds, EventSession
+from gateway.ws_guard import GuardedView, frame_problem
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,23 @@ def _frame(operation_id: str, payload: str) -> str:
 
 
 class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
-    """Strawberry's graphql-transport-ws handler with shared subscription streams."""
+    """Strawberry's graphql-transport-ws handler with shared subscription streams, and the
+    gateway's frame and document checks (:mod:`gateway.ws_guard`)."""
+
+    async def handle_message(self, message: Any) -> None:
+        problem = frame_problem(message, ("subscribe",))
+        if problem is not None:
+            await self.handle_invalid_message(problem)  # 4400 + the reason
+            return
+        if message["type"] == "subscribe" and self.connection_acknowledged:
+            view: GuardedView = self.view  # type: ignore[assignment]
+            errors = view.subscription_problem(self.context, message["payload"])
+            if errors:
+                await self.send_message(
+                    cast(Any, {"id": message["id"], "type": "error", "payload": errors})
+                )
+                return
+        await super().handle_message(message)
 
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         key = await self._stream_key(operation)

@@ -1,0 +1,199 @@
+"""Time and SQL budgets per request: an overall deadline, a statement cap, cancellation of the SQL
+of abandoned requests, per-principal concurrency, a short pool wait answering 503 with
+Retry-After, and /readyz reporting a saturated pool."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from serving_support import codes, own_gateway, post
+from testkit import tq
+
+from gateway.app import GatewayState
+from gateway.settings import Settings, parse_limits
+
+Gateway = tuple[str, GatewayState]
+BLOCKED = {"query": '{ ticket(id: "1") { id } }'}  # waits while support_tickets is locked
+FREE = {"query": "{ viewer { role } }"}  # sends no SQL
+
+
+@asynccontextmanager
+async def tickets_locked(dsn: str) -> AsyncIterator[None]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute(tq("lock_table", table="support_tickets"))
+            yield
+    finally:
+        await conn.close()
+
+
+async def waiting_statements(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        count: int = await conn.fetchval(tq("lock_waiters"))
+        return count
+    finally:
+        await conn.close()
+
+
+async def settle(dsn: str, seconds: float = 3.0) -> int:
+    """The number of statements still waiting on a lock after at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        count = await waiting_statements(dsn)
+        if count == 0 or time.monotonic() > deadline:
+            return count
+        await asyncio.sleep(0.05)
+
+
+async def until_waiting(dsn: str, count: int, seconds: float = 5.0) -> None:
+    """Return once ``count`` statements wait on the lock."""
+    deadline = time.monotonic() + seconds
+    waiting = 0
+    while time.monotonic() < deadline:
+        waiting = await waiting_statements(dsn)
+        if waiting >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"only {waiting} statements waiting, expected {count}")
+
+
+@pytest.fixture(scope="module")
+def gateway(gateway_settings: Settings, seeded_dsn: str) -> Iterator[Gateway]:
+    with own_gateway(
+        gateway_settings,
+        seeded_dsn,
+        pool_max=3,
+        pool_acquire_timeout_ms=300,
+        deadline_ms=800,
+        statement_timeout_ms=20_000,
+        max_statements=4,
+        limits=parse_limits("default.concurrency=2,default.burst=100000"),
+    ) as gw:
+        yield gw
+
+
+def in_threads(calls: list[Callable[[], Any]]) -> list[Any]:
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result() for f in [pool.submit(c) for c in calls]]
+
+
+def abandon(url: str, token: str) -> None:
+    try:
+        post(url, BLOCKED, token=token, timeout=0.3)
+    except httpx.TimeoutException:
+        return
+    raise AssertionError("the request should have been abandoned")
+
+
+def test_deadline_cancels_the_operation_and_its_sql(
+    gateway: Gateway, seeded_dsn: str, make_token: Callable[..., str]
+) -> None:
+    url, _ = gateway
+
+    async def run() -> tuple[httpx.Response, float, int]:
+        async with tickets_locked(seeded_dsn):
+            started = time.monotonic()
+            resp = await asyncio.to_thread(post, url, BLOCKED, token=make_token("manager"))
+            elapsed = time.monotonic() - started
+            left = await settle(seeded_dsn)
+        return resp, elapsed, left
+
+    resp, elapsed, left = asyncio.run(run())
+    assert resp.status_code == 504 and codes(resp.json()) == ["TIMEOUT"]
+    assert 0.7 < elapsed < 2.5
+    assert left == 0, "the statement of the timed-out operation is still running"
+
+
+def test_abandoned_requests_sql_is_cancelled(
+    gateway: Gateway, seeded_dsn: str, make_token: Callable[..., str]
+) -> None:
+    url, _ = gateway
+    users = [make_token("agent", i) for i in range(3)]
+
+    async def run() -> tuple[int, int]:
+        async with tickets_locked(seeded_dsn):
+            await asyncio.to_thread(in_threads, [lambda t=t: abandon(url, t) for t in users])
+            left = await settle(seeded_dsn)
+            running = await waiting_statements(seeded_dsn)
+        return left, running
+
+    left, running = asyncio.run(run())
+    assert left == 0 and running == 0
+    started = time.monotonic()
+    assert post(url, BLOCKED, token=make_token("manager")).status_code == 200
+    assert time.monotonic() - started < 1.0  # the pool is free again at once
+
+
+def test_pool_saturation_is_503_with_retry_after_and_recovers(
+    gateway: Gateway, seeded_dsn: str, make_token: Callable[..., str]
+) -> None:
+    url, _ = gateway
+    holders = [make_token("team_lead", 0), make_token("team_lead", 1), make_token("analyst")]
+
+    async def run() -> tuple[list[httpx.Response], httpx.Response, httpx.Response, float]:
+        async with tickets_locked(seeded_dsn):
+            held = [asyncio.to_thread(post, url, BLOCKED, token=t) for t in holders]
+            tasks = [asyncio.ensure_future(h) for h in held]
+            await until_waiting(seeded_dsn, 3)
+            ready = await asyncio.to_thread(httpx.get, url + "/readyz")
+            started = time.monotonic()
+            refused = await asyncio.to_thread(post, url, BLOCKED, token=make_token("manager"))
+            waited = time.monotonic() - started
+            done = await asyncio.gather(*tasks)
+        return done, ready, refused, waited
+
+    done, ready, refused, waited = asyncio.run(run())
+    assert ready.status_code == 503 and ready.json()["status"] == "pool saturated"
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert codes(refused.json()) == ["SERVICE_UNAVAILABLE"]
+    assert waited < 1.5
+    assert [r.status_code for r in done] == [504, 504, 504]  # their deadline (800 ms)
+    assert httpx.get(url + "/readyz").status_code == 200
+    assert post(url, BLOCKED, token=make_token("manager")).status_code == 200
+
+
+def test_concurrency_per_principal(
+    gateway: Gateway, seeded_dsn: str, make_token: Callable[..., str]
+) -> None:
+    url, _ = gateway
+    token = make_token("agent", 3)
+
+    async def run() -> tuple[httpx.Response, httpx.Response, list[httpx.Response]]:
+        async with tickets_locked(seeded_dsn):
+            tasks = [
+                asyncio.ensure_future(asyncio.to_thread(post, url, BLOCKED, token=token))
+                for _ in range(2)
+            ]
+            await until_waiting(seeded_dsn, 2)
+            third = await asyncio.to_thread(post, url, FREE, token=token)
+            other = await asyncio.to_thread(post, url, FREE, token=make_token("agent", 4))
+            held = await asyncio.gather(*tasks)
+        return third, other, held
+
+    third, other, held = asyncio.run(run())
+    assert third.status_code == 429 and codes(third.json()) == ["RATE_LIMITED"]
+    assert third.json()["errors"][0]["extensions"]["limit"] == "concurrency"
+    assert other.status_code == 200
+    assert len(held) == 2
+
+
+def test_statement_cap(gateway: Gateway, make_token: Callable[..., str]) -> None:
+    url, _ = gateway
+    # begin + setup + one statement per root field: the fifth statement is refused
+    query = {
+        "query": '{ ticket(id: "1") { id } teams { id } slaPolicies { id } categories { id } }'
+    }
+    body = post(url, query, token=make_token("manager")).json()
+    assert body["extensions"]["sqlStatements"] == 4
+    assert "LIMIT_EXCEEDED" in codes(body)
+    assert "statements" in body["errors"][0]["message"]
