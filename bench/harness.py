@@ -63,7 +63,7 @@ async def prepare_database(settings: Settings, tickets: int, days: int) -> str:
     else:
         folder = settings.data_dir / f"bench-{tickets}"
         folder.mkdir(parents=True, exist_ok=True)
-        dsn = EmbeddedPostgres(folder).start()
+        dsn = EmbeddedPostgres(folder, throwaway=True).start()
     await migrate(dsn)
     if await database_is_empty(dsn):
         print(f"seeding {tickets:,} tickets over {days} days (once) …", flush=True)

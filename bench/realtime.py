@@ -64,7 +64,7 @@ async def _database(settings: Settings, tickets: int) -> tuple[str, str, str]:
     else:
         folder = settings.data_dir / "bench-realtime"
         folder.mkdir(parents=True, exist_ok=True)
-        server = EmbeddedPostgres(folder).start()
+        server = EmbeddedPostgres(folder, throwaway=True).start()
     name = f"bench_rt_{uuid.uuid4().hex[:10]}"
     conn = await asyncpg.connect(server)
     try:

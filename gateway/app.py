@@ -46,9 +46,10 @@ from gateway.alerting.errors import ErrorMeter
 from gateway.alerting.writes import PrincipalWrites
 from gateway.auth import CLOCK_SKEW_LEEWAY_SECONDS, AuthError, Principal, TokenVerifier, anonymous
 from gateway.db import Database, RequestSession
-from gateway.endpoint import GraphQLEndpoint
+from gateway.endpoint import GraphQLEndpoint, Outcome
 from gateway.graphiql import graphiql_asset_routes, graphiql_response, wants_graphiql
 from gateway.http import PreparedDocument
+from gateway.observability import METRICS_CONTENT_TYPE, Metrics, internal_allowed, log_request
 from gateway.privacy.audit import (
     AuditedSession,
     AuditWriter,
@@ -93,6 +94,7 @@ class GatewayState:
     hub: Hub | None = None
     errors: ErrorMeter = field(default_factory=ErrorMeter)
     alerting: AlertingEngine | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 @dataclass
@@ -155,8 +157,26 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
         )
         self.state = state
-        self.endpoint = GraphQLEndpoint(settings, state.db, schema, self.http_context)
+        self.endpoint = GraphQLEndpoint(
+            settings, state.db, schema, self.http_context, on_outcome=self._observe
+        )
         self.sockets = SocketCounter()
+
+    def _observe(self, outcome: Outcome, seconds: float) -> None:
+        metrics = self.state.metrics
+        metrics.observe(outcome.operation, outcome.result, seconds, outcome.statements)
+        if outcome.limit is not None:
+            metrics.reject(outcome.limit)
+        log_request(
+            method=outcome.method,
+            path=outcome.path,
+            status=outcome.status,
+            seconds=seconds,
+            operation=outcome.operation,
+            outcome=outcome.result,
+            statements=outcome.statements,
+            cost=outcome.cost,
+        )
 
     def subscription_problem(
         self, context: GatewayContext, payload: dict[str, Any]
@@ -337,9 +357,12 @@ def create_app(
     db = Database(dsn, min_size=settings.pool_min, max_size=settings.pool_max)
     verifier = TokenVerifier(settings)
     audit = AuditWriter(db, flush_seconds=settings.audit_flush_seconds)
-    state = GatewayState(settings=settings, db=db, verifier=verifier, audit=audit)
+    state = GatewayState(
+        settings=settings, db=db, verifier=verifier, audit=audit, metrics=Metrics(db.pool_snapshot)
+    )
     if source is not None:
         state.hub = Hub(db, source, kpi_targets=settings.kpi_targets)
+        state.metrics.watch_hub(state.hub.stats)
     schema = build_schema(
         extra_extensions=[PreparedDocument, SqlStatements, PersonalDataAudit],
         on_unexpected_error=state.errors.record_error,
@@ -364,7 +387,22 @@ def create_app(
             {"status": "ready" if ok else "database unreachable"}, status_code=200 if ok else 503
         )
 
+    def internal(request: Request) -> Response | None:
+        """403 unless the caller may read internal routes (token, or loopback)."""
+        if internal_allowed(request, settings.internal_token):
+            return None
+        return JSONResponse({"error": "internal route"}, status_code=403)
+
+    async def metrics(request: Request) -> Response:
+        refused = internal(request)
+        if refused is not None:
+            return refused
+        return Response(state.metrics.render(), media_type=METRICS_CONTENT_TYPE)
+
     async def realtime_stats(request: Request) -> Response:
+        refused = internal(request)
+        if refused is not None:
+            return refused
         hub = state.hub
         body: dict[str, Any] = hub.stats() if hub is not None else {"enabled": False}
         if state.alerting is not None:
@@ -402,6 +440,7 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/realtime/stats", realtime_stats, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         export_download_route(db),
         *graphiql_asset_routes(),
         *export_routes(db, settings, verifier),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 import typer
@@ -124,19 +125,43 @@ def token(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default GATEWAY_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default GATEWAY_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Processes serving the same port.")] = 1,
 ) -> None:
-    """Run the gateway with uvicorn."""
+    """Run the gateway with uvicorn (``--workers N``: N processes)."""
     from gateway.app import create_app
     from gateway.server import serve as serve_app
 
     settings = load_settings()
     alerting = _alerting(settings)  # a bad ALERTING fails before any work
     dsn = database_url(settings)
+    json_logs = settings.log_format == "json"
+    if workers > 1:
+        os.environ["DATABASE_URL"] = dsn  # the workers connect to the server started here
+        serve_app(
+            None, host or settings.host, port or settings.port, workers=workers, json_logs=json_logs
+        )
+        return
     serve_app(
         create_app(settings, dsn, alerting=alerting),
         host or settings.host,
         port or settings.port,
+        json_logs=json_logs,
     )
+
+
+def worker_app() -> Any:
+    """The app of one ``serve --workers N`` process (``DATABASE_URL`` set by the parent)."""
+    from gateway.app import create_app
+    from gateway.server import tune_garbage_collector
+
+    settings = load_settings()
+    if settings.log_format == "json":
+        from gateway.observability import configure_json_logs
+
+        configure_json_logs()
+    application = create_app(settings, database_url(settings), alerting=_alerting(settings))
+    tune_garbage_collector()
+    return application
 
 
 @app.command("export-schema")

@@ -64,6 +64,8 @@ class Database:
         self._min = min_size
         self._max = max_size
         self._pool: asyncpg.Pool | None = None
+        #: requests waiting for a pooled connection right now
+        self.waiting = 0
 
     async def open(self) -> None:
         if self._pool is None:
@@ -99,6 +101,12 @@ class Database:
     @property
     def max_size(self) -> int:
         return self._max
+
+    def pool_snapshot(self) -> tuple[int, int, int, int]:
+        """(in use, idle, max, waiting) for the metrics."""
+        pool = self._pool
+        idle = 0 if pool is None else pool.get_idle_size()
+        return self.in_use, idle, self._max, self.waiting
 
     def session(
         self,
@@ -145,12 +153,15 @@ class RequestSession:
         return self._statements
 
     async def _acquire(self) -> Any:
+        self._db.waiting += 1
         try:
             return await self._db.pool.acquire(timeout=self._acquire_timeout)
         except TimeoutError as exc:
             raise UnavailableError(
                 f"no database connection free within {self._acquire_timeout} s; retry shortly"
             ) from exc
+        finally:
+            self._db.waiting -= 1
 
     async def _connection(self) -> Any:
         if self._conn is None:

@@ -31,9 +31,6 @@ _SERVER_SETTINGS: dict[str, str] = {
     "work_mem": "32MB",
     "maintenance_work_mem": "256MB",
     "max_connections": "200",
-    "fsync": "off",
-    "synchronous_commit": "off",
-    "full_page_writes": "off",
     "max_wal_size": "4GB",
     "checkpoint_timeout": "30min",
     "jit": "off",
@@ -91,6 +88,16 @@ def _make_traversable(path: Path) -> None:
                 parent.chmod(mode | 0o001)
 
 
+#: Fast and unsafe: a crash (of the machine, or of the server) may lose or corrupt data. Only for
+#: throw-away clusters (tests, benchmarks: ``EmbeddedPostgres(..., throwaway=True)``); the
+#: cluster of ``make demo``/``serve`` keeps Postgres' durable defaults.
+_THROWAWAY_SETTINGS: dict[str, str] = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+
+
 @dataclass
 class EmbeddedPostgres:
     """One local cluster in ``data_dir`` listening on ``127.0.0.1:port``.
@@ -103,6 +110,8 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int = 0
     bin_dir: Path | None = None
+    #: a test or benchmark cluster: durability traded for speed (:data:`_THROWAWAY_SETTINGS`)
+    throwaway: bool = False
 
     @property
     def bins(self) -> Path:
@@ -171,9 +180,8 @@ class EmbeddedPostgres:
             self.stop()
         if not self.port:
             self.port = free_port()
-        options = " ".join(
-            f"-c {k}={v}" if v else f"-c {k}=''" for k, v in _SERVER_SETTINGS.items()
-        )
+        settings = {**_SERVER_SETTINGS, **(_THROWAWAY_SETTINGS if self.throwaway else {})}
+        options = " ".join(f"-c {k}={v}" if v else f"-c {k}=''" for k, v in settings.items())
         options += f" -p {self.port}"
         log = self.pgdata / "server.log"
         res = self._run(

@@ -38,6 +38,7 @@ from gateway.http import (
     validation_errors,
 )
 from gateway.limits import DocumentCache, check_limits
+from gateway.observability import bind_request
 from gateway.ratelimit import Admission, ConcurrencyLimiter, RateLimiter
 from gateway.settings import Settings
 from resolvers.errors import GatewayError
@@ -58,14 +59,17 @@ def principal_key(principal: Principal, scope: Scope) -> str:
 class Outcome:
     """What happened to one request (for metrics and logs)."""
 
-    __slots__ = ("cost", "operation", "result", "statements", "status")
+    __slots__ = ("cost", "limit", "method", "operation", "path", "result", "statements", "status")
 
-    def __init__(self) -> None:
+    def __init__(self, method: str = "POST", path: str = "/graphql") -> None:
         self.status = 0
         self.result = "ok"
         self.operation: str | None = None
         self.statements = 0
         self.cost = 0
+        self.limit: str | None = None
+        self.method = method
+        self.path = path
 
 
 class GraphQLEndpoint:
@@ -94,7 +98,8 @@ class GraphQLEndpoint:
         started = time.perf_counter()
         headers = Headers(scope=scope)
         rid = request_id(headers)
-        outcome = Outcome()
+        bind_request(rid, str(principal.user_id) if principal.user_id else None, principal.role)
+        outcome = Outcome(scope.get("method", "POST"), scope.get("path", "/graphql"))
         media = "application/json"
         admission: Admission | None = None
         extra_headers: dict[str, str] = {}
@@ -140,6 +145,7 @@ class GraphQLEndpoint:
             status, payload = problem.status, problem_body(problem, rid)
             extra_headers.update(problem.headers)
             outcome.result = problem.code.lower()
+            outcome.limit = _rejection(problem)
         except asyncio.CancelledError:
             outcome.result = "disconnected"
             return
@@ -151,12 +157,13 @@ class GraphQLEndpoint:
         finally:
             if entered:
                 self.concurrency.leave(key)
-            outcome.status = outcome.status or 0
-            if self.on_outcome is not None:
+            if self.on_outcome is not None and outcome.result == "disconnected":
                 self.on_outcome(outcome, time.perf_counter() - started)
         if admission is not None:
             payload.setdefault("extensions", {})["rateLimit"] = admission.report()
         outcome.status = status
+        if self.on_outcome is not None:
+            self.on_outcome(outcome, time.perf_counter() - started)
         response_headers = {
             "content-type": f"{media}; charset=utf-8",
             "x-request-id": rid,
@@ -249,6 +256,15 @@ class GraphQLEndpoint:
             outcome.result = "unavailable"
             return 503, body
         return 200, body
+
+
+def _rejection(problem: HttpProblem) -> str | None:
+    """The limit a refused request hit (for the rejections metric), if it was one."""
+    if problem.code == "RATE_LIMITED":
+        return "concurrency" if problem.extra.get("limit") == "concurrency" else "rate"
+    if problem.code in {"LIMIT_EXCEEDED", "FORBIDDEN"}:
+        return str(problem.extra.get("limit") or problem.code.lower())
+    return None
 
 
 def _internal() -> dict[str, Any]:

@@ -110,14 +110,41 @@ def tune_garbage_collector() -> tuple[int, int, int]:
     return previous
 
 
-def server_config(app: Any, host: str, port: int, *, log_level: str = "info") -> uvicorn.Config:
+def server_config(
+    app: Any, host: str, port: int, *, log_level: str = "info", **options: Any
+) -> uvicorn.Config:
     """The uvicorn configuration the gateway runs with (CLI, tests and benchmarks alike)."""
     return uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, ws=CoalescingWebSocketProtocol
+        app, host=host, port=port, log_level=log_level, ws=CoalescingWebSocketProtocol, **options
     )
 
 
-def serve(app: Any, host: str, port: int) -> None:
-    """Serve ``app`` until interrupted (the garbage collector tuned for it first)."""
+#: The app factory each worker process of ``serve --workers N`` imports.
+WORKER_FACTORY = "gateway.cli:worker_app"
+
+
+def serve(app: Any, host: str, port: int, *, workers: int = 1, json_logs: bool = False) -> None:
+    """Serve ``app`` until interrupted (the garbage collector tuned for it first).
+
+    With ``workers`` > 1, uvicorn's supervisor runs that many processes on the same socket,
+    each building its app with :data:`WORKER_FACTORY` (``app`` is then unused: an app does not
+    cross processes); each has its own pool and realtime hub, like separate gateways behind a
+    load balancer.
+    """
+    log_options: dict[str, Any] = {}
+    if json_logs:
+        from gateway.observability import configure_json_logs
+
+        configure_json_logs()
+        log_options = {"log_config": None, "access_log": False}
+    if workers > 1:
+        config = server_config(
+            WORKER_FACTORY, host, port, factory=True, workers=workers, **log_options
+        )
+        sock = config.bind_socket()
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[sock]).run()
+        return
     tune_garbage_collector()
-    uvicorn.Server(server_config(app, host, port)).run()
+    uvicorn.Server(server_config(app, host, port, **log_options)).run()

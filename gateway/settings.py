@@ -68,6 +68,11 @@ Environment variables (all optional):
     Websockets open without a verified token, per process (default 200; more are refused).
 ``GATEWAY_WS_MAX_SUBSCRIPTIONS``
     Subscriptions per websocket connection (default 20).
+``GATEWAY_INTERNAL_TOKEN``
+    Bearer token for ``/metrics`` and ``/realtime/stats``; unset: loopback clients only.
+``GATEWAY_LOG_FORMAT``
+    ``json`` (default for ``serve``/``demo``: one JSON object per line with the request id, user
+    id and role) or ``text``.
 ``ALERTING``
     The alerting engine of ``serve``/``demo``: ``off``, or comma-separated overrides of its
     rules and thresholds, ``name=value`` with dotted names (e.g.
@@ -177,6 +182,8 @@ class Settings:
     ws_init_timeout_seconds: float = 10.0
     ws_max_unauthenticated: int = 200
     ws_max_subscriptions: int = 20
+    internal_token: str | None = None
+    log_format: str = "json"
 
     def limits_for(self, role: str, app_role: str | None) -> RoleLimits:
         """The limits of a caller: ``anon``, their app role's if configured, else ``default``."""
@@ -438,4 +445,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ws_init_timeout_seconds=_float(e, "GATEWAY_WS_INIT_TIMEOUT_SECONDS", 10.0),
         ws_max_unauthenticated=_int(e, "GATEWAY_WS_MAX_UNAUTHENTICATED", 200),
         ws_max_subscriptions=_int(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
+        internal_token=e.get("GATEWAY_INTERNAL_TOKEN") or None,
+        log_format=_choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
     )

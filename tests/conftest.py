@@ -41,7 +41,7 @@ def pg_server(base_settings: Settings) -> Iterator[str]:
         yield base_settings.database_url
         return
     folder = server_dir("pg")
-    pg = EmbeddedPostgres(folder)
+    pg = EmbeddedPostgres(folder, throwaway=True)
     url = pg.start()
     try:
         yield url
@@ -54,7 +54,7 @@ def pg_server(base_settings: Settings) -> Iterator[str]:
 def embedded_pg() -> Iterator[EmbeddedPostgres]:
     """A second, private embedded server that tests may stop and restart."""
     folder = server_dir("pg-private")
-    pg = EmbeddedPostgres(folder)
+    pg = EmbeddedPostgres(folder, throwaway=True)
     pg.start()
     try:
         yield pg

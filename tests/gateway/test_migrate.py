@@ -96,7 +96,7 @@ PG15 = Path("/usr/lib/postgresql/15/bin")
 @pytest.mark.skipif(not (PG15 / "postgres").exists(), reason="Debian's PostgreSQL 15 not present")
 async def test_migrations_run_unchanged_on_postgres_15(request: pytest.FixtureRequest) -> None:
     folder = server_dir("pg15")
-    pg = EmbeddedPostgres(folder, bin_dir=PG15)
+    pg = EmbeddedPostgres(folder, bin_dir=PG15, throwaway=True)
     request.addfinalizer(lambda: (pg.destroy(), shutil.rmtree(folder, ignore_errors=True)))
     url = pg.start()
     assert "15." in pg.server_version()
