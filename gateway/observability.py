@@ -213,7 +213,7 @@ def log_request(
                 "outcome": outcome,
                 "sqlStatements": statements,
                 "cost": cost,
-            }
+            },
         },
     )
 
