@@ -30,6 +30,12 @@ from gateway.migrate import migrate
 from gateway.settings import Settings
 from synthetic import database_is_empty, seed_database
 
+#: A benchmark drives many requests from one token and many sockets at once: the per-principal
+#: rate and concurrency limits and the unauthenticated-socket cap are out of its way.
+BENCH_LIMITS = (
+    "default.concurrency=100000,default.burst=100000000,default.rate_per_second=100000000"
+)
+
 #: The fixed end of the benchmark data set, so every run measures the same rows.
 BENCH_END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -79,8 +85,11 @@ class GatewayProcess:
     file (a pipe nobody reads would fill up and stall it).
     """
 
-    def __init__(self, dsn: str, settings: Settings, *, pool_max: int = 8) -> None:
+    def __init__(
+        self, dsn: str, settings: Settings, *, pool_max: int = 8, workers: int = 1
+    ) -> None:
         self.port = free_port()
+        self.workers = workers
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {
             **os.environ,
@@ -88,6 +97,9 @@ class GatewayProcess:
             "GATEWAY_PORT": str(self.port),
             "SUPABASE_JWT_SECRET": settings.jwt_secret,
             "GATEWAY_POOL_MAX": str(pool_max),
+            "GATEWAY_LIMITS": BENCH_LIMITS,
+            "GATEWAY_WS_MAX_UNAUTHENTICATED": "100000",
+            "GATEWAY_LOG_FORMAT": "text",
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.log: Any = None
@@ -96,7 +108,10 @@ class GatewayProcess:
         self.log = tempfile.NamedTemporaryFile(prefix="bench-gw-", suffix=".log")  # noqa: SIM115
         exe = Path(sys.executable).parent / "support-gateway"
         self.proc = subprocess.Popen(
-            [str(exe), "serve"], env=self._env, stdout=self.log, stderr=subprocess.STDOUT
+            [str(exe), "serve", "--workers", str(self.workers)],
+            env=self._env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -217,6 +232,18 @@ async def time_sql(
     finally:
         await conn.close()
     return Timing.of(samples)
+
+
+def family(pid: int) -> list[int]:
+    """``pid`` and its child processes (``serve --workers N``: the workers)."""
+    out = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return out
 
 
 def process_stats(pid: int) -> tuple[float, float]:
