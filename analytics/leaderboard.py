@@ -37,7 +37,7 @@ class AgentFigure:
 
 
 @dataclass(frozen=True, slots=True)
-class RankedAgent:
+class LeaderboardEntry:
     agent: str
     score: float
     previous_score: float | None
@@ -45,7 +45,7 @@ class RankedAgent:
 
 
 @dataclass(frozen=True, slots=True)
-class CoachingOpportunity:
+class CoachingCandidate:
     agent: str
     kpi: str
     value: float
@@ -81,18 +81,18 @@ def _score(figures: Mapping[str, AgentFigure], previous: bool) -> float | None:
 
 def leaderboard(
     agents: Mapping[str, Mapping[str, AgentFigure]], top: int = 5
-) -> tuple[tuple[RankedAgent, ...], tuple[RankedAgent, ...]]:
+) -> tuple[tuple[LeaderboardEntry, ...], tuple[LeaderboardEntry, ...]]:
     """(top performers by score, most improved by score change), each at most ``top`` long.
 
     Ties are broken by agent key so the order is deterministic.
     """
-    ranked: list[RankedAgent] = []
+    ranked: list[LeaderboardEntry] = []
     for agent, figures in agents.items():
         score = _score(figures, previous=False)
         if score is None:
             continue
         prev = _score(figures, previous=True)
-        ranked.append(RankedAgent(agent, score, prev, None if prev is None else score - prev))
+        ranked.append(LeaderboardEntry(agent, score, prev, None if prev is None else score - prev))
     best = sorted(ranked, key=lambda r: (-r.score, r.agent))[:top]
     improved = sorted(
         (r for r in ranked if r.improvement is not None),
@@ -107,13 +107,13 @@ def coaching_opportunities(
     *,
     margins: Mapping[str, float],
     alpha: float = 0.05,
-) -> tuple[CoachingOpportunity, ...]:
+) -> tuple[CoachingCandidate, ...]:
     """Agents significantly below target on each of ``kpis`` (higher-is-better means).
 
     For KPI k, the hypothesis "agent mean < target − margin[k]" is tested per agent (one-sided
     t-test on the agent's mean, n and std) and BH-corrected across the agents tested on k.
     """
-    found: list[CoachingOpportunity] = []
+    found: list[CoachingCandidate] = []
     for kpi in kpis:
         estimates: dict[str, MeanEstimate] = {}
         target: float | None = None
@@ -131,7 +131,7 @@ def coaching_opportunities(
                 value = estimates[result.agent].value
                 assert value is not None
                 found.append(
-                    CoachingOpportunity(
+                    CoachingCandidate(
                         result.agent,
                         kpi,
                         value,

@@ -42,3 +42,12 @@ class RequestContext:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
+
+    def renew_for_event(self) -> None:
+        """Fresh loaders (and, when the session supports it, a renewed session) for the next
+        event of a subscription: nested fields read current data, no cache carried over, and
+        statement counts start again for each event."""
+        renewed = getattr(self.session, "renewed", None)
+        if callable(renewed):
+            self.session = renewed()
+        self.loaders = Loaders(self.session)

@@ -118,7 +118,7 @@ def kpi_result(
     defn: KpiDefinition, source: Source, periods: Periods, group_by: str | None
 ) -> KpiResult:
     """One KPI overall and (when ``group_by``) per group, from its source's rows."""
-    measure = MEASURES[defn.name][1]
+    measure = MEASURES[defn.name].estimate
     current, previous = overall_rows(source, periods)
     overall = kpi_value(defn, measure(current), measure(previous) if previous else None)
     groups: list[KpiGroupValue] = []

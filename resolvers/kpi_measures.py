@@ -48,7 +48,16 @@ class Estimate:
     std: float | None = None
 
 
-Measure = Callable[[Stats], Estimate]
+Estimator = Callable[[Stats], Estimate]
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """How a KPI is computed: the statistics ``source`` that feeds it and the ``estimate`` that
+    turns one statistics row (or any mapping with the same columns) into the KPI's figure."""
+
+    source: str
+    estimate: Estimator
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +104,7 @@ def _scaled(value: float | None, scale: float) -> float | None:
     return None if value is None else value / scale
 
 
-def counted(key: str) -> Measure:
+def counted(key: str) -> Estimator:
     """A count as the KPI value (an empty window gives 0)."""
 
     def measure(stats: Stats) -> Estimate:
@@ -105,7 +114,7 @@ def counted(key: str) -> Measure:
     return measure
 
 
-def mean(n_key: str, sum_key: str, sq_key: str, scale: float = 1.0) -> Measure:
+def mean(n_key: str, sum_key: str, sq_key: str, scale: float = 1.0) -> Estimator:
     """Mean of x / scale from (n, Σx, Σx²) with a t interval."""
 
     def measure(stats: Stats) -> Estimate:
@@ -123,7 +132,7 @@ def mean(n_key: str, sum_key: str, sq_key: str, scale: float = 1.0) -> Measure:
     return measure
 
 
-def quantile(key: str, n_key: str, scale: float = 1.0) -> Measure:
+def quantile(key: str, n_key: str, scale: float = 1.0) -> Estimator:
     """A percentile computed by the database (seconds) / scale; no interval."""
 
     def measure(stats: Stats) -> Estimate:
@@ -133,17 +142,22 @@ def quantile(key: str, n_key: str, scale: float = 1.0) -> Measure:
     return measure
 
 
-def proportion(successes: Callable[[Stats], int], trials: Callable[[Stats], int]) -> Measure:
-    """successes / trials in percent with a Wilson interval."""
+def percent(successes: int, trials: int) -> Estimate:
+    """successes / trials in percent with a Wilson interval: every proportion KPI's figure."""
+    est = proportion_from_counts(successes, trials)
+    return Estimate(
+        _scaled(est.value, 0.01),
+        est.n,
+        _scaled(est.ci_low, 0.01),
+        _scaled(est.ci_high, 0.01),
+    )
+
+
+def proportion(successes: Callable[[Stats], int], trials: Callable[[Stats], int]) -> Estimator:
+    """successes / trials in percent with a Wilson interval (:func:`percent`)."""
 
     def measure(stats: Stats) -> Estimate:
-        est = proportion_from_counts(successes(stats), trials(stats))
-        return Estimate(
-            _scaled(est.value, 0.01),
-            est.n,
-            _scaled(est.ci_low, 0.01),
-            _scaled(est.ci_high, 0.01),
-        )
+        return percent(successes(stats), trials(stats))
 
     return measure
 
@@ -158,7 +172,7 @@ def ratio(
     denominator: Callable[[Stats], float],
     n: Callable[[Stats], int],
     scale: float = 1.0,
-) -> Measure:
+) -> Estimator:
     """numerator / denominator × scale without an interval (None when the denominator is 0)."""
 
     def measure(stats: Stats) -> Estimate:
@@ -195,41 +209,45 @@ def _longest_wait(stats: Stats) -> Estimate:
 
 _SLA_ALL = ("fr_achieved", "fr_breached", "res_achieved", "res_breached")
 
-#: KPI name → (source, measure). Every name of :data:`analytics.kpis.DEFINITIONS` is here.
-MEASURES: Mapping[str, tuple[str, Measure]] = {
-    "ticket_volume": ("tickets", counted("created")),
-    "backlog": ("backlog", counted("open")),
-    "backlog_unassigned": ("backlog", counted("unassigned")),
-    "backlog_unanswered": ("backlog", counted("unanswered")),
-    "first_response_time": ("tickets", quantile("frt_median", "frt_n", MINUTE)),
-    "first_response_time_mean": ("tickets", mean("frt_n", "frt_sum", "frt_sum_sq", MINUTE)),
-    "first_response_time_p90": ("tickets", quantile("frt_p90", "frt_n", MINUTE)),
-    "resolution_time": ("tickets", quantile("res_median", "resolved", HOUR)),
-    "resolution_time_mean": ("tickets", mean("resolved", "res_sum", "res_sum_sq", HOUR)),
-    "resolution_time_p90": ("tickets", quantile("res_p90", "resolved", HOUR)),
-    "first_resolution_time": ("tickets", quantile("first_res_median", "first_res_n", HOUR)),
-    "fcr": ("tickets", proportion(cols("fcr"), cols("resolved"))),
-    "one_touch": ("tickets", proportion(cols("one_touch"), cols("resolved"))),
-    "reopen_rate": ("tickets", proportion(cols("reopened"), cols("resolved"))),
-    "white_glove_usage": ("tickets", proportion(cols("white_glove_created"), cols("vip_created"))),
-    "sla_compliance": ("sla", proportion(cols("fr_achieved", "res_achieved"), cols(*_SLA_ALL))),
-    "sla_first_response_compliance": (
+#: KPI name → its :class:`Measure`. Every name of :data:`analytics.kpis.DEFINITIONS` is here.
+MEASURES: Mapping[str, Measure] = {
+    "ticket_volume": Measure("tickets", counted("created")),
+    "backlog": Measure("backlog", counted("open")),
+    "backlog_unassigned": Measure("backlog", counted("unassigned")),
+    "backlog_unanswered": Measure("backlog", counted("unanswered")),
+    "first_response_time": Measure("tickets", quantile("frt_median", "frt_n", MINUTE)),
+    "first_response_time_mean": Measure("tickets", mean("frt_n", "frt_sum", "frt_sum_sq", MINUTE)),
+    "first_response_time_p90": Measure("tickets", quantile("frt_p90", "frt_n", MINUTE)),
+    "resolution_time": Measure("tickets", quantile("res_median", "resolved", HOUR)),
+    "resolution_time_mean": Measure("tickets", mean("resolved", "res_sum", "res_sum_sq", HOUR)),
+    "resolution_time_p90": Measure("tickets", quantile("res_p90", "resolved", HOUR)),
+    "first_resolution_time": Measure("tickets", quantile("first_res_median", "first_res_n", HOUR)),
+    "fcr": Measure("tickets", proportion(cols("fcr"), cols("resolved"))),
+    "one_touch": Measure("tickets", proportion(cols("one_touch"), cols("resolved"))),
+    "reopen_rate": Measure("tickets", proportion(cols("reopened"), cols("resolved"))),
+    "white_glove_usage": Measure(
+        "tickets", proportion(cols("white_glove_created"), cols("vip_created"))
+    ),
+    "sla_compliance": Measure(
+        "sla", proportion(cols("fr_achieved", "res_achieved"), cols(*_SLA_ALL))
+    ),
+    "sla_first_response_compliance": Measure(
         "sla",
         proportion(cols("fr_achieved"), cols("fr_achieved", "fr_breached")),
     ),
-    "sla_resolution_compliance": (
+    "sla_resolution_compliance": Measure(
         "sla",
         proportion(cols("res_achieved"), cols("res_achieved", "res_breached")),
     ),
-    "csat": ("surveys", _csat_mean),
-    "csat_percent": (
+    "csat": Measure("surveys", _csat_mean),
+    "csat_percent": Measure(
         "surveys",
         proportion(cols("csat_4", "csat_5"), cols(*(f"csat_{r}" for r in range(1, 6)))),
     ),
-    "nps": ("surveys", _nps),
-    "ces": ("surveys", mean("ces_n", "ces_sum", "ces_sum_sq")),
-    "survey_response_rate": ("surveys", proportion(cols("responded"), cols("sent"))),
-    "utilization": (
+    "nps": Measure("surveys", _nps),
+    "ces": Measure("surveys", mean("ces_n", "ces_sum", "ces_sum_sq")),
+    "survey_response_rate": Measure("surveys", proportion(cols("responded"), cols("sent"))),
+    "utilization": Measure(
         "workforce",
         ratio(
             total("handle_seconds", "available_seconds"),
@@ -238,7 +256,7 @@ MEASURES: Mapping[str, tuple[str, Measure]] = {
             100.0,
         ),
     ),
-    "occupancy": (
+    "occupancy": Measure(
         "workforce",
         ratio(
             total("handle_seconds"),
@@ -247,12 +265,12 @@ MEASURES: Mapping[str, tuple[str, Measure]] = {
             100.0,
         ),
     ),
-    "schedule_adherence": (
+    "schedule_adherence": Measure(
         "workforce",
         ratio(total("in_adherence_seconds"), total("scheduled_seconds"), cols("days"), 100.0),
     ),
-    "quality_score": ("workforce", mean("qa_n", "qa_sum", "qa_sum_sq")),
-    "aht": (
+    "quality_score": Measure("workforce", mean("qa_n", "qa_sum", "qa_sum_sq")),
+    "aht": Measure(
         "workforce",
         ratio(
             total("talk_seconds", "hold_seconds", "after_contact_seconds"),
@@ -260,24 +278,24 @@ MEASURES: Mapping[str, tuple[str, Measure]] = {
             cols("contacts_handled"),
         ),
     ),
-    "tickets_per_hour": (
+    "tickets_per_hour": Measure(
         "workforce",
         ratio(total("tickets_solved"), total("logged_in_seconds"), cols("days"), HOUR),
     ),
-    "service_level": (
+    "service_level": Measure(
         "queues",
         proportion(
             cols("answered_within_threshold"), cols("answered", "abandoned_after_threshold")
         ),
     ),
-    "abandonment_rate": ("queues", proportion(cols("abandoned"), cols("offered"))),
-    "average_speed_of_answer": (
+    "abandonment_rate": Measure("queues", proportion(cols("abandoned"), cols("offered"))),
+    "average_speed_of_answer": Measure(
         "queues",
         ratio(total("wait_sum"), total("answered"), cols("answered")),
     ),
-    "longest_wait": ("queues", _longest_wait),
-    "queue_depth": ("queues", ratio(total("depth_sum"), total("buckets"), cols("buckets"))),
-    "vip_retention": ("vip", proportion(cols("retained"), cols("active_start"))),
+    "longest_wait": Measure("queues", _longest_wait),
+    "queue_depth": Measure("queues", ratio(total("depth_sum"), total("buckets"), cols("buckets"))),
+    "vip_retention": Measure("vip", proportion(cols("retained"), cols("active_start"))),
 }
 
 #: KPIs computed per agent by ``analytics.agent_stats`` (tickets, surveys and workforce columns).
@@ -304,4 +322,4 @@ AGENT_KPIS: tuple[str, ...] = (
 )
 
 #: KPIs computed per queue by ``analytics.queue_stats``.
-QUEUE_KPIS: tuple[str, ...] = tuple(n for n, (src, _) in MEASURES.items() if src == "queues")
+QUEUE_KPIS: tuple[str, ...] = tuple(n for n, m in MEASURES.items() if m.source == "queues")

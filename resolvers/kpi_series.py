@@ -34,12 +34,14 @@ from uuid import UUID
 
 import sql
 from analytics.kpis import UnknownKpiError, lookup
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_assembly import ALL, decode
-from resolvers.kpi_measures import MEASURES, Estimate, Measure, Source, Stats
+from resolvers.kpi_measures import MEASURES, Estimate, Estimator, Source, Stats
 from resolvers.kpis import check_group, check_scope, source_of
 from resolvers.port import Row, Session
 from resolvers.series import Granularity, SeriesRequest, clipped_bucket, validate_series
+from resolvers.windows import TimeWindow
 
 #: Source → named query computing its statistics per bucket (columns: bucket_no, bucket_start,
 #: bucket_end, local_start, group_key, group_label, stats; see series_kpi_tickets.sql).
@@ -151,7 +153,7 @@ def _point(
 
 
 def assemble(
-    rows: Iterable[Row], request: SeriesRequest, measure: Measure, group_by: str | None
+    rows: Iterable[Row], request: SeriesRequest, measure: Estimator, group_by: str | None
 ) -> list[SeriesPoint]:
     """Series points from the rows of a ``series_kpi_*`` query (pure; see the module contract).
 
@@ -211,4 +213,19 @@ async def series(
         sql.load(SERIES_QUERIES[source.name]),
         *_params(source, request, group_by, team_id, agent_id),
     )
-    return assemble(rows, request, MEASURES[name][1], group_by)
+    return assemble(rows, request, MEASURES[name].estimate, group_by)
+
+
+async def kpi_series(
+    ctx: RequestContext,
+    kpi: str,
+    granularity: Granularity,
+    window: TimeWindow,
+    *,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+    group_by: str | None = None,
+) -> list[SeriesPoint]:
+    """:func:`series` of ``kpi`` over ``window`` (in its timezone) under the request's rights."""
+    return await series(ctx.session, kpi, window.start, window.end, granularity, window.timezone,
+                        team_id=team_id, agent_id=agent_id, group_by=group_by)  # fmt: skip

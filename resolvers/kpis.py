@@ -33,6 +33,7 @@ from uuid import UUID
 import sql
 from analytics.kpis import KpiDefinition, UnknownKpiError, lookup, registry
 from resolvers import kpi_assembly as asm
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_measures import (
     AGENT_KPIS,
@@ -47,10 +48,8 @@ from resolvers.kpi_measures import (
 from resolvers.kpi_types import (
     AgentKpis,
     Backlog,
-    Dashboard,
     Distribution,
     KpiResult,
-    KpiValue,
     QueueKpis,
 )
 from resolvers.port import Session
@@ -61,7 +60,7 @@ QUEUE_ORDER = ("all", "email", "chat", "phone", "social", "vip")
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class ComparedWindow:
     """A validated window and the previous window of the same length."""
 
     start: datetime
@@ -69,7 +68,7 @@ class Window:
     previous_start: datetime
 
     @classmethod
-    def of(cls, start: datetime, end: datetime) -> Window:
+    def of(cls, start: datetime, end: datetime) -> ComparedWindow:
         validate_window(start, end, MAX_WINDOW_DAYS)
         return cls(start, end, start - (end - start))
 
@@ -92,7 +91,7 @@ def definition(name: str, defs: Mapping[str, KpiDefinition]) -> KpiDefinition:
 
 def source_of(name: str) -> Source:
     """The statistics source of KPI ``name`` (a registry name)."""
-    return SOURCES[MEASURES[name][0]]
+    return SOURCES[MEASURES[name].source]
 
 
 def check_group(name: str, source: Source, group_by: str | None) -> None:
@@ -115,7 +114,7 @@ def check_scope(name: str, source: Source, team_id: UUID | None, agent_id: UUID 
 
 def _params(
     source: Source,
-    window: Window,
+    window: ComparedWindow,
     group_by: str | None,
     team_id: UUID | None,
     agent_id: UUID | None,
@@ -127,10 +126,10 @@ def _params(
     return (window.start, window.end, window.previous_start, group_by, team_id, agent_id)
 
 
-async def _fetch(
+async def fetch_source(
     session: Session,
     source: Source,
-    window: Window,
+    window: ComparedWindow,
     group_by: str | None,
     team_id: UUID | None,
     agent_id: UUID | None,
@@ -156,7 +155,7 @@ async def kpis(
 
     Every argument is checked before any SQL is sent; each distinct source is read once.
     """
-    window = Window.of(start, end)
+    window = ComparedWindow.of(start, end)
     defs = definitions(targets)
     chosen = [definition(name, defs) for name in names]
     sources: dict[str, Source] = {}
@@ -166,7 +165,7 @@ async def kpis(
         check_scope(defn.name, source, team_id, agent_id)
         sources.setdefault(source.name, source)
     fetched = {
-        name: await _fetch(session, source, window, group_by, team_id, agent_id)
+        name: await fetch_source(session, source, window, group_by, team_id, agent_id)
         for name, source in sources.items()
     }
     return tuple(
@@ -193,57 +192,6 @@ async def kpi(
     return result
 
 
-async def dashboard_kpis(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    *,
-    team_id: UUID | None = None,
-    agent_id: UUID | None = None,
-    targets: Mapping[str, float] | None = None,
-) -> Dashboard:
-    """Every KPI of the registry over ``[start, end)`` against the previous window, the backlog
-    (open, unassigned, unanswered, age buckets) at both ends and the ticket distributions by
-    channel, category, priority and status, in one statement."""
-    window = Window.of(start, end)
-    defs = definitions(targets)
-    rows = await session.fetch(
-        sql.load("kpi_dashboard"),
-        window.start,
-        window.end,
-        window.previous_start,
-        team_id,
-        agent_id,
-    )
-    periods = asm.by_period(rows, "source")
-    present = {source for source, _ in periods}
-    values: list[KpiValue] = []
-    for defn in defs.values():
-        source = source_of(defn.name)
-        if source.name not in present:
-            continue
-        source_periods = {
-            period: stats for (src, period), stats in periods.items() if src == source.name
-        }
-        values.append(asm.kpi_result(defn, source, source_periods, None).overall)
-    now_end, now_start = _capped(window.end), _capped(window.start)
-    return Dashboard(
-        start=window.start,
-        end=window.end,
-        previous_start=window.previous_start,
-        kpis=tuple(values),
-        backlog=asm.backlog(now_end, periods[("backlog", "current")][0]),
-        previous_backlog=asm.backlog(now_start, periods[("backlog", "previous")][0]),
-        distributions=asm.distributions(periods.get(("distribution", "current"), [])),
-    )
-
-
-def _capped(at: datetime) -> datetime:
-    """The backlog instant the SQL uses: ``least(at, now())``."""
-    now = datetime.now(at.tzinfo)
-    return min(at, now)
-
-
 async def agent_kpis(
     session: Session,
     start: datetime,
@@ -254,7 +202,7 @@ async def agent_kpis(
 ) -> tuple[AgentKpis, ...]:
     """Per agent (of ``team_id`` when given) with visible activity in the window, ordered by
     name: the :data:`~resolvers.kpi_measures.AGENT_KPIS` against the previous window."""
-    window = Window.of(start, end)
+    window = ComparedWindow.of(start, end)
     defs = definitions(targets)
     rows = await session.fetch(
         sql.load("kpi_agents"), window.start, window.end, window.previous_start, team_id
@@ -266,7 +214,7 @@ async def agent_kpis(
         prev = previous.get(str(row["agent_id"]))
         values = []
         for name in AGENT_KPIS:
-            measure = MEASURES[name][1]
+            measure = MEASURES[name].estimate
             values.append(asm.kpi_value(defs[name], measure(row), measure(prev) if prev else None))
         out.append(
             AgentKpis(UUID(str(row["agent_id"])), str(row["agent_name"]),
@@ -284,10 +232,10 @@ async def queue_kpis(
 ) -> tuple[QueueKpis, ...]:
     """Per queue and overall ('all' first): contact counts and the queue KPIs (service level,
     abandonment, speed of answer, longest wait, depth) against the previous window."""
-    window = Window.of(start, end)
+    window = ComparedWindow.of(start, end)
     defs = definitions(targets)
     source = SOURCES["queues"]
-    periods = await _fetch(session, source, window, None, None, None)
+    periods = await fetch_source(session, source, window, None, None, None)
     previous = {str(r["queue"]): r for r in periods.get("previous", [])}
     current = sorted(
         periods.get("current", []),
@@ -298,7 +246,9 @@ async def queue_kpis(
     for row in current:
         prev = previous.get(str(row["queue"]))
         values = tuple(
-            asm.kpi_value(defs[n], MEASURES[n][1](row), MEASURES[n][1](prev) if prev else None)
+            asm.kpi_value(
+                defs[n], MEASURES[n].estimate(row), MEASURES[n].estimate(prev) if prev else None
+            )
             for n in QUEUE_KPIS
         )
         out.append(
@@ -324,7 +274,7 @@ async def distributions(
     agent_id: UUID | None = None,
 ) -> tuple[Distribution, ...]:
     """Tickets created in the window by channel, root category, priority and status."""
-    window = Window.of(start, end)
+    window = ComparedWindow.of(start, end)
     rows = await session.fetch(
         sql.load("kpi_distribution"), window.start, window.end, team_id, agent_id
     )
@@ -350,3 +300,8 @@ async def backlog_at(
     rows = await session.fetch(sql.load("kpi_backlog_at"), at, group_by, team_id, agent_id)
     snapshots = [asm.backlog(at, asm.decode(r["stats"])) for r in rows]
     return tuple(sorted(snapshots, key=lambda b: (b.label, b.key)))
+
+
+def kpi_definitions(ctx: RequestContext) -> list[KpiDefinition]:
+    """Every KPI of the registry with the request's target overrides."""
+    return list(definitions(ctx.kpi_targets).values())

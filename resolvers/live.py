@@ -22,8 +22,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import sql
+from resolvers.dashboards import dashboard_kpis
 from resolvers.errors import UserInputError
-from resolvers.kpis import dashboard_kpis
 from resolvers.port import Row, Session
 from resolvers.windows import Period, period_window
 
@@ -50,7 +50,7 @@ class SubscriberDropped(UserInputError):
 
 
 @dataclass(frozen=True, slots=True)
-class TicketCriteria:
+class TicketChangeCriteria:
     """Optional narrowing of ``ticketChanged`` (None = any); all given criteria must hold."""
 
     statuses: frozenset[str] | None = None
@@ -129,7 +129,7 @@ class DashboardEvent:
 class LiveFeeds(Protocol):
     """One websocket connection's streams, each under the connection's user's rights."""
 
-    def ticket_changes(self, criteria: TicketCriteria) -> AsyncIterator[TicketChangeEvent]:
+    def ticket_changes(self, criteria: TicketChangeCriteria) -> AsyncIterator[TicketChangeEvent]:
         """Ticket inserts, updates, deletes and new interactions, in commit order, once each."""
         ...
 

@@ -5,12 +5,17 @@ requests, since rows depend on the caller's rights). Each loader turns the keys 
 event-loop tick into one SQL statement, so a page of 100 tickets with their agents, teams,
 customers, categories, surveys and latest interactions costs the same handful of statements as a
 page of 10.
+
+Loaders are named for what they return (``agent_by_id``, ``sla_targets_by_ticket``); each names
+the query it runs in ``sql/queries/`` in its docstring. Loaders that take parameters besides the
+key (a window, a limit) are methods: one loader, hence one batch, per distinct parameter set.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Callable, Coroutine, Hashable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from aiodataloader import DataLoader as _DataLoader
@@ -19,11 +24,10 @@ import sql
 from resolvers.port import Row, Session
 
 DataLoader = _DataLoader[Any, Any]
+Batch = Callable[[list[Any]], Coroutine[Any, Any, list[Any]]]
 
 
-def _one_per_key(
-    session: Session, query: str, key_column: str = "id", *extra: Any
-) -> Callable[[list[Any]], Awaitable[list[Row | None]]]:
+def _one_per_key(session: Session, query: str, key_column: str, *extra: Any) -> Batch:
     async def batch(keys: list[Any]) -> list[Row | None]:
         rows = await session.fetch(query, list(keys), *extra)
         by_key = {r[key_column]: r for r in rows}
@@ -32,9 +36,7 @@ def _one_per_key(
     return batch
 
 
-def _many_per_key(
-    session: Session, query: str, key_column: str, *extra: Any
-) -> Callable[[list[Any]], Awaitable[list[list[Row]]]]:
+def _many_per_key(session: Session, query: str, key_column: str, *extra: Any) -> Batch:
     async def batch(keys: list[Any]) -> list[list[Row]]:
         rows = await session.fetch(query, list(keys), *extra)
         grouped: dict[Hashable, list[Row]] = defaultdict(list)
@@ -46,102 +48,131 @@ def _many_per_key(
 
 
 class Loaders:
-    """The request's DataLoaders, created lazily by name."""
+    """The request's DataLoaders, created lazily (one per name and parameter set)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
         self._cache: dict[Hashable, DataLoader] = {}
 
-    def _get(self, key: Hashable, factory: Callable[[], Callable[..., Any]]) -> DataLoader:
+    def _get(self, key: Hashable, factory: Callable[[], Batch]) -> DataLoader:
         loader = self._cache.get(key)
         if loader is None:
             loader = _DataLoader(batch_load_fn=factory(), max_batch_size=1000)
             self._cache[key] = loader
         return loader
 
-    def _by_id(self, name: str) -> DataLoader:
-        return self._get(name, lambda: _one_per_key(self._session, sql.load(name)))
+    def _one(self, query: str, key_column: str = "id", *extra: Any) -> DataLoader:
+        return self._get(
+            (query, key_column, *extra),
+            lambda: _one_per_key(self._session, sql.load(query), key_column, *extra),
+        )
+
+    def _many(self, query: str, key_column: str, *extra: Any) -> DataLoader:
+        return self._get(
+            (query, key_column, *extra),
+            lambda: _many_per_key(self._session, sql.load(query), key_column, *extra),
+        )
 
     @property
-    def ticket(self) -> DataLoader:
-        return self._by_id("tickets_by_ids")
+    def ticket_by_id(self) -> DataLoader:
+        """Ticket row by id, or None (``tickets_by_ids``)."""
+        return self._one("tickets_by_ids")
 
     @property
-    def agent(self) -> DataLoader:
-        return self._by_id("agents_by_ids")
+    def agent_by_id(self) -> DataLoader:
+        """Agent row by id, or None (``agents_by_ids``)."""
+        return self._one("agents_by_ids")
 
     @property
-    def team(self) -> DataLoader:
-        return self._by_id("teams_by_ids")
+    def team_by_id(self) -> DataLoader:
+        """Team row by id, or None (``teams_by_ids``)."""
+        return self._one("teams_by_ids")
 
     @property
-    def customer(self) -> DataLoader:
-        return self._by_id("customers_by_ids")
+    def customer_by_id(self) -> DataLoader:
+        """Customer row (with contact fields when visible) by id, or None (``customers_by_ids``)."""
+        return self._one("customers_by_ids")
 
     @property
-    def category(self) -> DataLoader:
-        return self._by_id("categories_by_ids")
+    def category_by_id(self) -> DataLoader:
+        """Category row by id, or None (``categories_by_ids``)."""
+        return self._one("categories_by_ids")
 
     @property
-    def sla_policy(self) -> DataLoader:
-        return self._by_id("sla_policies_by_ids")
+    def sla_policy_by_id(self) -> DataLoader:
+        """SLA policy row by id, or None (``sla_policies_by_ids``)."""
+        return self._one("sla_policies_by_ids")
+
+    @property
+    def alert_by_id(self) -> DataLoader:
+        """Alert row by id, or None (``alerts_by_ids``)."""
+        return self._one("alerts_by_ids")
 
     @property
     def survey_by_ticket(self) -> DataLoader:
-        return self._get(
-            "surveys_by_tickets",
-            lambda: _one_per_key(self._session, sql.load("surveys_by_tickets"), "ticket_id"),
-        )
+        """A ticket's survey row, or None (``surveys_by_tickets``)."""
+        return self._one("surveys_by_tickets", "ticket_id")
 
     @property
-    def sla_by_ticket(self) -> DataLoader:
-        return self._get(
-            "sla_by_tickets",
-            lambda: _many_per_key(self._session, sql.load("sla_by_tickets"), "ticket_id"),
-        )
+    def sla_targets_by_ticket(self) -> DataLoader:
+        """A ticket's SLA target rows (``sla_by_tickets``)."""
+        return self._many("sla_by_tickets", "ticket_id")
 
     @property
-    def category_children(self) -> DataLoader:
-        return self._get(
-            "categories_children",
-            lambda: _many_per_key(self._session, sql.load("categories_children"), "parent_id"),
-        )
-
-    @property
-    def sla_state(self) -> DataLoader:
-        """Live SLA state of each ticket's targets (business minutes left, breached now)."""
+    def sla_state_by_ticket(self) -> DataLoader:
+        """Live SLA state of a ticket's targets (``sla_ticket_state``, see
+        :mod:`resolvers.sla_state`)."""
         from resolvers.sla_state import sla_state_batch
 
         return self._get("sla_ticket_state", lambda: sla_state_batch(self._session))
 
-    def latest_interactions(self, limit: int) -> DataLoader:
-        """Latest ``limit`` interactions per ticket (one loader per distinct limit)."""
-        return self._get(
-            ("interactions_latest_by_tickets", limit),
-            lambda: _many_per_key(
-                self._session, sql.load("interactions_latest_by_tickets"), "ticket_id", limit
-            ),
-        )
+    @property
+    def children_by_category(self) -> DataLoader:
+        """A category's direct sub-category rows (``categories_children``)."""
+        return self._many("categories_children", "parent_id")
 
-    def many(self, query_name: str, key_column: str, *extra: Any) -> DataLoader:
-        """A generic one-to-many loader over a named query taking the key array as $1."""
-        return self._get(
-            (query_name, key_column, *extra),
-            lambda: _many_per_key(self._session, sql.load(query_name), key_column, *extra),
-        )
+    @property
+    def agents_by_team(self) -> DataLoader:
+        """A team's agent rows (``team_agents``)."""
+        return self._many("team_agents", "team_id")
 
-    def one(self, query_name: str, key_column: str = "id", *extra: Any) -> DataLoader:
-        """A generic one-to-one loader over a named query taking the key array as $1 (and
-        ``extra`` as $2...: one loader, hence one batch, per distinct ``extra``)."""
-        return self._get(
-            (query_name, key_column, *extra),
-            lambda: _one_per_key(self._session, sql.load(query_name), key_column, *extra),
-        )
+    @property
+    def lead_by_team(self) -> DataLoader:
+        """A team's lead agent row, or None (``team_leads``)."""
+        return self._one("team_leads", "team_id")
 
-    def computed(
-        self, key: Hashable, batch: Callable[[list[Any]], Awaitable[list[Any]]]
-    ) -> DataLoader:
-        """A loader over an arbitrary batch function (e.g. a KPI engine call), cached by ``key``."""
+    @property
+    def training_by_agent(self) -> DataLoader:
+        """An agent's training record rows, newest first (``agent_training``)."""
+        return self._many("agent_training", "agent_id")
+
+    @property
+    def vip_history_by_customer(self) -> DataLoader:
+        """A customer's VIP tier periods, oldest first (``customer_vip_history``)."""
+        return self._many("customer_vip_history", "customer_id")
+
+    def latest_interactions_by_ticket(self, limit: int) -> DataLoader:
+        """A ticket's latest ``limit`` interaction rows (``interactions_latest_by_tickets``)."""
+        return self._many("interactions_latest_by_tickets", "ticket_id", limit)
+
+    def daily_metrics_by_agent(self, first: date, last: date) -> DataLoader:
+        """An agent's daily metric rows of days ``first..last`` (``agent_daily_metrics``)."""
+        return self._many("agent_daily_metrics", "agent_id", first, last)
+
+    def evaluations_by_agent(self, last: int) -> DataLoader:
+        """An agent's latest ``last`` QA evaluation rows (``agent_evaluations``)."""
+        return self._many("agent_evaluations", "agent_id", last)
+
+    def stats_by_category(self, start: datetime, end: datetime) -> DataLoader:
+        """A category's ticket statistics row over ``[start, end)`` (``category_stats``)."""
+        return self._one("category_stats", "category_id", start, end)
+
+    def support_summary_by_customer(self, start: datetime, end: datetime) -> DataLoader:
+        """A customer's support summary row over ``[start, end)`` (``customer_support_summary``)."""
+        return self._one("customer_support_summary", "customer_id", start, end)
+
+    def computed(self, key: Hashable, batch: Batch) -> DataLoader:
+        """A loader over a batch function of the resolvers (e.g. a KPI call), cached by ``key``."""
         return self._get(key, lambda: batch)
 
 

@@ -48,9 +48,9 @@ from analytics.forecasting import (
     backtest_counts,
     forecast_counts,
 )
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
-from resolvers.port import Session
 from resolvers.series import (
     MAX_BUCKETS,
     Bucket,
@@ -232,7 +232,7 @@ def _forecast(counts: Sequence[float], horizon: int, period: int) -> Forecast:
 
 
 async def volume_forecast(
-    session: Session,
+    ctx: RequestContext,
     *,
     granularity: Granularity,
     timezone: str,
@@ -248,7 +248,7 @@ async def volume_forecast(
     _check_days(history_days, horizon_days)
     history = _history_buckets(as_of, granularity, timezone, history_days)
     start, end = history[0].start, history[-1].end
-    points = await series(session, "ticket_volume", start, end, granularity, timezone)
+    points = await series(ctx.session, "ticket_volume", start, end, granularity, timezone)
     counts = [float(p.n) for p in points]
     horizon = horizon_days * (24 if granularity is Granularity.HOUR else 1)
     period = _PERIOD[granularity]
@@ -287,7 +287,7 @@ def _requirement(
 
 
 async def staffing_plan(
-    session: Session,
+    ctx: RequestContext,
     queue: str,
     *,
     timezone: str,
@@ -316,7 +316,7 @@ async def staffing_plan(
     at = require_aware(as_of, "asOf").astimezone(UTC)
     end = at.replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=history_days)
-    rows = await session.fetch(sql.load("planning_queue_hours"), queue, start, end)
+    rows = await ctx.session.fetch(sql.load("planning_queue_hours"), queue, start, end)
     answered = sum(int(r["aht_answered"]) for r in rows)
     if answered == 0:
         raise UserInputError(

@@ -6,7 +6,7 @@ requester's session (row level security decides every row) and the same window:
 ==============================  ===============================================================
 report section                  resolver (GraphQL field)
 ==============================  ===============================================================
-headline KPIs, backlog,         :func:`resolvers.kpis.dashboard_kpis` (``dashboard``)
+headline KPIs, backlog,         :func:`resolvers.dashboards.dashboard_kpis` (``dashboard``)
 distributions
 agents, leaderboard, coaching   :func:`resolvers.kpis.agent_kpis` + :mod:`resolvers.team_rankings`
                                 (``teamPerformance``)
@@ -30,7 +30,7 @@ from typing import Any
 from uuid import UUID
 
 import sql
-from resolvers import kpis, report_sections
+from resolvers import dashboards, kpis, report_sections
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Session
@@ -161,7 +161,7 @@ async def _alerts(session: Session, req: ReportRequest) -> Section:
 async def _headline(
     session: Session, req: ReportRequest, targets: Mapping[str, float], backlog: bool = True
 ) -> list[Section]:
-    d = await kpis.dashboard_kpis(
+    d = await dashboards.dashboard_kpis(
         session, req.start, req.end, team_id=req.team_id, agent_id=req.agent_id, targets=targets
     )
     table = report_sections.kpi_table("KPIs against target and previous period", d.kpis)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from analytics.leaderboard import CoachingOpportunity, RankedAgent
+from analytics.leaderboard import CoachingCandidate, LeaderboardEntry
 from resolvers.kpi_series import SeriesPoint
 from resolvers.kpi_types import AgentKpis, Backlog, Distribution, KpiResult, KpiValue
 from resolvers.port import Row
@@ -93,7 +93,7 @@ def agents_table(agents: Sequence[AgentKpis], kpis: Sequence[str] = AGENT_TABLE_
     return Table("Agents", columns, rows)
 
 
-def ranking_table(title: str, ranked: Sequence[RankedAgent], names: dict[str, str]) -> Table:
+def ranking_table(title: str, ranked: Sequence[LeaderboardEntry], names: dict[str, str]) -> Table:
     columns = (
         Column("Rank", "integer"),
         Column("Agent"),
@@ -108,7 +108,7 @@ def ranking_table(title: str, ranked: Sequence[RankedAgent], names: dict[str, st
     return Table(title, columns, rows)
 
 
-def coaching_table(items: Sequence[CoachingOpportunity], names: dict[str, str]) -> Table:
+def coaching_table(items: Sequence[CoachingCandidate], names: dict[str, str]) -> Table:
     columns = (
         Column("Agent"),
         Column("KPI"),

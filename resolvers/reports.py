@@ -25,7 +25,7 @@ from resolvers.errors import UserInputError
 from resolvers.port import Row, Session
 from resolvers.report_builder import TITLES, ReportRequest, custom_spec, default_window
 from resolvers.report_cron import check_cron, next_run
-from resolvers.tickets import TicketFilter, tickets_count
+from resolvers.tickets import TicketSelection, tickets_count
 from resolvers.windows import Period, resolve_timezone, resolve_window
 
 FORMATS = ("pdf", "xlsx", "csv")
@@ -207,10 +207,10 @@ def request_from_payload(raw: Mapping[str, Any]) -> ReportRequest:
     )
 
 
-def filter_payload(f: TicketFilter) -> dict[str, Any]:
+def filter_payload(f: TicketSelection) -> dict[str, Any]:
     """A ticket filter as JSON (the inverse of :func:`filter_from_payload`)."""
     out: dict[str, Any] = {}
-    for key in TicketFilter.__dataclass_fields__:
+    for key in TicketSelection.__dataclass_fields__:
         value = getattr(f, key)
         if value is None:
             continue
@@ -218,7 +218,7 @@ def filter_payload(f: TicketFilter) -> dict[str, Any]:
     return out
 
 
-def filter_from_payload(raw: Mapping[str, Any]) -> TicketFilter:
+def filter_from_payload(raw: Mapping[str, Any]) -> TicketSelection:
     """The ticket filter of an export link."""
     kinds: dict[str, Any] = {
         "category_ids": int,
@@ -232,11 +232,11 @@ def filter_from_payload(raw: Mapping[str, Any]) -> TicketFilter:
             args[key] = datetime.fromisoformat(value)
         else:
             args[key] = [kinds.get(key, str)(v) for v in value]
-    return TicketFilter(**args)
+    return TicketSelection(**args)
 
 
 async def export_tickets(
-    session: Session, links: ExportLinks, f: TicketFilter, fmt: str, timezone: str, bom: bool
+    session: Session, links: ExportLinks, f: TicketSelection, fmt: str, timezone: str, bom: bool
 ) -> tuple[Link, int]:
     """A link to the tickets matching ``f`` as CSV or XLSX, and how many there are now;
     UserInputError when they exceed the caller's row cap."""

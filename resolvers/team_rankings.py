@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from analytics.leaderboard import (
     AgentFigure,
-    CoachingOpportunity,
-    RankedAgent,
+    CoachingCandidate,
+    LeaderboardEntry,
     coaching_opportunities,
     leaderboard,
 )
@@ -25,9 +25,9 @@ COACHING_MARGINS: Mapping[str, float] = {"csat": 0.2, "quality_score": 0.2}
 class TeamRankings:
     """Top performers, most improved and coaching opportunities; ``names``: agent id → name."""
 
-    top_performers: tuple[RankedAgent, ...]
-    most_improved: tuple[RankedAgent, ...]
-    coaching: tuple[CoachingOpportunity, ...]
+    top_performers: tuple[LeaderboardEntry, ...]
+    most_improved: tuple[LeaderboardEntry, ...]
+    coaching: tuple[CoachingCandidate, ...]
     names: Mapping[str, str]
 
 

@@ -1,21 +1,27 @@
-"""Ticket lists: filters, orderings and keyset pages under the caller's rights."""
+"""Tickets: rows by id, their relations (survey, SLA targets and live state, interactions) and
+ticket lists (filters, orderings and keyset pages), all under the caller's rights."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sql
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
-from resolvers.pagination import Page, PageRequest, build_page
+from resolvers.pagination import Page, PageRequest, build_page, page_request
 from resolvers.port import Row, Session
+from resolvers.sla_state import SlaTargetState
+
+#: Most interactions one ``Ticket.interactions`` returns.
+MAX_INTERACTIONS = 100
 
 
 @dataclass(frozen=True, slots=True)
-class TicketFilter:
+class TicketSelection:
     """Conjunction of optional criteria; ``None`` means "any". Values are database literals."""
 
     statuses: Sequence[str] | None = None
@@ -91,7 +97,7 @@ def _key_text(row: Row) -> str:
 
 async def tickets_page(
     session: Session,
-    filt: TicketFilter,
+    filt: TicketSelection,
     *,
     ordering: str,
     ascending: bool,
@@ -113,6 +119,72 @@ async def tickets_page(
     return build_page(rows, request, f"{ordering}:{'asc' if ascending else 'desc'}", _key_text)
 
 
-async def tickets_count(session: Session, filt: TicketFilter) -> int:
+async def tickets_count(session: Session, filt: TicketSelection) -> int:
     """How many tickets match ``filt`` (only the ones the caller may see)."""
     return int(await session.fetchval(sql.load("tickets_count"), *filt.params()))
+
+
+@dataclass(frozen=True, slots=True)
+class TicketList:
+    """One page of ticket rows and the (lazy, one extra statement) count of all matches."""
+
+    page: Page[Row]
+    count: Callable[[], Awaitable[int]]
+
+
+async def ticket_list(
+    ctx: RequestContext,
+    selection: TicketSelection,
+    *,
+    ordering: str,
+    ascending: bool,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> TicketList:
+    """The page of tickets matching ``selection`` that the Relay arguments ask for."""
+    order = f"{ordering}:{'asc' if ascending else 'desc'}"
+    req = page_request(first=first, after=after, last=last, before=before, ordering=order)
+    session = ctx.session
+    page = await tickets_page(session, selection, ordering=ordering, ascending=ascending,
+                              request=req)  # fmt: skip
+
+    async def count() -> int:
+        return await tickets_count(session, selection)
+
+    return TicketList(page, count)
+
+
+async def ticket_by_id(ctx: RequestContext, ticket_id: int) -> Row | None:
+    """The ticket row, or None when it does not exist or is not visible."""
+    row: Row | None = await ctx.loaders.ticket_by_id.load(ticket_id)
+    return row
+
+
+async def ticket_survey(ctx: RequestContext, ticket_id: int) -> Row | None:
+    """The satisfaction survey row of the ticket, or None."""
+    row: Row | None = await ctx.loaders.survey_by_ticket.load(ticket_id)
+    return row
+
+
+async def ticket_sla_targets(ctx: RequestContext, ticket_id: int) -> list[Row]:
+    """The ticket's SLA target rows (first response, resolution) with their outcome."""
+    rows: list[Row] = await ctx.loaders.sla_targets_by_ticket.load(ticket_id)
+    return rows
+
+
+async def ticket_sla_state(ctx: RequestContext, ticket_id: int) -> list[SlaTargetState]:
+    """The live state of the ticket's SLA targets (empty when it has none)."""
+    states: list[SlaTargetState] = await ctx.loaders.sla_state_by_ticket.load(ticket_id)
+    return states
+
+
+async def ticket_interactions(ctx: RequestContext, ticket_id: int, last: int) -> list[Row]:
+    """The ticket's latest ``last`` (0..100) interaction rows, newest first."""
+    if not 0 <= last <= MAX_INTERACTIONS:
+        raise UserInputError(f"last must be between 0 and {MAX_INTERACTIONS}", field="last")
+    if last == 0:
+        return []
+    rows: list[Row] = await ctx.loaders.latest_interactions_by_ticket(last).load(ticket_id)
+    return rows

@@ -11,7 +11,7 @@ from resolvers.series import Granularity, clipped_bucket, validate_series
 
 
 @dataclass(frozen=True, slots=True)
-class VipTrendPoint:
+class VipTierBucket:
     """One tier in one bucket (bucket bounds clipped to the window, label in the zone)."""
 
     bucket_start: datetime
@@ -26,7 +26,7 @@ class VipTrendPoint:
 
 async def vip_tier_trends(
     session: Session, start: datetime, end: datetime, granularity: Granularity | str, tz: str
-) -> list[VipTrendPoint]:
+) -> list[VipTierBucket]:
     """Every bucket × tier of ``[start, end)`` (one statement, under the caller's rights)."""
     req = validate_series(start, end, granularity, tz)
     rows = await session.fetch(
@@ -40,7 +40,7 @@ async def vip_tier_trends(
     for r in rows:
         bucket_start, bucket_end, label = clipped_bucket(r, req)
         out.append(
-            VipTrendPoint(
+            VipTierBucket(
                 bucket_start=bucket_start,
                 bucket_end=bucket_end,
                 local_label=label,

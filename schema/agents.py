@@ -9,10 +9,10 @@ from uuid import UUID
 
 import strawberry
 
-import sql
-from resolvers.errors import UserInputError
+import resolvers.agents
+from resolvers.operations import AgentDayRates, agent_day_rates
 from resolvers.port import Row
-from resolvers.windows import validate_dates
+from resolvers.tickets import ticket_by_id
 from schema.common import Channel, Info, parse_uuid
 from schema.pagination import Connection
 from schema.window import FromArg, Period, WindowArg, window_of
@@ -41,6 +41,7 @@ class AgentDailyMetric:
     after_contact_seconds: int
     contacts_handled: int
     tickets_solved: int
+    _rates: strawberry.Private[AgentDayRates]
 
     @classmethod
     def from_row(cls, r: Row) -> AgentDailyMetric:
@@ -56,22 +57,51 @@ class AgentDailyMetric:
             after_contact_seconds=r["after_contact_seconds"],
             contacts_handled=r["contacts_handled"],
             tickets_solved=r["tickets_solved"],
+            _rates=agent_day_rates(r),
         )
 
-    @strawberry.field(description="handle ÷ (handle + available); null without time logged.")
+    @strawberry.field(
+        description="handle ÷ (handle + available); null without time logged.",
+        deprecation_reason="A 0..1 fraction: use occupancyPercent (the occupancy KPI).",
+    )
     def occupancy(self) -> float | None:
-        total = self.handle_seconds + self.available_seconds
-        return self.handle_seconds / total if total else None
+        return _fraction(self._rates.occupancy)
 
-    @strawberry.field(description="(handle + available) ÷ scheduled; null when unscheduled.")
+    @strawberry.field(
+        description="(handle + available) ÷ scheduled; null when unscheduled.",
+        deprecation_reason="A 0..1 fraction: use utilizationPercent (the utilization KPI).",
+    )
     def utilization(self) -> float | None:
-        total = self.handle_seconds + self.available_seconds
-        return total / self.scheduled_seconds if self.scheduled_seconds else None
+        return _fraction(self._rates.utilization)
 
-    @strawberry.field(description="time in the scheduled state ÷ scheduled time.")
+    @strawberry.field(
+        description="time in the scheduled state ÷ scheduled time.",
+        deprecation_reason="A 0..1 fraction: use adherencePercent (the schedule_adherence KPI).",
+    )
     def adherence(self) -> float | None:
-        s = self.scheduled_seconds
-        return self.in_adherence_seconds / s if s else None
+        return _fraction(self._rates.schedule_adherence)
+
+    @strawberry.field(
+        description="The occupancy KPI of this day, percent; null without time logged."
+    )
+    def occupancy_percent(self) -> float | None:
+        return self._rates.occupancy
+
+    @strawberry.field(
+        description="The utilization KPI of this day, percent; null when unscheduled."
+    )
+    def utilization_percent(self) -> float | None:
+        return self._rates.utilization
+
+    @strawberry.field(
+        description="The schedule_adherence KPI of this day, percent; null when unscheduled."
+    )
+    def adherence_percent(self) -> float | None:
+        return self._rates.schedule_adherence
+
+
+def _fraction(percent: float | None) -> float | None:
+    return percent / 100.0 if percent is not None else None
 
 
 @strawberry.type(description="A quality assurance review of an agent's work (scores 1-5).")
@@ -107,14 +137,14 @@ class QaEvaluation:
 
     @strawberry.field
     async def agent(self, info: Info) -> Agent | None:
-        row = await info.context.loaders.agent.load(self._agent_id)
+        row = await resolvers.agents.agent_by_id(info.context, self._agent_id)
         return Agent.from_row(row) if row else None
 
     @strawberry.field
     async def evaluator(self, info: Info) -> Agent | None:
         if self._evaluator_id is None:
             return None
-        row = await info.context.loaders.agent.load(self._evaluator_id)
+        row = await resolvers.agents.agent_by_id(info.context, self._evaluator_id)
         return Agent.from_row(row) if row else None
 
     @strawberry.field
@@ -123,7 +153,7 @@ class QaEvaluation:
 
         if self._ticket_id is None:
             return None
-        row = await info.context.loaders.ticket.load(self._ticket_id)
+        row = await ticket_by_id(info.context, self._ticket_id)
         return Ticket.from_row(row) if row else None
 
 
@@ -181,7 +211,7 @@ class Agent:
 
     @strawberry.field
     async def team(self, info: Info) -> Team | None:
-        row = await info.context.loaders.team.load(self._team_id)
+        row = await resolvers.agents.team_by_id(info.context, self._team_id)
         return Team.from_row(row) if row else None
 
     @strawberry.field(description="Tickets assigned to this agent that you may see.")
@@ -204,17 +234,15 @@ class Agent:
     async def daily_metrics(
         self, info: Info, from_date: date, to_date: date
     ) -> list[AgentDailyMetric]:
-        validate_dates(from_date, to_date, names=("fromDate", "toDate"))
-        loader = info.context.loaders.many("agent_daily_metrics", "agent_id", from_date, to_date)
-        rows = await loader.load(UUID(str(self.id)))
+        rows = await resolvers.agents.agent_daily_metrics(
+            info.context, UUID(str(self.id)), from_date, to_date
+        )
         return [AgentDailyMetric.from_row(r) for r in rows]
 
     @strawberry.field(description="Latest QA evaluations, newest first.")
     async def evaluations(self, info: Info, last: int = 20) -> list[QaEvaluation]:
-        if not 0 <= last <= 500:
-            raise UserInputError("last must be between 0 and 500", field="last")
-        loader = info.context.loaders.many("agent_evaluations", "agent_id", last)
-        return [QaEvaluation.from_row(r) for r in await loader.load(UUID(str(self.id)))]
+        rows = await resolvers.agents.agent_evaluations(info.context, UUID(str(self.id)), last)
+        return [QaEvaluation.from_row(r) for r in rows]
 
     @strawberry.field(description="The agent's KPIs over a window (one batch for all agents).")
     async def performance(
@@ -226,16 +254,16 @@ class Agent:
         timezone: str | None = None,
         window: WindowArg = None,
     ) -> AgentKpisRef | None:
-        from schema.performance import agent_performance
+        from schema.kpis import AgentKpis
 
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        return await agent_performance(info, UUID(str(self.id)), start, end)
+        found = await resolvers.agents.agent_performance(info.context, UUID(str(self.id)), w)
+        return AgentKpis.of(found) if found is not None else None
 
     @strawberry.field(description="Training records, newest first.")
     async def training(self, info: Info) -> list[TrainingRecord]:
-        loader = info.context.loaders.many("agent_training", "agent_id")
-        return [TrainingRecord.from_row(r) for r in await loader.load(UUID(str(self.id)))]
+        rows = await resolvers.agents.agent_training(info.context, UUID(str(self.id)))
+        return [TrainingRecord.from_row(r) for r in rows]
 
 
 @strawberry.type(description="A support team.")
@@ -256,7 +284,7 @@ class Team:
 
     @strawberry.field(description="Members of the team.")
     async def agents(self, info: Info) -> list[Agent]:
-        rows = await info.context.loaders.many("team_agents", "team_id").load(UUID(str(self.id)))
+        rows = await resolvers.agents.team_agents(info.context, UUID(str(self.id)))
         return [Agent.from_row(r) for r in rows]
 
     @strawberry.field(description="The team's KPIs over a window (one batch for all teams).")
@@ -269,15 +297,15 @@ class Team:
         timezone: str | None = None,
         window: WindowArg = None,
     ) -> list[KpiValueRef]:
-        from schema.performance import team_performance
+        from schema.kpis import KpiValue
 
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        return await team_performance(info, UUID(str(self.id)), start, end)
+        values = await resolvers.agents.team_kpis(info.context, UUID(str(self.id)), w)
+        return [KpiValue.of(v) for v in values]
 
     @strawberry.field(description="The team lead.")
     async def lead(self, info: Info) -> Agent | None:
-        row = await info.context.loaders.one("team_leads", "team_id").load(UUID(str(self.id)))
+        row = await resolvers.agents.team_lead(info.context, UUID(str(self.id)))
         return Agent.from_row(row) if row else None
 
     @strawberry.field(description="Tickets owned by this team that you may see.")
@@ -301,20 +329,20 @@ class Team:
 class AgentsQuery:
     @strawberry.field(description="An agent by id.")
     async def agent(self, info: Info, id: strawberry.ID) -> Agent | None:
-        row = await info.context.loaders.agent.load(parse_uuid(id, "id"))
+        row = await resolvers.agents.agent_by_id(info.context, parse_uuid(id, "id"))
         return Agent.from_row(row) if row else None
 
     @strawberry.field(description="Agents, optionally of some teams.")
     async def agents(self, info: Info, team_id: list[strawberry.ID] | None = None) -> list[Agent]:
         teams = [parse_uuid(t, "teamId") for t in team_id] if team_id is not None else None
-        rows = await info.context.session.fetch(sql.load("agents_list"), teams, None)
+        rows = await resolvers.agents.agents(info.context, teams)
         return [Agent.from_row(r) for r in rows]
 
     @strawberry.field(description="A team by id.")
     async def team(self, info: Info, id: strawberry.ID) -> Team | None:
-        row = await info.context.loaders.team.load(parse_uuid(id, "id"))
+        row = await resolvers.agents.team_by_id(info.context, parse_uuid(id, "id"))
         return Team.from_row(row) if row else None
 
     @strawberry.field(description="All teams.")
     async def teams(self, info: Info) -> list[Team]:
-        return [Team.from_row(r) for r in await info.context.session.fetch(sql.load("teams_all"))]
+        return [Team.from_row(r) for r in await resolvers.agents.teams(info.context)]

@@ -11,8 +11,11 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
-import sql
-from resolvers.pagination import DEFAULT_PAGE_SIZE, build_page, page_request
+import resolvers.agents
+import resolvers.alerts
+import resolvers.tickets
+from resolvers.alerts import AlertFilter
+from resolvers.pagination import DEFAULT_PAGE_SIZE
 from resolvers.port import Row
 from schema.common import Info, parse_int_id, values
 from schema.pagination import Connection, connection_from_page
@@ -25,10 +28,8 @@ AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TeamRef = Annotated["Team", strawberry.lazy("schema.agents")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 
+
 #: The ordering name carried in alert cursors (cursors of other lists are refused).
-ALERT_ORDERING = "raised_at:desc"
-
-
 def json_value(raw: Any) -> JSON:
     """A jsonb column as a JSON value (asyncpg returns jsonb as text, PostgREST as parsed)."""
     return JSON(json.loads(raw) if isinstance(raw, str | bytes) else raw)
@@ -101,7 +102,7 @@ class Alert:
 
         if self._team_id is None:
             return None
-        row = await info.context.loaders.team.load(self._team_id)
+        row = await resolvers.agents.team_by_id(info.context, self._team_id)
         return Team.from_row(row) if row else None
 
     @strawberry.field(description="The agent concerned, if any.")
@@ -110,7 +111,7 @@ class Alert:
 
         if self._agent_id is None:
             return None
-        row = await info.context.loaders.agent.load(self._agent_id)
+        row = await resolvers.agents.agent_by_id(info.context, self._agent_id)
         return Agent.from_row(row) if row else None
 
     @strawberry.field(description="The ticket concerned, if any and if you may see it.")
@@ -119,13 +120,8 @@ class Alert:
 
         if self._ticket_id is None:
             return None
-        row = await info.context.loaders.ticket.load(self._ticket_id)
+        row = await resolvers.tickets.ticket_by_id(info.context, self._ticket_id)
         return Ticket.from_row(row) if row else None
-
-
-def _key_text(row: Row) -> str:
-    raised: datetime = row["sort_key"]
-    return raised.isoformat()
 
 
 @strawberry.type
@@ -143,31 +139,15 @@ class AlertsQuery:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[Alert]:
-        req = page_request(
-            first=first, after=after, last=None, before=None, ordering=ALERT_ORDERING
-        )
-        filters = (values(status), values(severity), values(type))
-        session = info.context.session
-        rows: list[Row] = []
-        if req.size:
-            cursor = req.cursor
-            rows = list(
-                await session.fetch(
-                    sql.load("alerts_page"),
-                    *filters,
-                    cursor.key if cursor else None,
-                    cursor.id if cursor else None,
-                    req.size + 1,
-                )
-            )
-        page = build_page(rows, req, ALERT_ORDERING, _key_text)
+        filt = AlertFilter(values(status), values(severity), values(type))
+        page = await resolvers.alerts.alerts_page(info.context, filt, first, after)
 
         async def count() -> int:
-            return int(await session.fetchval(sql.load("alerts_count"), *filters))
+            return await resolvers.alerts.alerts_count(info.context, filt)
 
         return connection_from_page(page, [Alert.from_row(r) for r in page.items], count)
 
     @strawberry.field(description="An alert by id (null if it does not exist or is not yours).")
     async def alert(self, info: Info, id: strawberry.ID) -> Alert | None:
-        row = await info.context.loaders.one("alerts_by_ids").load(parse_int_id(id, "id"))
+        row = await resolvers.alerts.alert_by_id(info.context, parse_int_id(id, "id"))
         return Alert.from_row(row) if row else None

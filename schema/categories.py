@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-import sql
+import resolvers.categories
 from resolvers.port import Row
 from schema.common import Info, parse_int_id
 from schema.window import FromArg, Period, WindowArg, window_of
 
-if TYPE_CHECKING:
-    from schema.performance import CategoryStats
 
-CategoryStatsRef = Annotated["CategoryStats", strawberry.lazy("schema.performance")]
+@strawberry.type(description="Ticket statistics of a category and all its descendants.")
+class CategoryStats:
+    tickets: int
+    open: int
+    resolved: int
+    reopened: int
+    first_response_median_minutes: float | None
+    resolution_median_hours: float | None
+    csat_mean: float | None
+    csat_n: int
+
+    @classmethod
+    def of(cls, r: Row) -> CategoryStats:
+        return cls(
+            tickets=r["tickets"],
+            open=r["open"],
+            resolved=r["resolved"],
+            reopened=r["reopened"],
+            first_response_median_minutes=r["frt_median_minutes"],
+            resolution_median_hours=r["resolution_median_hours"],
+            csat_mean=r["csat_mean"],
+            csat_n=r["csat_n"],
+        )
 
 
 @strawberry.type(description="A support category; categories form a tree.")
@@ -42,7 +61,7 @@ class Category:
     async def parent(self, info: Info) -> Category | None:
         if self._parent_id is None:
             return None
-        row = await info.context.loaders.category.load(self._parent_id)
+        row = await resolvers.categories.category_by_id(info.context, self._parent_id)
         return Category.from_row(row) if row else None
 
     @strawberry.field(description="Ticket statistics including all descendants, over a window.")
@@ -54,16 +73,15 @@ class Category:
         period: Period | None = None,
         timezone: str | None = None,
         window: WindowArg = None,
-    ) -> CategoryStatsRef:
-        from schema.performance import CategoryStats, category_stats
-
+    ) -> CategoryStats:
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        return CategoryStats.of(await category_stats(info, int(self.id), start, end))
+        return CategoryStats.of(
+            await resolvers.categories.category_stats(info.context, int(self.id), w)
+        )
 
     @strawberry.field(description="Direct sub-categories.")
     async def children(self, info: Info) -> list[Category]:
-        rows = await info.context.loaders.category_children.load(int(self.id))
+        rows = await resolvers.categories.category_children(info.context, int(self.id))
         return [Category.from_row(r) for r in rows]
 
 
@@ -71,10 +89,10 @@ class Category:
 class CategoriesQuery:
     @strawberry.field(description="The category tree, flattened (roots first, then by path).")
     async def categories(self, info: Info) -> list[Category]:
-        rows = await info.context.session.fetch(sql.load("categories_all"))
+        rows = await resolvers.categories.categories(info.context)
         return [Category.from_row(r) for r in rows]
 
     @strawberry.field(description="A category by id.")
     async def category(self, info: Info, id: strawberry.ID) -> Category | None:
-        row = await info.context.loaders.category.load(parse_int_id(id, "id"))
+        row = await resolvers.categories.category_by_id(info.context, parse_int_id(id, "id"))
         return Category.from_row(row) if row else None

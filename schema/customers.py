@@ -9,9 +9,9 @@ from uuid import UUID
 
 import strawberry
 
-import sql
+import resolvers.agents
+import resolvers.customers
 from resolvers.errors import UserInputError
-from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.port import Row
 from schema.common import Info, VipTier, enum_or_none, parse_uuid, values
 from schema.pagination import Connection, Edge, PageInfo
@@ -19,16 +19,39 @@ from schema.window import FromArg, Period, WindowArg, window_of
 
 if TYPE_CHECKING:
     from schema.agents import Agent
-    from schema.performance import CustomerSupportSummary
     from schema.privacy import CustomerConsent
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
 ConsentRef = Annotated["CustomerConsent", strawberry.lazy("schema.privacy")]
-SupportSummaryRef = Annotated["CustomerSupportSummary", strawberry.lazy("schema.performance")]
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
 TicketOrderRef = Annotated["TicketOrder", strawberry.lazy("schema.tickets")]
+
+
+@strawberry.type(description="A client's support experience over a window.")
+class CustomerSupportSummary:
+    tickets: int
+    open: int
+    white_glove: int
+    first_response_median_minutes: float | None
+    csat_mean: float | None
+    csat_n: int
+    sla_breaches: int = strawberry.field(description="Targets missed, or overdue now.")
+    last_contact_at: datetime | None
+
+    @classmethod
+    def of(cls, r: Row) -> CustomerSupportSummary:
+        return cls(
+            tickets=r["tickets"],
+            open=r["open"],
+            white_glove=r["white_glove"],
+            first_response_median_minutes=r["frt_median_minutes"],
+            csat_mean=r["csat_mean"],
+            csat_n=r["csat_n"],
+            sla_breaches=r["sla_breaches"],
+            last_contact_at=r["last_contact_at"],
+        )
 
 
 @strawberry.type(description="A period during which a client held a VIP tier.")
@@ -63,7 +86,7 @@ class VipPeriod:
 
         if self._dedicated_agent_id is None:
             return None
-        row = await info.context.loaders.agent.load(self._dedicated_agent_id)
+        row = await resolvers.agents.agent_by_id(info.context, self._dedicated_agent_id)
         return Agent.from_row(row) if row else None
 
 
@@ -120,7 +143,7 @@ class Customer:
 
         if self._dedicated_agent_id is None:
             return None
-        row = await info.context.loaders.agent.load(self._dedicated_agent_id)
+        row = await resolvers.agents.agent_by_id(info.context, self._dedicated_agent_id)
         return Agent.from_row(row) if row else None
 
     @strawberry.field(description="The client's consent flags (what may be done with their data).")
@@ -142,18 +165,17 @@ class Customer:
         period: Period | None = None,
         timezone: str | None = None,
         window: WindowArg = None,
-    ) -> SupportSummaryRef:
-        from schema.performance import CustomerSupportSummary, customer_summary
-
+    ) -> CustomerSupportSummary:
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        row = await customer_summary(info, UUID(str(self.id)), start, end)
+        row = await resolvers.customers.customer_support_summary(
+            info.context, UUID(str(self.id)), w
+        )
         return CustomerSupportSummary.of(row)
 
     @strawberry.field(description="VIP tier history, oldest first.")
     async def vip_history(self, info: Info) -> list[VipPeriod]:
-        loader = info.context.loaders.many("customer_vip_history", "customer_id")
-        return [VipPeriod.from_row(r) for r in await loader.load(UUID(str(self.id)))]
+        rows = await resolvers.customers.customer_vip_history(info.context, UUID(str(self.id)))
+        return [VipPeriod.from_row(r) for r in rows]
 
     @strawberry.field(description="The client's tickets that you may see.")
     async def tickets(
@@ -176,7 +198,7 @@ class Customer:
 class CustomersQuery:
     @strawberry.field(description="A customer by id.")
     async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
-        row = await info.context.loaders.customer.load(parse_uuid(id, "id"))
+        row = await resolvers.customers.customer_by_id(info.context, parse_uuid(id, "id"))
         return Customer.from_row(row) if row else None
 
     @strawberry.field(
@@ -189,13 +211,11 @@ class CustomersQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[Customer]:
-        if not 0 <= first <= MAX_PAGE_SIZE:
-            raise UserInputError(f"first must be between 0 and {MAX_PAGE_SIZE}", field="first")
         after_id = parse_uuid(after, "after") if after else None
-        rows = await info.context.session.fetch(
-            sql.load("customers_by_ids_page"), values(vip_tier), after_id, first + 1
+        found = await resolvers.customers.customers_page(
+            info.context, values(vip_tier), first, after_id
         )
-        nodes = [Customer.from_row(r) for r in rows[:first]]
+        nodes = [Customer.from_row(r) for r in found.rows]
         edges = [Edge(cursor=str(n.id), node=n) for n in nodes]
 
         async def no_count() -> int:
@@ -204,7 +224,7 @@ class CustomersQuery:
         return Connection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=len(rows) > first,
+                has_next_page=found.has_next_page,
                 has_previous_page=after is not None,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,

@@ -1,7 +1,9 @@
 """Dashboard root fields: every tab of the executive and team dashboards in one request each.
 
-Windows are ``from``/``to`` (UTC instants, ``[from, to)``) or a named ``period`` ending now in
-``timezone`` (default: the organisation's). All aggregation runs in SQL under the caller's rights.
+Windows are ``window`` or ``from``/``to`` (UTC instants, ``[from, to)``) or a named ``period``
+ending now in ``timezone`` (default: the organisation's). Each field calls one function of
+``resolvers.dashboards`` (tabs), ``resolvers.kpis`` (KPIs by name) or ``resolvers.kpi_series``
+(time series); all aggregation runs in SQL under the caller's rights.
 """
 
 from __future__ import annotations
@@ -12,13 +14,10 @@ from uuid import UUID
 
 import strawberry
 
-import sql
-from analytics.leaderboard import AgentFigure, coaching_opportunities, leaderboard
-from resolvers import kpis as engine
-from resolvers import privacy
-from resolvers.errors import UserInputError
-from resolvers.kpi_series import series
-from resolvers.vip_trends import vip_tier_trends
+import resolvers.dashboards
+import resolvers.kpi_series
+import resolvers.kpis
+from analytics.leaderboard import LeaderboardEntry
 from schema.common import Info, parse_uuid
 from schema.dashboard_types import (
     CoachingOpportunity,
@@ -44,46 +43,20 @@ from schema.kpis import (
 )
 from schema.window import FromArg, Granularity, Period, WindowArg, window_of
 
-#: Mean-type KPIs that coaching tests (with their margins below target).
-COACHING_MARGINS = {"csat": 0.2, "quality_score": 0.2}
-
 
 def _opt_uuid(raw: strawberry.ID | None, name: str) -> UUID | None:
     return parse_uuid(raw, name) if raw is not None else None
 
 
-async def _results(
-    info: Info,
-    names: list[str],
-    start: datetime,
-    end: datetime,
-    group_by: str | None,
-    team: UUID | None = None,
-    agent: UUID | None = None,
-) -> list[KpiResult]:
-    raw = await engine.kpis(
-        info.context.session,
-        names,
-        start,
-        end,
-        group_by,
-        team_id=team,
-        agent_id=agent,
-        targets=info.context.kpi_targets,
-    )
-    ctx = info.context
-    shown = await privacy.k_anonymous(
-        ctx.session, ctx.viewer.app_role, ctx.k_anonymity, raw, (start, end), group_by, team, agent
-    )
-    return [KpiResult.of(r) for r in shown]
+def _group(group_by: KpiGroupBy | None) -> str | None:
+    return group_by.value if group_by else None
 
 
 @strawberry.type
 class DashboardsQuery:
     @strawberry.field(description="Every KPI the gateway computes, with unit, direction, target.")
     def kpi_definitions(self, info: Info) -> list[KpiDefinition]:
-        defs = engine.definitions(info.context.kpi_targets)
-        return [KpiDefinition.of(d) for d in defs.values()]
+        return [KpiDefinition.of(d) for d in resolvers.kpis.kpi_definitions(info.context)]
 
     @strawberry.field(description="Headline KPIs, backlog and distributions over a window.")
     async def dashboard(
@@ -98,20 +71,13 @@ class DashboardsQuery:
         window: WindowArg = None,
     ) -> Dashboard:
         w = window_of(info, window, from_, to, period, timezone)
-        start, end, tz = w.start, w.end, w.timezone
-        d = await engine.dashboard_kpis(
-            info.context.session,
-            start,
-            end,
-            team_id=_opt_uuid(team_id, "teamId"),
-            agent_id=_opt_uuid(agent_id, "agentId"),
-            targets=info.context.kpi_targets,
-        )
+        team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
+        d = await resolvers.dashboards.dashboard(info.context, w, team, agent)
         return Dashboard(
             start=d.start,
             end=d.end,
             previous_start=d.previous_start,
-            timezone=tz,
+            timezone=w.timezone,
             kpis=[KpiValue.of(k) for k in d.kpis],
             backlog=Backlog.of(d.backlog),
             previous_backlog=Backlog.of(d.previous_backlog),
@@ -133,11 +99,11 @@ class DashboardsQuery:
         window: WindowArg = None,
     ) -> KpiResult:
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        group = group_by.value if group_by else None
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
-        (result,) = await _results(info, [name], start, end, group, team, agent)
-        return result
+        (result,) = await resolvers.dashboards.kpi_results(
+            info.context, [name], w, _group(group_by), team_id=team, agent_id=agent
+        )
+        return KpiResult.of(result)
 
     @strawberry.field(description="Several KPIs over the same window and grouping.")
     async def kpis(
@@ -153,13 +119,12 @@ class DashboardsQuery:
         agent_id: strawberry.ID | None = None,
         window: WindowArg = None,
     ) -> list[KpiResult]:
-        if not names:
-            raise UserInputError("names must list at least one KPI", field="names")
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        group = group_by.value if group_by else None
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
-        return await _results(info, names, start, end, group, team, agent)
+        results = await resolvers.dashboards.kpi_results(
+            info.context, names, w, _group(group_by), team_id=team, agent_id=agent
+        )
+        return [KpiResult.of(r) for r in results]
 
     @strawberry.field(
         description=(
@@ -189,17 +154,14 @@ class DashboardsQuery:
         window: WindowArg = None,
     ) -> list[SeriesPoint]:
         w = window_of(info, window, from_, to, period, timezone, max_days=None)
-        start, end, tz = w.start, w.end, w.timezone
-        points = await series(
-            info.context.session,
+        points = await resolvers.kpi_series.kpi_series(
+            info.context,
             kpi,
-            start,
-            end,
             granularity,
-            tz,
+            w,
             team_id=_opt_uuid(team_id, "teamId"),
             agent_id=_opt_uuid(agent_id, "agentId"),
-            group_by=group_by.value if group_by else None,
+            group_by=_group(group_by),
         )
         return [SeriesPoint.of(p) for p in points]
 
@@ -215,10 +177,14 @@ class DashboardsQuery:
         window: WindowArg = None,
     ) -> Satisfaction:
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        names = ["csat", "csat_percent", "nps", "ces", "survey_response_rate"]
-        r = await _results(info, names, start, end, group_by.value if group_by else None)
-        return Satisfaction(csat=r[0], csat_percent=r[1], nps=r[2], ces=r[3], response_rate=r[4])
+        tab = await resolvers.dashboards.satisfaction(info.context, w, _group(group_by))
+        return Satisfaction(
+            csat=KpiResult.of(tab.csat),
+            csat_percent=KpiResult.of(tab.csat_percent),
+            nps=KpiResult.of(tab.nps),
+            ces=KpiResult.of(tab.ces),
+            response_rate=KpiResult.of(tab.response_rate),
+        )
 
     @strawberry.field(description="Operations tab.")
     async def operations(
@@ -231,28 +197,17 @@ class DashboardsQuery:
         window: WindowArg = None,
     ) -> Operations:
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        session, targets = info.context.session, info.context.kpi_targets
-        queues = await engine.queue_kpis(session, start, end, targets=targets)
-        (by_policy,) = await _results(info, ["sla_compliance"], start, end, "policy")
-        sla = await _results(
-            info, ["sla_first_response_compliance", "sla_resolution_compliance"], start, end, None
-        )
-        (backlog,) = await _results(info, ["backlog"], start, end, "priority")
-        ages = await engine.backlog_at(session, min(end, info.context.now), "priority")
-        capacity = await _results(
-            info, ["utilization", "occupancy", "schedule_adherence"], start, end, "team"
-        )
+        tab = await resolvers.dashboards.operations(info.context, w)
         return Operations(
-            queues=[QueueKpis.of(q) for q in queues],
-            sla_compliance_by_policy=by_policy,
-            sla_first_response=sla[0],
-            sla_resolution=sla[1],
-            backlog_by_priority=backlog,
-            backlog_age=[Backlog.of(b) for b in ages],
-            utilization=capacity[0],
-            occupancy=capacity[1],
-            schedule_adherence=capacity[2],
+            queues=[QueueKpis.of(q) for q in tab.queues],
+            sla_compliance_by_policy=KpiResult.of(tab.sla_compliance_by_policy),
+            sla_first_response=KpiResult.of(tab.sla_first_response),
+            sla_resolution=KpiResult.of(tab.sla_resolution),
+            backlog_by_priority=KpiResult.of(tab.backlog_by_priority),
+            backlog_age=[Backlog.of(b) for b in tab.backlog_age],
+            utilization=KpiResult.of(tab.utilization),
+            occupancy=KpiResult.of(tab.occupancy),
+            schedule_adherence=KpiResult.of(tab.schedule_adherence),
         )
 
     @strawberry.field(description="Team performance: per-agent KPIs, leaderboard, coaching.")
@@ -267,31 +222,12 @@ class DashboardsQuery:
         top: int = 5,
         window: WindowArg = None,
     ) -> TeamPerformance:
-        if not 1 <= top <= 50:
-            raise UserInputError("top must be between 1 and 50", field="top")
         team = parse_uuid(team_id, "teamId")
         w = window_of(info, window, from_, to, period, timezone)
-        start, end = w.start, w.end
-        session, targets = info.context.session, info.context.kpi_targets
-        agents = await engine.agent_kpis(session, start, end, team, targets=targets)
-        defs = engine.definitions(targets)
-        team_kpis = await engine.dashboard_kpis(session, start, end, team_id=team, targets=targets)
-        figures = {
-            str(a.agent_id): {
-                k.name: AgentFigure(k.value, k.previous, k.target, defs[k.name].direction,
-                                    k.n, k.std)
-                for k in a.kpis
-            }
-            for a in agents
-        }  # fmt: skip
-        names = {str(a.agent_id): a.name for a in agents}
-        best, improved = leaderboard(figures, top=top)
-        coaching = coaching_opportunities(figures, list(COACHING_MARGINS), margins=COACHING_MARGINS)
+        tab = await resolvers.dashboards.team_performance(info.context, team, w, top)
+        names = tab.rankings.names
 
-        def ranked(r: object) -> RankedAgent:
-            from analytics.leaderboard import RankedAgent as R
-
-            assert isinstance(r, R)
+        def ranked(r: LeaderboardEntry) -> RankedAgent:
             return RankedAgent(
                 agent_id=strawberry.ID(r.agent),
                 name=names[r.agent],
@@ -301,10 +237,10 @@ class DashboardsQuery:
             )
 
         return TeamPerformance(
-            agents=[AgentKpis.of(a) for a in agents],
-            team=[KpiValue.of(k) for k in team_kpis.kpis],
-            top_performers=[ranked(r) for r in best],
-            most_improved=[ranked(r) for r in improved],
+            agents=[AgentKpis.of(a) for a in tab.agents],
+            team=[KpiValue.of(k) for k in tab.team],
+            top_performers=[ranked(r) for r in tab.rankings.top_performers],
+            most_improved=[ranked(r) for r in tab.rankings.most_improved],
             coaching_opportunities=[
                 CoachingOpportunity(
                     agent_id=strawberry.ID(c.agent),
@@ -316,7 +252,7 @@ class DashboardsQuery:
                     p_value=c.p_value,
                     p_adjusted=c.p_adjusted,
                 )
-                for c in coaching
+                for c in tab.rankings.coaching
             ],
         )
 
@@ -331,43 +267,28 @@ class DashboardsQuery:
         window: WindowArg = None,
     ) -> VipAnalytics:
         w = window_of(info, window, from_, to, period, timezone)
-        start, end, tz = w.start, w.end, w.timezone
-        vip = await _results(info, ["vip_retention", "white_glove_usage"], start, end, "vip_tier")
-        tickets = await _results(
-            info,
-            ["first_response_time", "resolution_time", "csat", "nps", "sla_compliance"],
-            start,
-            end,
-            "vip_tier",
-        )
-        rows = await info.context.session.fetch(sql.load("vip_dedicated_agents"), start, end)
-        dedicated = [
-            DedicatedAgentPerformance(
-                agent_id=strawberry.ID(str(r["agent_id"])),
-                name=r["agent_name"],
-                tickets=r["tickets"],
-                handled_personally=r["handled_personally"],
-                first_response_median_minutes=r["frt_median_minutes"],
-                resolution_median_hours=r["resolution_median_hours"],
-                csat_mean=r["csat_mean"],
-                csat_n=r["csat_n"],
-                sla_compliance=(
-                    100.0 * r["sla_achieved"] / (r["sla_achieved"] + r["sla_missed"])
-                    if r["sla_achieved"] + r["sla_missed"]
-                    else None
-                ),
-            )
-            for r in rows
-        ]
-        trend_points = await vip_tier_trends(info.context.session, start, end, "week", tz)
+        tab = await resolvers.dashboards.vip_analytics(info.context, w)
         return VipAnalytics(
-            dedicated_agents=dedicated,
-            trends=[VipTrendPoint(**dataclasses.asdict(p)) for p in trend_points],
-            retention=vip[0],
-            white_glove_usage=vip[1],
-            first_response_time=tickets[0],
-            resolution_time=tickets[1],
-            csat=tickets[2],
-            nps=tickets[3],
-            sla_compliance=tickets[4],
+            dedicated_agents=[
+                DedicatedAgentPerformance(
+                    agent_id=strawberry.ID(str(d.agent_id)),
+                    name=d.name,
+                    tickets=d.tickets,
+                    handled_personally=d.handled_personally,
+                    first_response_median_minutes=d.first_response_median_minutes,
+                    resolution_median_hours=d.resolution_median_hours,
+                    csat_mean=d.csat_mean,
+                    csat_n=d.csat_n,
+                    sla_compliance=d.sla_compliance,
+                )
+                for d in tab.dedicated_agents
+            ],
+            trends=[VipTrendPoint(**dataclasses.asdict(p)) for p in tab.trends],
+            retention=KpiResult.of(tab.retention),
+            white_glove_usage=KpiResult.of(tab.white_glove_usage),
+            first_response_time=KpiResult.of(tab.first_response_time),
+            resolution_time=KpiResult.of(tab.resolution_time),
+            csat=KpiResult.of(tab.csat),
+            nps=KpiResult.of(tab.nps),
+            sla_compliance=KpiResult.of(tab.sla_compliance),
         )

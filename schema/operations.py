@@ -1,7 +1,9 @@
 """Operational intelligence: queue performance, automation performance and support finances.
 
-Ratios are computed here from the stored counts, exactly as METRICS.md defines them, and are
-null when their denominator is zero (never 0 and never NaN). Money is in the organisation's
+Queue rates are the KPI formulas of ``resolvers.kpi_measures`` applied to each interval
+(percent, as the KPIs; the older 0..1 fields are deprecated); other ratios are computed from the
+stored counts as docs/metrics.md defines them. Every ratio is null when its denominator is zero
+(never 0 and never NaN). Money is in the organisation's
 currency, as stored.
 """
 
@@ -15,9 +17,10 @@ from uuid import UUID
 
 import strawberry
 
-import sql
+import resolvers.agents
+import resolvers.operations
+from resolvers.operations import QueueRates, queue_rates
 from resolvers.port import Row
-from resolvers.windows import validate_dates, validate_window
 from schema.common import Channel, Info, parse_uuid, values
 
 if TYPE_CHECKING:
@@ -25,12 +28,13 @@ if TYPE_CHECKING:
 
 TeamRef = Annotated["Team", strawberry.lazy("schema.agents")]
 
-#: Longest window of ``queueMetrics`` (a quarter of interval buckets).
-MAX_QUEUE_WINDOW_DAYS = 93
-
 
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
+
+
+def _fraction(percent: float | None) -> float | None:
+    return percent / 100.0 if percent is not None else None
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -77,6 +81,7 @@ class QueueMetric:
     aht_seconds: float | None = strawberry.field(
         description="Average handle time (talk + hold + after-contact work), seconds."
     )
+    _rates: strawberry.Private[QueueRates]
 
     @classmethod
     def from_row(cls, r: Row) -> QueueMetric:
@@ -96,20 +101,40 @@ class QueueMetric:
             agents_available=r["agents_available"],
             agents_staffed=r["agents_staffed"],
             aht_seconds=_float(r["aht_seconds"]),
+            _rates=queue_rates(r),
         )
 
     @strawberry.field(
         description="Service level X/Y: answered within thresholdSeconds ÷ (answered + abandoned "
-        "after thresholdSeconds), 0..1; null when that denominator is 0."
+        "after thresholdSeconds), 0..1; null when that denominator is 0.",
+        deprecation_reason="A 0..1 fraction: use serviceLevelPercent (the service_level KPI).",
     )
     def service_level(self) -> float | None:
-        return _ratio(
-            self.answered_within_threshold, self.answered + self.abandoned_after_threshold
-        )
+        return _fraction(self._rates.service_level)
 
-    @strawberry.field(description="abandoned ÷ offered, 0..1; null when nothing was offered.")
+    @strawberry.field(
+        description="Service level X/Y in percent, as the service_level KPI over this interval: "
+        "answered within thresholdSeconds ÷ (answered + abandoned after thresholdSeconds); null "
+        "when that denominator is 0."
+    )
+    def service_level_percent(self) -> float | None:
+        return self._rates.service_level
+
+    @strawberry.field(
+        description="abandoned ÷ offered, 0..1; null when nothing was offered.",
+        deprecation_reason=(
+            "A 0..1 fraction: use abandonmentRatePercent (the abandonment_rate KPI)."
+        ),
+    )
     def abandonment_rate(self) -> float | None:
-        return _ratio(self.abandoned, self.offered)
+        return _fraction(self._rates.abandonment_rate)
+
+    @strawberry.field(
+        description="abandoned ÷ offered in percent, as the abandonment_rate KPI over this "
+        "interval; null when nothing was offered."
+    )
+    def abandonment_rate_percent(self) -> float | None:
+        return self._rates.abandonment_rate
 
 
 @strawberry.type(description="One day of one automation on one channel.")
@@ -196,7 +221,7 @@ class FinancialMetric:
 
         if self._team_id is None:
             return None
-        row = await info.context.loaders.team.load(self._team_id)
+        row = await resolvers.agents.team_by_id(info.context, self._team_id)
         return Team.from_row(row) if row else None
 
 
@@ -215,10 +240,7 @@ class OperationsQuery:
     async def queue_metrics(
         self, info: Info, start: FromTime, end: ToTime, queue: list[Queue] | None = None
     ) -> list[QueueMetric]:
-        validate_window(start, end, MAX_QUEUE_WINDOW_DAYS)
-        rows = await info.context.session.fetch(
-            sql.load("ops_queue_metrics"), values(queue), start, end
-        )
+        rows = await resolvers.operations.queue_metrics(info.context, start, end, values(queue))
         return [QueueMetric.from_row(r) for r in rows]
 
     @strawberry.field(
@@ -233,9 +255,8 @@ class OperationsQuery:
         automation_type: list[AutomationType] | None = None,
         channel: list[Channel] | None = None,
     ) -> list[AutomationMetric]:
-        validate_dates(start, end)
-        rows = await info.context.session.fetch(
-            sql.load("ops_automation_metrics"), start, end, values(automation_type), values(channel)
+        rows = await resolvers.operations.automation_metrics(
+            info.context, start, end, values(automation_type), values(channel)
         )
         return [AutomationMetric.from_row(r) for r in rows]
 
@@ -251,9 +272,6 @@ class OperationsQuery:
         end: ToDate,
         team_id: list[strawberry.ID] | None = None,
     ) -> list[FinancialMetric]:
-        validate_dates(start, end)
         teams = [parse_uuid(t, "teamId") for t in team_id] if team_id is not None else None
-        rows = await info.context.session.fetch(
-            sql.load("ops_financial_metrics"), start, end, teams
-        )
+        rows = await resolvers.operations.financial_metrics(info.context, start, end, teams)
         return [FinancialMetric.from_row(r) for r in rows]

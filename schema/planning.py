@@ -11,7 +11,7 @@ import strawberry
 from analytics.erlang import StaffingRequirement
 from analytics.forecasting import Backtest
 from resolvers import planning
-from resolvers.series import Granularity as SeriesGranularity
+from resolvers.series import Granularity
 from schema.common import Info
 from schema.operations import Queue
 
@@ -155,8 +155,8 @@ class PlanningQuery:
         backtest: bool = False,
     ) -> VolumeForecast:
         result = await planning.volume_forecast(
-            info.context.session,
-            granularity=SeriesGranularity(granularity.value),
+            info.context,
+            granularity=Granularity(granularity.value),
             timezone=timezone or info.context.org_timezone,
             as_of=as_of or info.context.now,
             history_days=history_days,
@@ -195,7 +195,7 @@ class PlanningQuery:
         concurrency: float = 1.0,
     ) -> StaffingPlan:
         plan = await planning.staffing_plan(
-            info.context.session,
+            info.context,
             queue.value,
             timezone=timezone or info.context.org_timezone,
             as_of=as_of or info.context.now,

@@ -11,9 +11,9 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
-import sql
+import resolvers.customers
+import resolvers.predictions
 from resolvers.port import Row
-from resolvers.windows import validate_optional_window
 from schema.alerts import json_value
 from schema.common import Info
 
@@ -93,7 +93,7 @@ class Prediction:
 
         if self._customer_id is None:
             return None
-        row = await info.context.loaders.customer.load(self._customer_id)
+        row = await resolvers.customers.customer_by_id(info.context, self._customer_id)
         return Customer.from_row(row) if row else None
 
 
@@ -139,10 +139,7 @@ class PredictionsQuery:
         start: FromTime = None,
         end: ToTime = None,
     ) -> list[Prediction]:
-        validate_optional_window(start, end)
-        rows = await info.context.session.fetch(
-            sql.load("predictions_list"), type.value, start, end
-        )
+        rows = await resolvers.predictions.predictions(info.context, type.value, start, end)
         return [Prediction.from_row(r) for r in rows]
 
     @strawberry.field(
@@ -153,6 +150,5 @@ class PredictionsQuery:
     async def incidents(
         self, info: Info, start: FromTime = None, end: ToTime = None
     ) -> list[Incident]:
-        validate_optional_window(start, end)
-        rows = await info.context.session.fetch(sql.load("predictions_incidents"), start, end)
+        rows = await resolvers.predictions.incidents(info.context, start, end)
         return [Incident.from_row(r) for r in rows]

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-import sql
-from resolvers.windows import validate_window
+import resolvers.quality
 from schema.agents import QaEvaluation, TrainingRecord
 from schema.common import Info, parse_uuid, values
 
@@ -37,11 +36,8 @@ class QualityQuery:
         end: ToTime,
         agent_id: list[strawberry.ID] | None = None,
     ) -> list[QaEvaluation]:
-        validate_window(start, end)
         agents = [parse_uuid(a, "agentId") for a in agent_id] if agent_id is not None else None
-        rows = await info.context.session.fetch(
-            sql.load("quality_qa_evaluations"), start, end, agents
-        )
+        rows = await resolvers.quality.qa_evaluations(info.context, start, end, agents)
         return [QaEvaluation.from_row(r) for r in rows]
 
     @strawberry.field(
@@ -56,9 +52,8 @@ class QualityQuery:
         agent_id: list[strawberry.ID] | None = None,
         status: list[TrainingStatus] | None = None,
     ) -> list[TrainingRecord]:
-        validate_window(start, end)
         agents = [parse_uuid(a, "agentId") for a in agent_id] if agent_id is not None else None
-        rows = await info.context.session.fetch(
-            sql.load("quality_training_records"), start, end, agents, values(status)
+        rows = await resolvers.quality.training_records(
+            info.context, start, end, agents, values(status)
         )
         return [TrainingRecord.from_row(r) for r in rows]

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import strawberry
 
+import resolvers.customers
+import resolvers.tickets
 from resolvers.port import Row
 from schema.common import Info
 
@@ -58,12 +60,12 @@ class Survey:
     async def ticket(self, info: Info) -> TicketRef | None:
         from schema.tickets import Ticket
 
-        row = await info.context.loaders.ticket.load(self._ticket_id)
+        row = await resolvers.tickets.ticket_by_id(info.context, self._ticket_id)
         return Ticket.from_row(row) if row else None
 
     @strawberry.field
     async def customer(self, info: Info) -> CustomerRef | None:
         from schema.customers import Customer
 
-        row = await info.context.loaders.customer.load(self._customer_id)
+        row = await resolvers.customers.customer_by_id(info.context, self._customer_id)
         return Customer.from_row(row) if row else None

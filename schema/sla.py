@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import strawberry
 
-import sql
+import resolvers.sla
 from resolvers.port import Row
 from resolvers.sla_state import SlaTargetState
 from schema.common import Channel, Info, Priority, enum_or_none
@@ -135,7 +135,7 @@ class SlaCompliance:
 
     @strawberry.field
     async def policy(self, info: Info) -> SlaPolicy | None:
-        row = await info.context.loaders.sla_policy.load(self._policy_id)
+        row = await resolvers.sla.sla_policy_by_id(info.context, self._policy_id)
         return SlaPolicy.from_row(row) if row else None
 
 
@@ -143,5 +143,5 @@ class SlaCompliance:
 class SlaQuery:
     @strawberry.field(description="All SLA policies.")
     async def sla_policies(self, info: Info) -> list[SlaPolicy]:
-        rows = await info.context.session.fetch(sql.load("sla_policies_all"))
+        rows = await resolvers.sla.sla_policies(info.context)
         return [SlaPolicy.from_row(r) for r in rows]

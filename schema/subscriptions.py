@@ -22,10 +22,9 @@ from resolvers.live import (
     SHARED_RESULT,
     DashboardEvent,
     LiveFeeds,
+    TicketChangeCriteria,
     TicketChangeEvent,
-    TicketCriteria,
 )
-from resolvers.loaders import Loaders
 from schema.alerts import Alert, AlertType, Severity
 from schema.common import Info, Priority, TicketStatus, VipTier, parse_uuid, values
 from schema.kpis import KpiValue
@@ -164,25 +163,16 @@ def _feeds(info: Info) -> LiveFeeds:
     return cast(LiveFeeds, live)
 
 
-def _fresh_loaders(info: Info) -> None:
-    """Nested fields of each event read current data: no cache carried between events (and,
-    when the session supports it, statement counts start again for each event)."""
-    renewed = getattr(info.context.session, "renewed", None)
-    if callable(renewed):
-        info.context.session = renewed()
-    info.context.loaders = Loaders(info.context.session)
-
-
 def _set(items: list[Any] | None) -> frozenset[str] | None:
     return None if items is None else frozenset(str(i) for i in items)
 
 
-def _ticket_criteria(f: TicketChangeFilter | None) -> TicketCriteria:
+def _ticket_criteria(f: TicketChangeFilter | None) -> TicketChangeCriteria:
     if f is None:
-        return TicketCriteria()
+        return TicketChangeCriteria()
     teams = None if f.team_id is None else [parse_uuid(t, "teamId") for t in f.team_id]
     agents = None if f.agent_id is None else [parse_uuid(a, "agentId") for a in f.agent_id]
-    return TicketCriteria(
+    return TicketChangeCriteria(
         statuses=_set(values(f.status)),
         priorities=_set(values(f.priority)),
         team_ids=_set(teams),
@@ -205,7 +195,7 @@ class Subscription:
         )
         async with aclosing(stream):  # type: ignore[type-var]
             async for event in stream:
-                _fresh_loaders(info)
+                info.context.renew_for_event()
                 yield TicketChange.from_event(event)
 
     @strawberry.subscription(
@@ -229,7 +219,7 @@ class Subscription:
         stream = _feeds(info).alerts(_set(values(severities)), _set(values(types)))
         async with aclosing(stream):  # type: ignore[type-var]
             async for event in stream:
-                _fresh_loaders(info)
+                info.context.renew_for_event()
                 yield Alert.from_row(event.row)
 
     @strawberry.subscription(

@@ -10,10 +10,13 @@ from uuid import UUID
 
 import strawberry
 
-from resolvers.pagination import page_request
+import resolvers.agents
+import resolvers.categories
+import resolvers.customers
+import resolvers.sla
+import resolvers.tickets
 from resolvers.port import Row
-from resolvers.tickets import TicketFilter as TicketCriteria
-from resolvers.tickets import tickets_count, tickets_page
+from resolvers.tickets import TicketSelection
 from schema.common import (
     Channel,
     Info,
@@ -41,8 +44,6 @@ SurveyRef = Annotated["Survey", strawberry.lazy("schema.satisfaction")]
 SlaComplianceRef = Annotated["SlaCompliance", strawberry.lazy("schema.sla")]
 SlaPolicyRef = Annotated["SlaPolicy", strawberry.lazy("schema.sla")]
 TicketSlaRef = Annotated["TicketSla", strawberry.lazy("schema.sla")]
-
-MAX_INTERACTIONS = 100
 
 
 @strawberry.type(description="A message, reply, call or internal note on a ticket.")
@@ -87,12 +88,12 @@ class Interaction:
 
         if self._agent_id is None:
             return None
-        row = await info.context.loaders.agent.load(self._agent_id)
+        row = await resolvers.agents.agent_by_id(info.context, self._agent_id)
         return Agent.from_row(row) if row else None
 
     @strawberry.field(description="The ticket it belongs to.")
     async def ticket(self, info: Info) -> Ticket | None:
-        row = await info.context.loaders.ticket.load(self._ticket_id)
+        row = await resolvers.tickets.ticket_by_id(info.context, self._ticket_id)
         return Ticket.from_row(row) if row else None
 
 
@@ -164,7 +165,7 @@ class Ticket:
     async def customer(self, info: Info) -> CustomerRef | None:
         from schema.customers import Customer
 
-        row = await info.context.loaders.customer.load(self._row["customer_id"])
+        row = await resolvers.customers.customer_by_id(info.context, self._row["customer_id"])
         return Customer.from_row(row) if row else None
 
     @strawberry.field(description="The assigned agent, if any.")
@@ -174,7 +175,7 @@ class Ticket:
         agent_id = self._row["assigned_agent_id"]
         if agent_id is None:
             return None
-        row = await info.context.loaders.agent.load(agent_id)
+        row = await resolvers.agents.agent_by_id(info.context, agent_id)
         return Agent.from_row(row) if row else None
 
     @strawberry.field(description="The team that owns it, if any.")
@@ -184,14 +185,14 @@ class Ticket:
         team_id = self._row["team_id"]
         if team_id is None:
             return None
-        row = await info.context.loaders.team.load(team_id)
+        row = await resolvers.agents.team_by_id(info.context, team_id)
         return Team.from_row(row) if row else None
 
     @strawberry.field(description="Its category.")
     async def category(self, info: Info) -> CategoryRef | None:
         from schema.categories import Category
 
-        row = await info.context.loaders.category.load(self._row["category_id"])
+        row = await resolvers.categories.category_by_id(info.context, self._row["category_id"])
         return Category.from_row(row) if row else None
 
     @strawberry.field(description="The SLA policy that sets its targets.")
@@ -201,14 +202,14 @@ class Ticket:
         policy_id = self._row["sla_policy_id"]
         if policy_id is None:
             return None
-        row = await info.context.loaders.sla_policy.load(policy_id)
+        row = await resolvers.sla.sla_policy_by_id(info.context, policy_id)
         return SlaPolicy.from_row(row) if row else None
 
     @strawberry.field(description="SLA targets (first response, resolution) and their outcome.")
     async def sla_targets(self, info: Info) -> list[SlaComplianceRef]:
         from schema.sla import SlaCompliance
 
-        rows = await info.context.loaders.sla_by_ticket.load(int(self.id))
+        rows = await resolvers.tickets.ticket_sla_targets(info.context, int(self.id))
         return [SlaCompliance.from_row(r) for r in rows]
 
     @strawberry.field(
@@ -217,7 +218,7 @@ class Ticket:
     async def sla(self, info: Info) -> TicketSlaRef | None:
         from schema.sla import SlaTargetLive, TicketSla
 
-        states = await info.context.loaders.sla_state.load(int(self.id))
+        states = await resolvers.tickets.ticket_sla_state(info.context, int(self.id))
         if not states:
             return None
         return TicketSla(targets=[SlaTargetLive.from_state(s) for s in states])
@@ -226,18 +227,12 @@ class Ticket:
     async def survey(self, info: Info) -> SurveyRef | None:
         from schema.satisfaction import Survey
 
-        row = await info.context.loaders.survey_by_ticket.load(int(self.id))
+        row = await resolvers.tickets.ticket_survey(info.context, int(self.id))
         return Survey.from_row(row) if row else None
 
     @strawberry.field(description="The latest interactions, newest first (at most 100).")
     async def interactions(self, info: Info, last: int = 20) -> list[Interaction]:
-        if not 0 <= last <= MAX_INTERACTIONS:
-            from resolvers.errors import UserInputError
-
-            raise UserInputError(f"last must be between 0 and {MAX_INTERACTIONS}", field="last")
-        if last == 0:
-            return []
-        rows = await info.context.loaders.latest_interactions(last).load(int(self.id))
+        rows = await resolvers.tickets.ticket_interactions(info.context, int(self.id), last)
         return [Interaction.from_row(r) for r in rows]
 
 
@@ -283,10 +278,10 @@ def _ids(raw: list[strawberry.ID] | None, kind: type[Any], name: str) -> list[An
         raise UserInputError(f"{name} contains an invalid id", field=name) from exc
 
 
-def criteria(f: TicketFilter | None, **fixed: Any) -> TicketCriteria:
-    """Translate the GraphQL filter (plus relation-fixed criteria) to the resolver's filter."""
+def criteria(f: TicketFilter | None, **fixed: Any) -> TicketSelection:
+    """Translate the GraphQL filter (plus relation-fixed criteria) to the resolver's selection."""
     f = f or TicketFilter()
-    return TicketCriteria(
+    return TicketSelection(
         statuses=values(f.status),
         priorities=values(f.priority),
         channels=values(f.channel),
@@ -304,7 +299,7 @@ def criteria(f: TicketFilter | None, **fixed: Any) -> TicketCriteria:
 
 async def ticket_connection(
     info: Info,
-    filt: TicketCriteria,
+    filt: TicketSelection,
     order: TicketOrder | None,
     first: int | None,
     after: str | None,
@@ -313,24 +308,25 @@ async def ticket_connection(
 ) -> Connection[Ticket]:
     """The tickets connection used by ``Query.tickets`` and by Agent/Team/Customer.tickets."""
     order = order or TicketOrder()
-    field = order.field.value
-    ascending = order.direction is SortDirection.ASC
-    ordering = f"{field}:{'asc' if ascending else 'desc'}"
-    req = page_request(first=first, after=after, last=last, before=before, ordering=ordering)
-    session = info.context.session
-    page = await tickets_page(session, filt, ordering=field, ascending=ascending, request=req)
-
-    async def count() -> int:
-        return await tickets_count(session, filt)
-
-    return connection_from_page(page, [Ticket.from_row(r) for r in page.items], count)
+    found = await resolvers.tickets.ticket_list(
+        info.context,
+        filt,
+        ordering=order.field.value,
+        ascending=order.direction is SortDirection.ASC,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
+    page = found.page
+    return connection_from_page(page, [Ticket.from_row(r) for r in page.items], found.count)
 
 
 @strawberry.type
 class TicketsQuery:
     @strawberry.field(description="A ticket by id (null if it does not exist or is not yours).")
     async def ticket(self, info: Info, id: strawberry.ID) -> Ticket | None:
-        row = await info.context.loaders.ticket.load(parse_int_id(id, "id"))
+        row = await resolvers.tickets.ticket_by_id(info.context, parse_int_id(id, "id"))
         return Ticket.from_row(row) if row else None
 
     @strawberry.field(description="Tickets you may see, filtered, ordered and paginated.")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from resolvers.viewer import viewer_agent
 from schema.common import AppRole, Info, enum_or_none
 
 if TYPE_CHECKING:
@@ -24,10 +25,9 @@ class Viewer:
 
     @strawberry.field(description="Your agent profile, when you are an agent or team lead.")
     async def agent(self, info: Info) -> AgentRef | None:
-        import sql
         from schema.agents import Agent
 
-        row = await info.context.session.fetchrow(sql.load("viewer_agent"))
+        row = await viewer_agent(info.context)
         return Agent.from_row(row) if row else None
 
 

@@ -26,8 +26,8 @@ from resolvers.errors import UserInputError
 from resolvers.live import (
     DashboardEvent,
     RowEvent,
+    TicketChangeCriteria,
     TicketChangeEvent,
-    TicketCriteria,
     live_period,
 )
 from resolvers.port import Row
@@ -132,7 +132,7 @@ class ConnectionFeeds:
             if self._on_close is not None:
                 self._on_close()
 
-    def ticket_changes(self, criteria: TicketCriteria) -> AsyncIterator[TicketChangeEvent]:
+    def ticket_changes(self, criteria: TicketChangeCriteria) -> AsyncIterator[TicketChangeEvent]:
         return self._stream("tickets", criteria)
 
     def queue_metrics(self, queues: frozenset[str] | None) -> AsyncIterator[RowEvent]:

@@ -42,8 +42,8 @@ from gateway.realtime.visibility import Decision, ViewerClasses, ViewerIdentity,
 from resolvers.live import (
     RowEvent,
     SubscriberDropped,
+    TicketChangeCriteria,
     TicketChangeEvent,
-    TicketCriteria,
     dashboard_snapshot,
 )
 
@@ -300,7 +300,7 @@ class Hub:
 
 
 def _ticket_outcome(
-    d: Decision, crit: TicketCriteria, seen_after: bool, seen_before: bool
+    d: Decision, crit: TicketChangeCriteria, seen_after: bool, seen_before: bool
 ) -> tuple[str, bool] | None:
     """(op, removed) of the event one subscriber gets for a ticket change, or None."""
     c = d.change

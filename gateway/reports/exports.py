@@ -27,7 +27,7 @@ from gateway.db import Database
 from gateway.reports.render_csv import BOM, csv_field
 from gateway.reports.render_xlsx import XlsxStream
 from resolvers.report_document import Cell, Column
-from resolvers.tickets import TicketFilter
+from resolvers.tickets import TicketSelection
 
 PREFETCH = 2000
 XLSX_BATCH = 5000
@@ -96,7 +96,7 @@ def _cell(value: Any, zone: ZoneInfo) -> Cell:
 class TicketExport:
     """One export's transaction: :meth:`open` counts, :meth:`rows` streams, :meth:`close` ends."""
 
-    def __init__(self, db: Database, principal: Principal, filt: TicketFilter, zone: ZoneInfo):
+    def __init__(self, db: Database, principal: Principal, filt: TicketSelection, zone: ZoneInfo):
         self._db, self._principal, self._filter, self._zone = db, principal, filt, zone
         self._conn: Any = None
         self._tx: Any = None

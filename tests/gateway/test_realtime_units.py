@@ -18,7 +18,7 @@ from gateway.realtime.hub import Hub
 from gateway.realtime.sharing import SharedEventExecutor
 from gateway.realtime.visibility import ViewerClasses, ViewerIdentity
 from gateway.realtime.ws import authorization_from_params
-from resolvers.live import SubscriberDropped, TicketCriteria
+from resolvers.live import SubscriberDropped, TicketChangeCriteria
 
 
 def snap(xmin: int, xmax: int, *running: int) -> Snapshot:
@@ -110,8 +110,8 @@ class _NoSource:
 async def test_overflow_drops_the_slow_subscription_with_a_clear_error() -> None:
     hub = Hub(db=None, source=_NoSource(), queue_size=3)  # type: ignore[arg-type]
     me = ViewerIdentity("manager", None, None)
-    slow = hub.open("tickets", me, TicketCriteria(), anonymous())
-    fast = hub.open("tickets", me, TicketCriteria(), anonymous())
+    slow = hub.open("tickets", me, TicketChangeCriteria(), anonymous())
+    fast = hub.open("tickets", me, TicketChangeCriteria(), anonymous())
     for i in range(3):
         hub.offer(slow, i)
         hub.offer(fast, i)

@@ -31,9 +31,10 @@ from kpi_reference import (
 from resolver_support import close, expected_label, read_viewers, session_as
 from testkit import SEED_END
 
+import resolvers.kpis
 from analytics.kpis import names as kpi_names
 from analytics.kpis import registry, status
-from resolvers import kpis as api
+from resolvers.dashboards import dashboard_kpis
 from resolvers.errors import UserInputError
 from resolvers.kpi_types import KpiGroupValue, KpiValue
 
@@ -106,7 +107,7 @@ async def test_dashboard_matches_pandas_under_each_role(
     users_by_role: dict[str, list[uuid.UUID]],
 ) -> None:
     async with session_as(seeded_dsn, users_by_role, role) as s:
-        dash = await api.dashboard_kpis(s, START, END)
+        dash = await dashboard_kpis(s, START, END)
         assert s.statements == 3  # begin + session setup + the one dashboard statement
     ref = reference(raw, viewers[role])
     want, prev = expected_all(ref, START, END), expected_all(ref, PREV_START, START)
@@ -150,7 +151,7 @@ async def test_agent_lead_and_manager_get_three_different_dashboards(
     seen: dict[str, dict[str, Any]] = {}
     for role in ROLES:
         async with session_as(seeded_dsn, users_by_role, role) as s:
-            dash = await api.dashboard_kpis(s, START, END)
+            dash = await dashboard_kpis(s, START, END)
         seen[role] = {k.name: (k.value, k.n) for k in dash.kpis}
     volumes = [seen[r]["ticket_volume"][1] for r in ROLES]
     assert 0 < volumes[0] < volumes[1] < volumes[2]  # agent ⊂ team ⊂ everything
@@ -182,7 +183,7 @@ async def test_grouped_kpis_match_pandas(
     prev = ref.grouped(source, group, PREV_START, START)
     names = list(overall)
     async with session_as(seeded_dsn, users_by_role, role) as s:
-        results = await api.kpis(s, names, START, END, group_by=group)
+        results = await resolvers.kpis.kpis(s, names, START, END, group_by=group)
         assert s.statements == 3
     for result in results:
         assert result.group_by == group
@@ -219,7 +220,7 @@ async def test_agent_kpis_match_pandas(
     team = uuid.UUID(viewers["team_lead"].team_id or "")
     visible = restrict(raw, me)
     async with session_as(seeded_dsn, users_by_role, role) as s:
-        agents = await api.agent_kpis(s, START, END, team)
+        agents = await resolvers.kpis.agent_kpis(s, START, END, team)
         assert s.statements == 3
     members = set(raw.agents[raw.agents["team_id"] == str(team)]["id"])
     expected_ids = set()
@@ -246,7 +247,7 @@ async def test_queue_kpis_match_pandas(
 ) -> None:
     ref = reference(raw, viewers["team_lead"])
     async with session_as(seeded_dsn, users_by_role, "team_lead") as s:
-        queues = await api.queue_kpis(s, START, END)
+        queues = await resolvers.kpis.queue_kpis(s, START, END)
     assert [q.queue for q in queues] == ["all", "email", "chat", "phone", "social", "vip"]
     want = ref.grouped("queues", "queue", START, END)
     prev = ref.grouped("queues", "queue", PREV_START, START)
@@ -270,8 +271,8 @@ async def test_backlog_snapshot_by_group_matches_pandas(
     at = datetime(2026, 11, 12, 15, 30, tzinfo=UTC)
     ref = reference(raw, viewers["manager"])
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
-        snaps = await api.backlog_at(s, at, "priority")
-        overall = await api.backlog_at(s, at)
+        snaps = await resolvers.kpis.backlog_at(s, at, "priority")
+        overall = await resolvers.kpis.backlog_at(s, at)
     rows = backlog_rows(ref.raw.tickets, at)
     assert len(overall) == 1 and overall[0].open == len(rows) and overall[0].key == "all"
     assert {b.key: b.open for b in snaps} == {
@@ -300,10 +301,10 @@ async def test_empty_window_gives_zero_counts_and_no_values(
 ) -> None:
     start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 8, tzinfo=UTC)
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
-        dash = await api.dashboard_kpis(s, start, end)
-        grouped = await api.kpi(s, "csat", start, end, "channel")
-        agents = await api.agent_kpis(s, start, end)
-        queues = await api.queue_kpis(s, start, end)
+        dash = await dashboard_kpis(s, start, end)
+        grouped = await resolvers.kpis.kpi(s, "csat", start, end, "channel")
+        agents = await resolvers.kpis.agent_kpis(s, start, end)
+        queues = await resolvers.kpis.queue_kpis(s, start, end)
     for k in dash.kpis:
         assert k.previous in (None, 0.0) and k.trend is None and k.n == 0, k
         assert k.value == (0.0 if k.name in COUNTS else None), k
@@ -321,7 +322,7 @@ async def test_unknown_kpi_lists_the_valid_names_before_any_sql(
 ) -> None:
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
         with pytest.raises(UserInputError) as err:
-            await api.kpi(s, "first_reply_time", START, END)
+            await resolvers.kpis.kpi(s, "first_reply_time", START, END)
         assert s.statements == 0
     assert str(err.value) == (
         "unknown KPI 'first_reply_time'; valid KPIs: " + ", ".join(kpi_names())
@@ -331,19 +332,20 @@ async def test_unknown_kpi_lists_the_valid_names_before_any_sql(
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda s: api.kpi(s, "service_level", START, END, "channel"),
+        (lambda s: resolvers.kpis.kpi(s, "service_level", START, END, "channel"),
          "KPI 'service_level' cannot be grouped by 'channel'; valid groupings: queue"),
-        (lambda s: api.kpi(s, "fcr", START, END, "policy"),
+        (lambda s: resolvers.kpis.kpi(s, "fcr", START, END, "policy"),
          "valid groupings: channel, category, priority, status, vip_tier, team, agent"),
-        (lambda s: api.kpi(s, "vip_retention", START, END, team_id=uuid.uuid4()),
+        (lambda s: resolvers.kpis.kpi(s, "vip_retention", START, END, team_id=uuid.uuid4()),
          "organisation-wide"),
-        (lambda s: api.kpi(s, "csat", END, START), "'to' must be after 'from'"),
-        (lambda s: api.kpi(s, "csat", START.replace(tzinfo=None), END), "needs a timezone"),
-        (lambda s: api.dashboard_kpis(s, START - timedelta(days=401), START), "at most 400 days"),
-        (lambda s: api.dashboard_kpis(s, START, END, targets={"csat": math.inf}), "finite"),
-        (lambda s: api.dashboard_kpis(s, START, END, targets={"cast": 4.0}), "unknown KPI 'cast'"),
-        (lambda s: api.backlog_at(s, END, "policy"), "valid groupings: channel"),
-        (lambda s: api.backlog_at(s, END.replace(tzinfo=None)), "needs a timezone"),
+        (lambda s: resolvers.kpis.kpi(s, "csat", END, START), "'to' must be after 'from'"),
+        (lambda s: resolvers.kpis.kpi(s, "csat", START.replace(tzinfo=None), END),
+         "needs a timezone"),
+        (lambda s: dashboard_kpis(s, START - timedelta(days=401), START), "at most 400 days"),
+        (lambda s: dashboard_kpis(s, START, END, targets={"csat": math.inf}), "finite"),
+        (lambda s: dashboard_kpis(s, START, END, targets={"cast": 4.0}), "unknown KPI 'cast'"),
+        (lambda s: resolvers.kpis.backlog_at(s, END, "policy"), "valid groupings: channel"),
+        (lambda s: resolvers.kpis.backlog_at(s, END.replace(tzinfo=None)), "needs a timezone"),
     ],
 )  # fmt: skip
 async def test_bad_input_is_a_user_error_before_any_sql(
@@ -357,10 +359,12 @@ async def test_bad_input_is_a_user_error_before_any_sql(
 
 async def test_statement_counts(seeded_dsn: str, users_by_role: dict[str, list[uuid.UUID]]) -> None:
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
-        await api.kpis(s, ["csat", "nps", "fcr", "backlog", "sla_compliance"], START, END)
+        await resolvers.kpis.kpis(
+            s, ["csat", "nps", "fcr", "backlog", "sla_compliance"], START, END
+        )
         assert s.statements == 2 + 4  # setup + one per source (surveys, tickets, backlog, sla)
-        await api.kpi(s, "resolution_time", START, END, "agent")
-        await api.distributions(s, START, END)
+        await resolvers.kpis.kpi(s, "resolution_time", START, END, "agent")
+        await resolvers.kpis.distributions(s, START, END)
         assert s.statements == 2 + 4 + 2
 
 
@@ -370,7 +374,7 @@ async def test_team_scoped_dashboard_is_the_team_and_its_agents(
     team = viewers["team_lead"].team_id or ""
     ref = Reference(restrict(raw, Viewer("team_lead", None, team)), NOW)
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
-        dash = await api.dashboard_kpis(s, START, END, team_id=uuid.UUID(team))
+        dash = await dashboard_kpis(s, START, END, team_id=uuid.UUID(team))
     want, prev = {}, {}
     for src in ("tickets", "backlog", "sla", "surveys", "workforce"):
         want.update(ref.overall(src, START, END))
@@ -384,8 +388,8 @@ async def test_target_overrides_change_target_and_status(
     seeded_dsn: str, users_by_role: dict[str, list[uuid.UUID]]
 ) -> None:
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
-        base = await api.kpi(s, "csat", START, END)
-        custom = await api.kpi(s, "csat", START, END, targets={"csat": 3.0})
+        base = await resolvers.kpis.kpi(s, "csat", START, END)
+        custom = await resolvers.kpis.kpi(s, "csat", START, END, targets={"csat": 3.0})
     assert base.overall.value == custom.overall.value
     assert (custom.overall.target, custom.overall.status) == (3.0, "on_target")
     assert base.overall.target == 4.5

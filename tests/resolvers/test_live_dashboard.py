@@ -9,7 +9,7 @@ from testkit import SEED_END
 
 from gateway.auth import Principal
 from gateway.db import Database
-from resolvers.kpis import dashboard_kpis
+from resolvers.dashboards import dashboard_kpis
 from resolvers.live import dashboard_snapshot
 
 

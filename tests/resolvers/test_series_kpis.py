@@ -148,7 +148,7 @@ def seeded(seeded_dsn: str, users_by_role: dict[str, list[uuid.UUID]]) -> Seeded
 
 
 def source_kpis(source: str) -> list[str]:
-    return [n for n, (src, _) in MEASURES.items() if src == source]
+    return [n for n, m in MEASURES.items() if m.source == source]
 
 
 # --- every KPI, per Paris day across DST ------------------------------------------------------
@@ -189,7 +189,7 @@ async def test_hours_weeks_and_partial_buckets_match_pandas(
     buckets: list[Bucket],
     seeded: Seeded,
 ) -> None:
-    ref, source = seeded.reference(), MEASURES[name][0]
+    ref, source = seeded.reference(), MEASURES[name].source
     points = await seeded.series(name, buckets, granularity)
     check(points, buckets, lambda lo, hi: ref.overall(source, lo, hi), name)
 
@@ -202,7 +202,7 @@ async def test_each_viewer_gets_the_series_of_their_rows(
     name: str,
     seeded: Seeded,
 ) -> None:
-    source, seen = MEASURES[name][0], {}
+    source, seen = MEASURES[name].source, {}
     for role in ROLES:
         ref = seeded.reference(seeded.viewers[role])
         points = await seeded.series(name, DAYS, "day", role)
@@ -228,7 +228,7 @@ async def test_team_and_agent_scope_match_pandas(
     else:
         key = seeded.viewers["agent"].agent_id or ""
         ref = seeded.reference(Viewer("agent", key, None))
-    source = MEASURES[name][0]
+    source = MEASURES[name].source
     points = await seeded.series(name, DAYS, "day", **{scope: uuid.UUID(key)})
     check(points, DAYS, lambda lo, hi: ref.overall(source, lo, hi), name)
     assert sum(p.n for p in points) > 0
@@ -256,7 +256,7 @@ async def test_grouped_series_match_pandas(
     buckets: list[Bucket],
     seeded: Seeded,
 ) -> None:
-    ref, source = seeded.reference(), MEASURES[name][0]
+    ref, source = seeded.reference(), MEASURES[name].source
     want = {(lo, hi): ref.grouped(source, group, lo, hi) for _, lo, hi in buckets}
     points = await seeded.series(name, buckets, granularity, group_by=group)
     with_data = sorted(
@@ -279,7 +279,7 @@ async def test_grouped_series_match_pandas(
 )
 async def test_buckets_before_the_data_have_n_zero_and_null(name: str, seeded: Seeded) -> None:
     buckets = paris_days(date(2026, 10, 8), date(2026, 10, 20))  # the data starts on the 16th
-    ref, source = seeded.reference(), MEASURES[name][0]
+    ref, source = seeded.reference(), MEASURES[name].source
     points = await seeded.series(name, buckets, "day")
     check(points, buckets, lambda lo, hi: ref.overall(source, lo, hi), name)
     assert points[0].n == 0 and points[0].value is None and points[0].ci_low is None
@@ -301,7 +301,7 @@ async def test_backlog_buckets_after_now_are_empty(seeded: Seeded) -> None:
 
 def test_every_registry_kpi_has_a_series_or_a_stated_reason() -> None:
     for name in kpi_names():
-        seriesable = MEASURES[name][0] in SERIES_QUERIES
+        seriesable = MEASURES[name].source in SERIES_QUERIES
         assert seriesable != (name in NOT_SERIESABLE), name
         assert name not in NOT_SERIESABLE or NOT_SERIESABLE[name].strip(), name
     assert set(NOT_SERIESABLE) <= set(kpi_names())
