@@ -57,7 +57,9 @@ from gateway.privacy.audit import (
     RequestAudit,
     request_id_of,
 )
+from gateway.privacy.cli import archive_dir_of
 from gateway.privacy.downloads import export_download_route
+from gateway.privacy.retention import RetentionScheduler
 from gateway.realtime.changes import ChangeLogSource, PostgresChangeSource
 from gateway.realtime.feeds import ConnectionFeeds, EventSession
 from gateway.realtime.hub import Hub
@@ -360,6 +362,12 @@ def create_app(
     state = GatewayState(
         settings=settings, db=db, verifier=verifier, audit=audit, metrics=Metrics(db.pool_snapshot)
     )
+    retention = RetentionScheduler(
+        dsn,
+        settings.retention_days,
+        archive_dir_of(settings),
+        settings.retention_interval_seconds,
+    )
     if source is not None:
         state.hub = Hub(db, source, kpi_targets=settings.kpi_targets)
         state.metrics.watch_hub(state.hub.stats)
@@ -413,6 +421,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open()
         await audit.start()
+        await retention.start()
         try:
             if state.hub is not None:
                 await state.hub.start()
@@ -432,6 +441,7 @@ def create_app(
                 await state.alerting.stop()
             if state.hub is not None:
                 await state.hub.stop()
+            await retention.stop()
             await verifier.aclose()
             await audit.stop()
             await db.close()

@@ -24,9 +24,10 @@ app = typer.Typer(
 
 
 def _register_privacy() -> None:
-    from gateway.privacy.cli import privacy_app
+    from gateway.privacy.cli import privacy_app, retention_app
 
     app.add_typer(privacy_app, name="privacy")
+    app.add_typer(retention_app, name="retention")
 
 
 _register_privacy()

@@ -29,6 +29,7 @@ from schema.predictions import PredictionsQuery
 from schema.privacy import ConsentMutation, PrivacyMutation, PrivacyQuery
 from schema.quality import QualityQuery
 from schema.reports import ReportsMutation, ReportsQuery
+from schema.retention import RetentionQuery
 from schema.sla import SlaQuery
 from schema.subscriptions import Subscription
 from schema.tickets import TicketsQuery
@@ -50,6 +51,7 @@ Query = merge_types(
         DashboardsQuery,
         PlanningQuery,
         PrivacyQuery,
+        RetentionQuery,
         ReportsQuery,
     ),
 )

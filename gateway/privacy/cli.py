@@ -59,3 +59,31 @@ def erase_command(
     typer.echo(f"erased customer {customer_id}:")
     for action, count in sorted(result.get("done", {}).items()):
         typer.echo(f"  {action}: {count}")
+
+
+retention_app = typer.Typer(help="Retention of personal and historical data.", no_args_is_help=True)
+
+
+def archive_dir_of(settings: Any) -> Any:
+    """``ARCHIVE_DIR``, or ``SUPPORT_DATA_DIR/archive``."""
+    return settings.archive_dir or settings.data_dir / "archive"
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Apply the RETENTION policy now: archive old months, delete or anonymise the rest."""
+    from gateway.privacy.retention import run_retention
+    from gateway.settings import load_settings
+
+    settings = load_settings()
+    report = asyncio.run(run_retention(_dsn(), settings.retention_days, archive_dir_of(settings)))
+    for note in report.skipped:
+        typer.echo(f"skipped: {note}")
+    for action, count in sorted(report.done.items()):
+        typer.echo(f"{action}: {count}")
+    for archive in report.archives:
+        typer.echo(f"archived {archive['table']} {archive['month']} -> {archive['manifest']}")
+    typer.echo(
+        f"{report.steps} steps, longest {report.longest_step_seconds * 1000:.0f} ms "
+        "(no lock is held longer than a step)"
+    )

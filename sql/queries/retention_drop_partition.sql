@@ -1,0 +1,2 @@
+-- retention: drop a detached partition once its archive is written.
+drop table partitions.{part};
