@@ -34,6 +34,7 @@ Both cost one SQL statement.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,13 +42,7 @@ from zoneinfo import ZoneInfo
 
 import sql
 from analytics.erlang import StaffingRequirement, required_agents
-from analytics.forecasting import (
-    Backtest,
-    Forecast,
-    ForecastPoint,
-    backtest_counts,
-    forecast_counts,
-)
+from analytics.forecasting import Backtest, Forecast, ForecastPoint, forecast_counts
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
@@ -57,6 +52,17 @@ from resolvers.series import (
     Granularity,
     bucket_boundaries,
     bucket_label,
+)
+from resolvers.statistics_data import off_loop
+from resolvers.statistics_forecast import (
+    DAILY_ORIGINS,
+    HOURLY_ORIGINS,
+    ChosenForecast,
+    choose_forecast,
+    forecast_points,
+    holiday_flags,
+    holidays_between,
+    legacy_backtest,
 )
 from resolvers.windows import require_aware, resolve_timezone
 
@@ -91,6 +97,8 @@ class VolumeForecast:
     method: str
     buckets: tuple[ForecastBucket, ...]
     backtest: Backtest | None
+    chosen: ChosenForecast | None = None
+    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,19 +186,6 @@ def _buckets(
     )
 
 
-def _score(counts: Sequence[float], horizon: int, period: int, per_day: int) -> Backtest:
-    """Backtest over as many non-overlapping horizons (up to 4) as the history allows after
-    two weeks of training."""
-    origins = min(4, (len(counts) - 2 * period) // horizon)
-    if origins < 1:
-        need = -(-(2 * period + horizon) // per_day)
-        raise UserInputError(
-            f"a backtest needs two weeks of training plus one horizon: historyDays >= {need}",
-            field="historyDays",
-        )
-    return backtest_counts(counts, horizon, period, origins=origins)
-
-
 def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
@@ -240,39 +235,60 @@ async def volume_forecast(
     history_days: int = 42,
     horizon_days: int = 7,
     backtest: bool = False,
+    channel: str | None = None,
 ) -> VolumeForecast:
-    """Tickets created per hour or local day for ``horizon_days`` after ``as_of`` (see the
-    module docstring); :class:`UserInputError` for arguments out of bounds."""
+    """Tickets created per hour or local day for ``horizon_days`` after ``as_of`` (of one
+    ``channel`` when given), with the model chosen by backtest (see the module docstring);
+    :class:`UserInputError` for arguments out of bounds."""
     if granularity not in _PERIOD:
         raise UserInputError("forecasts are by HOUR or DAY", field="granularity")
     _check_days(history_days, horizon_days)
     history = _history_buckets(as_of, granularity, timezone, history_days)
     start, end = history[0].start, history[-1].end
-    points = await series(ctx.session, "ticket_volume", start, end, granularity, timezone)
+    group = "channel" if channel is not None else None
+    points = await series(ctx.session, "ticket_volume", start, end, granularity, timezone,
+                          group_by=group)  # fmt: skip
+    if channel is not None:
+        points = [p for p in points if p.group == channel] or [
+            dataclasses.replace(p, n=0, value=None) for p in points if p.group == points[0].group
+        ]
     counts = [float(p.n) for p in points]
     horizon = horizon_days * (24 if granularity is Granularity.HOUR else 1)
     period = _PERIOD[granularity]
     future = _future(end, granularity, timezone, horizon)
+    zone = resolve_timezone(timezone)
     if granularity is Granularity.HOUR:
-        zone = resolve_timezone(timezone)
         modelled, last_local = _local_grid([b.start for b in history], counts, zone)
-        forecast = _forecast(modelled, _local_steps(last_local, future), period)
-        chosen = _on_real_hours(forecast.points, last_local, future)
+        steps = _local_steps(last_local, future)
+        local_hours = [last_local - (len(modelled) - 1 - i) * _HOUR for i in range(len(modelled))]
+        local_days = [h.date() for h in local_hours] + [
+            (last_local + (k + 1) * _HOUR).date() for k in range(steps)
+        ]
     else:
-        modelled = counts
-        forecast = _forecast(modelled, horizon, period)
-        chosen = list(forecast.points)
-    per_day = 24 if granularity is Granularity.HOUR else 1
-    score = _score(modelled, horizon, period, per_day) if backtest else None
+        modelled, steps = counts, horizon
+        local_days = [b.local_start.date() for b in (*history, *future)]
+    holidays = await holidays_between(ctx.session, local_days[0], local_days[-1], timezone)
+    flags = holiday_flags(local_days, holidays)
+    hourly = granularity is Granularity.HOUR
+    chosen = await off_loop(
+        lambda: choose_forecast(
+            modelled, steps, period, periods=(24, 168) if hourly else (), holidays=flags,
+            max_origins=HOURLY_ORIGINS if hourly else DAILY_ORIGINS,
+        )
+    )  # fmt: skip
+    pts = forecast_points(chosen.prediction)
+    picked = _on_real_hours(pts, last_local, future) if hourly else pts
     return VolumeForecast(
         granularity=granularity,
         timezone=timezone,
         history_from=start,
         history_to=end,
         history_total=int(sum(counts)),
-        method=forecast.method,
-        buckets=_buckets(chosen, future, granularity),
-        backtest=score,
+        method=chosen.description,
+        buckets=_buckets(picked, future, granularity),
+        backtest=legacy_backtest(chosen) if backtest else None,
+        chosen=chosen,
+        channel=channel,
     )
 
 

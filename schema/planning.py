@@ -12,8 +12,9 @@ from analytics.erlang import StaffingRequirement
 from analytics.forecasting import Backtest
 from resolvers import planning
 from resolvers.series import Granularity
-from schema.common import Info
+from schema.common import Channel, Info
 from schema.operations import Queue
+from schema.statistics_types import ForecastModel
 
 
 @strawberry.enum(description="Bucket size of a forecast.")
@@ -69,7 +70,12 @@ class VolumeForecast:
     history_from: datetime
     history_to: datetime
     history_total: int = strawberry.field(description="Tickets in the history the model saw.")
-    method: str
+    method: str = strawberry.field(description="The model chosen by backtest, in words.")
+    channel: Channel | None
+    model: ForecastModel = strawberry.field(
+        description="The model chosen by rolling-origin backtest among seasonal naive, ETS "
+        "with and without (damped) trend and, hourly, MSTL; never worse than seasonal naive."
+    )
     buckets: list[ForecastBucket]
     backtest: ForecastBacktest | None
 
@@ -141,8 +147,10 @@ def _backtest(score: Backtest | None) -> ForecastBacktest | None:
 class PlanningQuery:
     @strawberry.field(
         description="Tickets created per hour or day for the next horizonDays after asOf "
-        "(default now), forecast from historyDays of history you may see, with 80%/95% "
-        "prediction intervals; backtest: true scores the model on that history."
+        "(default now), of one channel when given, forecast from historyDays of history you "
+        "may see by the model that won its rolling-origin backtest (holiday effects from the "
+        "business calendars), with 80%/95% prediction intervals; backtest: true adds the "
+        "chosen model's scores in the original shape."
     )
     async def volume_forecast(
         self,
@@ -153,6 +161,7 @@ class PlanningQuery:
         history_days: int = 42,
         horizon_days: int = 7,
         backtest: bool = False,
+        channel: Channel | None = None,
     ) -> VolumeForecast:
         result = await planning.volume_forecast(
             info.context,
@@ -162,7 +171,9 @@ class PlanningQuery:
             history_days=history_days,
             horizon_days=horizon_days,
             backtest=backtest,
+            channel=channel.value if channel else None,
         )
+        assert result.chosen is not None
         return VolumeForecast(
             granularity=granularity,
             timezone=result.timezone,
@@ -170,6 +181,8 @@ class PlanningQuery:
             history_to=result.history_to,
             history_total=result.history_total,
             method=result.method,
+            channel=channel,
+            model=ForecastModel.of(result.chosen),
             buckets=[ForecastBucket.of(b) for b in result.buckets],
             backtest=_backtest(result.backtest),
         )

@@ -31,6 +31,7 @@ from schema.quality import QualityQuery
 from schema.reports import ReportsMutation, ReportsQuery
 from schema.retention import RetentionQuery
 from schema.sla import SlaQuery
+from schema.statistics import StatisticsQuery
 from schema.subscriptions import Subscription
 from schema.tickets import TicketsQuery
 from schema.viewer import ViewerQuery
@@ -53,6 +54,7 @@ Query = merge_types(
         PrivacyQuery,
         RetentionQuery,
         ReportsQuery,
+        StatisticsQuery,
     ),
 )
 
