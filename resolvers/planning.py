@@ -58,6 +58,7 @@ from resolvers.statistics_forecast import (
     DAILY_ORIGINS,
     HOURLY_ORIGINS,
     ChosenForecast,
+    ForecastBucket,
     choose_forecast,
     forecast_points,
     holiday_flags,
@@ -71,20 +72,6 @@ MIN_HISTORY_DAYS, MAX_HISTORY_DAYS = 14, 365
 MAX_HORIZON_DAYS = 14
 _PERIOD = {Granularity.HOUR: 168, Granularity.DAY: 7}
 _HOUR = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True)
-class ForecastBucket:
-    """One future bucket: its UTC span, local label and the forecast with its intervals."""
-
-    start: datetime
-    end: datetime
-    local_label: str
-    mean: float
-    lo80: float
-    hi80: float
-    lo95: float
-    hi95: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,9 @@ def holiday_flags(local_days: Sequence[date], holidays: set[date]) -> np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
-class KpiForecastBucket:
+class ForecastBucket:
+    """One future bucket: its UTC span, local label and the forecast with its intervals."""
+
     start: datetime
     end: datetime
     local_label: str
@@ -107,7 +109,7 @@ class KpiForecast:
     history_to: datetime
     observed_days: int
     chosen: ChosenForecast
-    buckets: tuple[KpiForecastBucket, ...]
+    buckets: tuple[ForecastBucket, ...]
 
 
 def check_days(history_days: int, horizon_days: int, minimum: int = MIN_HISTORY_DAYS) -> None:
@@ -172,7 +174,7 @@ async def kpi_forecast(
     chosen = await off_loop(compute)
     p = chosen.prediction
     buckets = tuple(
-        KpiForecastBucket(
+        ForecastBucket(
             b.start,
             b.end,
             bucket_label(Granularity.DAY, b.start, b.local_start),

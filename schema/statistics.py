@@ -272,7 +272,5 @@ class StatisticsQuery:
             kpi=r.kpi, timezone=r.timezone, history_from=r.history_from,
             history_to=r.history_to, observed_days=r.observed_days,
             model=ForecastModel.of(r.chosen),
-            buckets=[ForecastBucket(bucket_start=b.start, bucket_end=b.end,
-                                    local_label=b.local_label, mean=b.mean, lo80=b.lo80,
-                                    hi80=b.hi80, lo95=b.lo95, hi95=b.hi95) for b in r.buckets],
+            buckets=[ForecastBucket.of(b) for b in r.buckets],
         )  # fmt: skip
