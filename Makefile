@@ -41,6 +41,7 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.statistics
 	$(BIN)/python -m bench.realtime
 
 bench-realtime: install

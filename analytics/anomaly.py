@@ -11,6 +11,14 @@ median(r) ± threshold·σ̂ (σ̂ = MAD/0.6745, or 1.253314·MeanAD when MAD = 
 and ``expected_low``/``expected_high`` = expected ∓ threshold·σ̂. Severity: ``critical`` when
 |z| ≥ 2·threshold, ``warning`` when flagged otherwise.
 
+Variance-stabilising transform (``transform``): the decomposition and the scores run on
+g(x) — √x for counts (Poisson: Var √X ≈ 1/4 whatever the level, so busy and quiet hours share
+one scale; Bartlett 1936), log(1 + x) for durations (roughly log-normal) — and the expected
+value and range are mapped back by g⁻¹; ``residual`` is then on the transformed scale.
+``trend``: STL's trend window (odd, in buckets; default STL's own, about 1.5 periods). A longer
+window (e.g. 5 weeks of days) keeps a week-long level shift out of the trend, so the shift shows
+in the residual instead of being absorbed.
+
 Missing buckets (:func:`detect_anomalies_with_gaps`): a KPI bucket without observations has no
 value; it is filled by linear interpolation for the decomposition only, gets z = 0 and is never
 flagged, and the residual scale is computed from the observed buckets alone.
@@ -39,7 +47,8 @@ References:
     Iglewicz, B. & Hoaglin, D. C. (1993), How to Detect and Handle Outliers, ASQC Quality
     Press, ch. 3; Cleveland, R. B., Cleveland, W. S., McRae, J. E. & Terpenning, I. (1990),
     "STL: a seasonal-trend decomposition procedure based on loess", J. Official Statistics 6,
-    3-73; IBM Cognos Analytics documentation, "Modified z score".
+    3-73; IBM Cognos Analytics documentation, "Modified z score"; Bartlett, M. S. (1936),
+    "The square root transformation in analysis of variance", JRSS Suppl. 3(1), 68-78.
 """
 
 from __future__ import annotations
@@ -57,6 +66,7 @@ from statsmodels.tsa.seasonal import STL
 Decomposition = Literal["stl", "seasonal_median", "none"]
 ScaleMethod = Literal["mad", "mean_ad", "zero"]
 Severity = Literal["warning", "critical"]
+Transform = Literal["none", "sqrt", "log"]
 FloatArray = npt.NDArray[np.float64]
 
 MAD_CONSTANT = 0.6745
@@ -106,6 +116,15 @@ class AnomalyResult:
     scale_method: ScaleMethod
 
 
+def trend_window(period: int) -> int:
+    """The STL trend window the gateway uses (odd, in buckets): four cycles for short periods
+    (daily data with period 7: 29 days), two for long ones (hour of week, 168: 337 hours, two
+    weeks) — long enough that a level shift of a week, or a spike of a few hours, stays in the
+    residual; tuned on the generator's injected incidents (see the tests)."""
+    cycles = 2 if period >= 100 else 4
+    return cycles * int(period) + 1
+
+
 def modified_z_scores(values: npt.ArrayLike) -> ModifiedZ:
     """0.6745·(x − median)/MAD, or (x − median)/(1.253314·MeanAD) when MAD = 0 (see module)."""
     x = np.asarray(values, dtype=np.float64)
@@ -147,22 +166,29 @@ def _seasonal_median_residual(x: FloatArray, period: int) -> FloatArray:
     return residual
 
 
-def _stl_fit(x: FloatArray, period: int) -> FloatArray:
+def _stl_fit(x: FloatArray, period: int, trend: int | None = None) -> FloatArray:
     cycles = x.size // period
     fit: Any = STL(
-        x, period=period, seasonal=max(7, 2 * cycles + 1), seasonal_deg=0, robust=False
+        x,
+        period=period,
+        seasonal=max(7, 2 * cycles + 1),
+        trend=trend,
+        seasonal_deg=0,
+        robust=False,
     ).fit()
     return np.asarray(fit.trend, dtype=np.float64) + np.asarray(fit.seasonal, dtype=np.float64)
 
 
-def _stl_residual(x: FloatArray, period: int, threshold: float) -> FloatArray:
-    fitted = _stl_fit(x, period)
+def _stl_residual(
+    x: FloatArray, period: int, threshold: float, trend: int | None = None
+) -> FloatArray:
+    fitted = _stl_fit(x, period, trend)
     first = np.asarray(modified_z_scores(x - fitted).z, dtype=np.float64)
     rejected = np.abs(first) > threshold
     if not rejected.any():
         residual: FloatArray = x - fitted
         return residual
-    return x - _stl_fit(np.where(rejected, fitted, x), period)
+    return x - _stl_fit(np.where(rejected, fitted, x), period, trend)
 
 
 def _choose(n: int, period: int, decomposition: str) -> Decomposition:
@@ -210,17 +236,40 @@ def _checked(series: Any, period: int, threshold: float) -> None:
         raise ValueError(f"threshold must be a positive number, got {threshold!r}")
 
 
+def _forward(x: FloatArray, transform: Transform) -> FloatArray:
+    if transform == "sqrt":
+        return np.sqrt(np.maximum(x, 0.0))
+    if transform == "log":
+        return np.log1p(np.maximum(x, 0.0))
+    return x
+
+
+def _backward(z: float, transform: Transform) -> float:
+    if transform == "sqrt":
+        return max(z, 0.0) ** 2
+    if transform == "log":
+        return math.expm1(z)
+    return z
+
+
 def _score(
     series: Any,
-    x: FloatArray,
+    raw: FloatArray,
     observed: npt.NDArray[np.bool_],
     period: int,
     threshold: float,
     decomposition: str,
+    transform: Transform = "none",
+    trend: int | None = None,
 ) -> AnomalyResult:
+    if transform not in ("none", "sqrt", "log"):
+        raise ValueError(f"transform must be none, sqrt or log, got {transform!r}")
+    if trend is not None and (trend < 3 or trend % 2 == 0):
+        raise ValueError(f"trend must be an odd window of at least 3, got {trend!r}")
+    x = _forward(raw, transform)
     method = _choose(int(x.size), int(period), decomposition)
     if method == "stl":
-        residual = _stl_residual(x, int(period), float(threshold))
+        residual = _stl_residual(x, int(period), float(threshold), trend)
     elif method == "seasonal_median":
         residual = _seasonal_median_residual(x, int(period))
     else:
@@ -230,9 +279,10 @@ def _score(
     z[observed] = scores.z
     half = threshold * _sigma(scores)
     points = []
-    for ts, v, r, zi, seen in zip(series.index, x, residual, z, observed, strict=True):
+    for ts, v, t, r, zi, seen in zip(series.index, raw, x, residual, z, observed, strict=True):
         flagged = bool(seen) and bool(abs(zi) > threshold)
-        expected = float(v - r + scores.median)
+        centre = float(t - r + scores.median)
+        expected = _backward(centre, transform)
         severity: Severity | None = None
         if flagged:
             severity = "critical" if abs(zi) >= 2 * threshold else "warning"
@@ -244,8 +294,8 @@ def _score(
                 float(zi),
                 flagged,
                 expected,
-                expected - half,
-                expected + half,
+                _backward(centre - half, transform),
+                _backward(centre + half, transform),
                 severity,
                 bool(seen),
             )
@@ -268,6 +318,8 @@ def detect_anomalies(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     decomposition: Literal["auto", "stl", "seasonal_median", "none"] = "auto",
+    transform: Transform = "none",
+    trend: int | None = None,
 ) -> AnomalyResult:
     """Flag buckets whose de-seasonalised residual has |modified z| > threshold.
 
@@ -279,7 +331,9 @@ def detect_anomalies(
     x = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
     if not np.all(np.isfinite(x)):
         raise ValueError("series contains NaN or infinite values; fill empty buckets first")
-    return _score(series, x, np.ones(x.size, dtype=bool), period, threshold, decomposition)
+    return _score(
+        series, x, np.ones(x.size, dtype=bool), period, threshold, decomposition, transform, trend
+    )
 
 
 def detect_anomalies_with_gaps(
@@ -288,6 +342,8 @@ def detect_anomalies_with_gaps(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     decomposition: Literal["auto", "stl", "seasonal_median", "none"] = "auto",
+    transform: Transform = "none",
+    trend: int | None = None,
 ) -> AnomalyResult:
     """:func:`detect_anomalies` for series whose NaN buckets had no observations (a KPI with
     empty buckets): they are interpolated for the decomposition, never flagged, and left out of
@@ -302,4 +358,4 @@ def detect_anomalies_with_gaps(
     filled = np.asarray(
         pd.Series(x).interpolate(limit_direction="both").to_numpy(), dtype=np.float64
     )
-    return _score(series, filled, observed, period, threshold, decomposition)
+    return _score(series, filled, observed, period, threshold, decomposition, transform, trend)

@@ -23,10 +23,15 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd  # type: ignore[import-untyped]
 
-from analytics.anomaly import AnomalyResult, detect_anomalies_with_gaps
+from analytics.anomaly import AnomalyResult, Transform, detect_anomalies_with_gaps, trend_window
 from analytics.changepoint import ChangePoint, pettitt
-from analytics.correlation import CorrelationMatrix, LaggedPair, lagged_correlations
-from analytics.correlation import spearman_matrix as correlation_matrix
+from analytics.correlation import (
+    CorrelationMatrix,
+    LaggedPair,
+    lagged_correlations,
+    spearman_matrix,
+)
+from analytics.kpis import lookup
 from analytics.seasonality import (
     ProfileCell,
     SeasonalStrength,
@@ -37,13 +42,24 @@ from analytics.seasonality import (
 )
 from analytics.trends import TrendTest, mann_kendall, seasonal_mann_kendall
 from resolvers.errors import UserInputError
-from resolvers.kpi_series import SeriesPoint
+from resolvers.kpi_series import SeriesPoint, resolve_kpi
 from resolvers.port import Session
 from resolvers.series import Granularity, parse_granularity
 from resolvers.statistics_data import cached_result, kpi_series, off_loop
 
 #: KPIs whose empty bucket means 0 (a count), not "not measured".
 COUNT_KPIS = frozenset({"ticket_volume", "backlog", "backlog_unassigned", "backlog_unanswered"})
+#: Units of durations (roughly log-normal): anomalies are scored on log(1 + x).
+DURATION_UNITS = frozenset({"seconds", "minutes", "hours"})
+
+
+def anomaly_transform(kpi: str) -> Transform:
+    """√ for counts, log(1 + x) for durations, none otherwise (analytics.anomaly)."""
+    if kpi in COUNT_KPIS:
+        return "sqrt"
+    return "log" if lookup(resolve_kpi(kpi)).unit in DURATION_UNITS else "none"
+
+
 SEASON = {Granularity.HOUR: 168, Granularity.DAY: 7, Granularity.WEEK: 52, Granularity.MONTH: 12}
 MAX_KPIS = 8
 MAX_LAG = 14
@@ -276,7 +292,13 @@ def score_series(
         index = pd.DatetimeIndex([p.bucket_start for p in points], freq="h")
     else:  # days, weeks and months vary in length (DST, months): score them by position
         index = pd.date_range("2000-01-01", periods=len(points), freq="D", tz="UTC")
-    return detect_anomalies_with_gaps(pd.Series(values, index=index), period, threshold=threshold)
+    return detect_anomalies_with_gaps(
+        pd.Series(values, index=index),
+        period,
+        threshold=threshold,
+        transform=anomaly_transform(kpi),
+        trend=trend_window(period),
+    )
 
 
 @cached_result("anomalies")
@@ -362,8 +384,8 @@ async def correlations(
             kpis=names,
             granularity=g,
             buckets=request.bucket_count,
-            spearman=correlation_matrix(columns),
-            pearson=correlation_matrix(columns, method="pearson"),
+            spearman=spearman_matrix(columns),
+            pearson=spearman_matrix(columns, method="pearson"),
             lagged=lagged,
         )
 

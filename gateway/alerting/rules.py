@@ -17,7 +17,7 @@ from uuid import UUID
 
 import pandas as pd  # type: ignore[import-untyped]
 
-from analytics.anomaly import detect_anomalies, modified_z_scores
+from analytics.anomaly import detect_anomalies, modified_z_scores, trend_window
 from analytics.correlation import benjamini_hochberg
 from analytics.statistics import mean_from_moments, two_sample_difference
 from gateway.alerting.config import (
@@ -186,7 +186,14 @@ def volume_spike(rows: Sequence[Row], rule: VolumeRule) -> list[AlertDraft]:
         return []
     index = pd.DatetimeIndex([r["bucket"] for r in rows], freq="h")
     series = pd.Series([float(r["arrivals"]) for r in rows], index=index)
-    result = detect_anomalies(series, rule.period_hours, threshold=rule.z_threshold)
+    # the same scoring as the anomalies field for ticket_volume (√ counts, the same STL trend)
+    result = detect_anomalies(
+        series,
+        rule.period_hours,
+        threshold=rule.z_threshold,
+        transform="sqrt",
+        trend=trend_window(rule.period_hours),
+    )
     last = result.points[-1]
     expected = max(last.expected, 0.0)  # the anomalies field's expected value, same function
     ratio = last.value / expected if expected > 0 else math.inf

@@ -191,3 +191,25 @@ def test_gaps_are_filled_never_flagged_and_left_out_of_the_scale() -> None:
     assert res.scale == pytest.approx(mad, rel=1e-12)
     with pytest.raises(ValueError, match="NaN"):
         detect_anomalies(s, 24)
+
+
+def test_sqrt_transform_scores_counts_on_one_scale_and_maps_the_range_back() -> None:
+    from analytics.anomaly import trend_window
+
+    s = _hourly(8, 6)
+    s.iloc[700] = s.iloc[700] * 3 + 20
+    res = detect_anomalies(s, 168, transform="sqrt", trend=trend_window(168))
+    assert trend_window(168) == 337 and trend_window(7) == 29
+    for p in res.points:
+        z_scale = np.sqrt(p.value)
+        assert p.expected == pytest.approx((z_scale - p.residual + res.residual_median) ** 2)
+        inside = p.expected_low <= p.value <= p.expected_high
+        assert p.flagged != inside or abs(abs(p.z) - 3.5) < 1e-9
+    assert res.points[700].flagged
+    # on the raw scale busy hours carry more variance: more flags on clean Poisson data
+    clean = _hourly(8, 7)
+    raw = detect_anomalies(clean, 168)
+    stabilised = detect_anomalies(clean, 168, transform="sqrt", trend=trend_window(168))
+    assert len(stabilised.flagged) <= len(raw.flagged)
+    with pytest.raises(ValueError, match="transform"):
+        detect_anomalies(clean, 168, transform="cube")  # type: ignore[arg-type]

@@ -1,0 +1,131 @@
+"""``python -m bench.statistics [--requests R]``: the statistics fields at 1M tickets.
+
+Uses the database of ``python -m bench`` (``DATABASE_URL``, or the embedded ``.data/bench-N``,
+seeded once). Per field and role it prints the p50/p95 latency through HTTP of *cold* requests
+(every request a different window, shifted by a minute, so the statistics cache never answers:
+the SQL plus the Python work) and of *warm* ones (the same request again: a cache hit costs the
+session setup and the data-version statement), and the SQL statements per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+import sql
+from bench.harness import BENCH_END, GatewayProcess, Timing, first_user, prepare_database, token
+from gateway.settings import load_settings
+
+WEEK, MONTH = timedelta(days=7), timedelta(days=30)
+
+FIELDS: list[tuple[str, str, str, timedelta]] = [
+    ("trend csat (30 d daily, by team)", "executive",
+     "trend(kpi: \"csat\", granularity: DAY, seasonal: true, groupBy: TEAM, from: $from, to: $to)"
+     " { overall { slope pValue direction changePoint { localLabel } } groups { slope } }", MONTH),
+    ("seasonality volume (28 d)", "executive",
+     "seasonality(from: $from, to: $to) { heatmap { value } weekly { value ciLow }"
+     " components { name strength } }", timedelta(days=28)),
+    ("anomalies volume (30 d hourly)", "executive",
+     "anomalies(kpi: \"ticket_volume\", granularity: HOUR, from: $from, to: $to)"
+     " { anomalies { localLabel observed expected score severity } }", MONTH),
+    ("anomalies csat (30 d daily, by team)", "executive",
+     "anomalies(kpi: \"csat\", granularity: DAY, groupBy: TEAM, from: $from, to: $to)"
+     " { anomalies { localLabel groupLabel score } }", MONTH),
+    ("correlations 4 KPIs (90 d daily, lag 3)", "executive",
+     "correlations(kpis: [\"first_response_time_mean\", \"csat\", \"fcr\", \"ticket_volume\"],"
+     " maxLag: 3, from: $from, to: $to) { pairs { spearman pearson } lagged { rho } }",
+     timedelta(days=90)),
+    ("benchmark agent (30 d)", "executive",
+     "benchmark(agentId: $agent, from: $from, to: $to) { kpis { name team { percentile pValue }"
+     " organisation { percentile } } }", MONTH),
+    ("rootCause csat (7 d vs previous)", "executive",
+     "rootCause(kpi: \"csat\", from: $from, to: $to) { change dimensions { dimension"
+     " drivers { key contribution } } bottlenecks { stage growthHours } }", WEEK),
+    ("kpiForecast csat (56 d, +7 d)", "executive",
+     "kpiForecast(kpi: \"csat\", asOf: $to) { model { name backtest { mase } } buckets { mean } }",
+     timedelta(0)),
+    ("volumeForecast hourly (42 d, +7 d)", "executive",
+     "volumeForecast(granularity: HOUR, asOf: $to) { model { name backtest { mase wape } } }",
+     timedelta(0)),
+    ("volumeForecast daily chat (42 d)", "executive",
+     "volumeForecast(granularity: DAY, channel: CHAT, asOf: $to) { model { name } }",
+     timedelta(0)),
+    ("trend fcr (30 d daily)", "agent",
+     "trend(kpi: \"fcr\", from: $from, to: $to) { overall { slope pValue } }", MONTH),
+    ("anomalies volume (30 d hourly)", "agent",
+     "anomalies(kpi: \"ticket_volume\", granularity: HOUR, from: $from, to: $to)"
+     " { anomalies { score } }", MONTH),
+]  # fmt: skip
+
+
+def _document(body: str) -> str:
+    return f"query($from: DateTime!, $to: DateTime!, $agent: ID) {{ {body} }}"
+
+
+async def _post(client: httpx.AsyncClient, url: str, tok: str, query: str,
+                variables: dict[str, Any]) -> tuple[float, int]:  # fmt: skip
+    t0 = time.perf_counter()
+    resp = await client.post(url + "/graphql", json={"query": query, "variables": variables},
+                             headers={"Authorization": f"Bearer {tok}"})  # fmt: skip
+    elapsed = (time.perf_counter() - t0) * 1000
+    body = resp.json()
+    if "errors" in body:
+        raise RuntimeError(f"benchmark query failed: {body['errors']}")
+    return elapsed, int(body.get("extensions", {}).get("sqlStatements", 0))
+
+
+def _window(end: datetime, length: timedelta) -> dict[str, Any]:
+    return {"from": (end - length).isoformat(), "to": end.isoformat()}
+
+
+async def run(tickets: int, days: int, requests: int, only: str) -> None:
+    settings = load_settings()
+    dsn = await prepare_database(settings, tickets, days)
+    users = {r: await first_user(dsn, sql.load("first_user_of_role"), r)
+             for r in ("executive", "agent")}  # fmt: skip
+    tokens = {r: token(settings, u, r) for r, u in users.items()}
+    agent = await first_user(dsn, sql.load("stats_bench_agent"), str(users["agent"]))
+    print(f"\nStatistics fields: {tickets:,} tickets over {days} days; {requests} cold and "
+          f"{requests} warm requests each.")  # fmt: skip
+    head = f"{'field':<42} {'role':<10} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9}"
+    print(head + f" {'SQL/req':>8}")
+    print("-" * (len(head) + 9))
+    with GatewayProcess(dsn, settings) as gw:
+        async with httpx.AsyncClient(timeout=300) as client:
+            for name, role, body, length in FIELDS:
+                if only not in name:
+                    continue
+                query = _document(body)
+                cold, stmts = [], 0
+                for i in range(requests + 1):
+                    end = BENCH_END - timedelta(minutes=i + 1)
+                    variables = {**_window(end, length), "agent": str(agent)}
+                    ms, stmts = await _post(client, gw.url, tokens[role], query, variables)
+                    if i:  # the first request warms the process (imports, plans)
+                        cold.append(ms)
+                warm = [
+                    (await _post(client, gw.url, tokens[role], query, variables))[0]
+                    for _ in range(requests)
+                ]
+                c, w = Timing.of(cold), Timing.of(warm)
+                print(f"{name:<42} {role:<10} {c.p50:>9.1f} {c.p95:>9.1f} {w.p50:>9.1f}"
+                      f" {stmts:>8}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--only", default="", help="run the fields whose name contains this")
+    args = parser.parse_args()
+    asyncio.run(run(args.tickets, args.days, args.requests, args.only))
+
+
+if __name__ == "__main__":
+    main()
