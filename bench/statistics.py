@@ -25,26 +25,28 @@ WEEK, MONTH = timedelta(days=7), timedelta(days=30)
 
 FIELDS: list[tuple[str, str, str, timedelta]] = [
     ("trend csat (30 d daily, by team)", "executive",
-     "trend(kpi: \"csat\", granularity: DAY, seasonal: true, groupBy: TEAM, from: $from, to: $to)"
+     "trend(kpi: \"csat\", granularity: DAY, seasonal: true, groupBy: TEAM,"
+     " window: {from: $from, to: $to})"
      " { overall { slope pValue direction changePoint { localLabel } } groups { slope } }", MONTH),
     ("seasonality volume (28 d)", "executive",
-     "seasonality(from: $from, to: $to) { heatmap { value } weekly { value ciLow }"
+     "seasonality(window: {from: $from, to: $to}) { heatmap { value } weekly { value ciLow }"
      " components { name strength } }", timedelta(days=28)),
     ("anomalies volume (30 d hourly)", "executive",
-     "anomalies(kpi: \"ticket_volume\", granularity: HOUR, from: $from, to: $to)"
+     "anomalies(kpi: \"ticket_volume\", granularity: HOUR, window: {from: $from, to: $to})"
      " { anomalies { localLabel observed expected score severity } }", MONTH),
     ("anomalies csat (30 d daily, by team)", "executive",
-     "anomalies(kpi: \"csat\", granularity: DAY, groupBy: TEAM, from: $from, to: $to)"
+     "anomalies(kpi: \"csat\", granularity: DAY, groupBy: TEAM, window: {from: $from, to: $to})"
      " { anomalies { localLabel groupLabel score } }", MONTH),
     ("correlations 4 KPIs (90 d daily, lag 3)", "executive",
      "correlations(kpis: [\"first_response_time_mean\", \"csat\", \"fcr\", \"ticket_volume\"],"
-     " maxLag: 3, from: $from, to: $to) { pairs { spearman pearson } lagged { rho } }",
+     " maxLag: 3, window: {from: $from, to: $to}) { pairs { spearman pearson } lagged { rho } }",
      timedelta(days=90)),
     ("benchmark agent (30 d)", "executive",
-     "benchmark(agentId: $agent, from: $from, to: $to) { kpis { name team { percentile pValue }"
+     "benchmark(agentId: $agent, window: {from: $from, to: $to})"
+     " { kpis { name team { percentile pValue }"
      " organisation { percentile } } }", MONTH),
     ("rootCause csat (7 d vs previous)", "executive",
-     "rootCause(kpi: \"csat\", from: $from, to: $to) { change dimensions { dimension"
+     "rootCause(kpi: \"csat\", window: {from: $from, to: $to}) { change dimensions { dimension"
      " drivers { key contribution } } bottlenecks { stage growthHours } }", WEEK),
     ("kpiForecast csat (56 d, +7 d)", "executive",
      "kpiForecast(kpi: \"csat\", asOf: $to) { model { name backtest { mase } } buckets { mean } }",
@@ -56,9 +58,9 @@ FIELDS: list[tuple[str, str, str, timedelta]] = [
      "volumeForecast(granularity: DAY, channel: CHAT, asOf: $to) { model { name } }",
      timedelta(0)),
     ("trend fcr (30 d daily)", "agent",
-     "trend(kpi: \"fcr\", from: $from, to: $to) { overall { slope pValue } }", MONTH),
+     "trend(kpi: \"fcr\", window: {from: $from, to: $to}) { overall { slope pValue } }", MONTH),
     ("anomalies volume (30 d hourly)", "agent",
-     "anomalies(kpi: \"ticket_volume\", granularity: HOUR, from: $from, to: $to)"
+     "anomalies(kpi: \"ticket_volume\", granularity: HOUR, window: {from: $from, to: $to})"
      " { anomalies { score } }", MONTH),
 ]  # fmt: skip
 

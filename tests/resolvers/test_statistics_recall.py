@@ -2,7 +2,7 @@
 tickets over 180 days, seed 42), read from its ground-truth table ``support_incidents``, with
 recall >= 90% and at most one false alarm per 30 days per series.
 
-Which series shows which incident (the generator's own description, gateway/seeding/incidents.py):
+Which series shows which incident (the generator's own description, synthetic/incidents.py):
 ``volume_spike`` (arrivals x3 for five hours) -> hourly ticket_volume; ``sla_breach_wave`` (first
 responses x6 for two days) -> daily first_response_time; ``satisfaction_drop`` (the beauty team's
 CSAT -0.8 for a week) -> daily csat grouped by team, the incident's team. An incident is found when
@@ -34,7 +34,7 @@ DAYS = 180
 @pytest.fixture(scope="module")
 def demo_dsn(pg_server: str) -> Iterator[str]:
     from gateway.migrate import migrate
-    from gateway.seeding import seed_database
+    from synthetic import seed_database
 
     async def build() -> str:
         dsn = await create_database(pg_server, f"stats_recall_{os.getpid()}")

@@ -51,7 +51,7 @@ SERIES = """query($kpi: String!, $g: Granularity!, $from: DateTime!, $to: DateTi
     bucketStart localLabel n value } }"""
 
 TREND = """query($kpi: String!, $from: DateTime!, $to: DateTime!, $seasonal: Boolean!) {
-  trend(kpi: $kpi, granularity: DAY, from: $from, to: $to, timezone: "Europe/Paris",
+  trend(kpi: $kpi, granularity: DAY, window: {from: $from, to: $to, timezone: "Europe/Paris"},
         seasonal: $seasonal) {
     method seasonal overall { buckets points s varS z pValue tau direction slope slopeCiLow
       slopeCiHigh changePointPValue changePoint { bucketStart statistic pValue } } } }"""
@@ -89,7 +89,7 @@ def test_trend_matches_scipy_on_the_series(graphql: GQL, make_token: Callable[..
 
 
 SEASONALITY = """query($from: DateTime!, $to: DateTime!) {
-  seasonality(kpi: "ticket_volume", from: $from, to: $to, timezone: "Europe/Paris") {
+  seasonality(kpi: "ticket_volume", window: {from: $from, to: $to, timezone: "Europe/Paris"}) {
     method heatmap { weekday hour value cycles n ciLow ciHigh } intraday { hour value }
     weekly { weekday value cycles } components { name periodHours strength } } }"""
 
@@ -119,7 +119,7 @@ def test_heatmap_matches_pandas_over_the_raw_rows(
 
 
 ANOMALIES = """query($kpi: String!, $g: Granularity!, $from: DateTime!, $to: DateTime!) {
-  anomalies(kpi: $kpi, granularity: $g, from: $from, to: $to, timezone: "Europe/Paris") {
+  anomalies(kpi: $kpi, granularity: $g, window: {from: $from, to: $to, timezone: "Europe/Paris"}) {
     period threshold method buckets
     anomalies { bucketStart observed expected expectedLow expectedHigh score severity } } }"""
 
@@ -144,7 +144,7 @@ def test_anomalies_find_the_injected_volume_spike(
 
 CORRELATIONS = """query($from: DateTime!, $to: DateTime!) {
   correlations(kpis: ["first_response_time_mean", "csat", "ticket_volume"], granularity: DAY,
-               from: $from, to: $to, timezone: "Europe/Paris", maxLag: 2) {
+               window: {from: $from, to: $to, timezone: "Europe/Paris"}, maxLag: 2) {
     buckets pairs { first second n spearman spearmanPValue pearson pearsonPValue }
     lagged { first second lag n rho pValue pAdjusted } } }"""
 
@@ -179,7 +179,7 @@ def test_correlations_match_scipy_on_the_series(
 
 
 BENCHMARK = """query($agent: ID!, $from: DateTime!, $to: DateTime!) {
-  benchmark(agentId: $agent, from: $from, to: $to, kpis: ["csat", "ticket_volume"]) {
+  benchmark(agentId: $agent, window: {from: $from, to: $to}, kpis: ["csat", "ticket_volume"]) {
     subject name kpis { name value n
       team { peers peerObservations percentile peerMean difference ciLow ciHigh pValue }
       organisation { peers peerObservations peerMean difference pValue significant } } } }"""
@@ -213,9 +213,9 @@ def test_benchmark_matches_welch_on_the_raw_ratings(
     assert 0 <= csat["team"]["percentile"] <= 100
 
 
-ROOT_CAUSE = """query($from: DateTime!, $to: DateTime!, $cf: DateTime, $ct: DateTime,
+ROOT_CAUSE = """query($from: DateTime!, $to: DateTime!, $cf: DateTime!, $ct: DateTime!,
                       $kpi: String!) {
-  rootCause(kpi: $kpi, from: $from, to: $to, compareFrom: $cf, compareTo: $ct,
+  rootCause(kpi: $kpi, window: {from: $from, to: $to}, compareTo: {from: $cf, to: $ct},
             dimensions: [TEAM, CATEGORY, CHANNEL], top: 50) {
     value previousValue change n previousN
     dimensions { dimension mix rate drivers { key label contribution mix rate n previousN } }
@@ -301,20 +301,21 @@ def test_volume_forecast_per_channel(
 
 SCOPED = {
     "trend": """query($from: DateTime!, $to: DateTime!, $team: ID, $agent: ID) {
-      trend(kpi: "ticket_volume", from: $from, to: $to, teamId: $team, agentId: $agent,
-            timezone: "Europe/Paris") { overall { s slope observations } } }""",
+      trend(kpi: "ticket_volume", window: {from: $from, to: $to}, teamId: $team,
+            agentId: $agent) { overall { s slope observations } } }""",
     "anomalies": """query($from: DateTime!, $to: DateTime!, $team: ID, $agent: ID) {
-      anomalies(kpi: "ticket_volume", granularity: DAY, from: $from, to: $to, teamId: $team,
-                agentId: $agent, timezone: "Europe/Paris") {
+      anomalies(kpi: "ticket_volume", granularity: DAY, window: {from: $from, to: $to},
+                teamId: $team,
+                agentId: $agent) {
         buckets anomalies { bucketStart observed expected } } }""",
     "seasonality": """query($from: DateTime!, $to: DateTime!, $team: ID, $agent: ID) {
-      seasonality(from: $from, to: $to, teamId: $team, agentId: $agent,
-                  timezone: "Europe/Paris") { heatmap { value n } weekly { value } } }""",
+      seasonality(window: {from: $from, to: $to}, teamId: $team, agentId: $agent) {
+        heatmap { value n } weekly { value } } }""",
     "correlations": """query($from: DateTime!, $to: DateTime!, $team: ID, $agent: ID) {
-      correlations(kpis: ["ticket_volume", "fcr"], from: $from, to: $to, teamId: $team,
-                   agentId: $agent, timezone: "Europe/Paris") { pairs { n spearman } } }""",
+      correlations(kpis: ["ticket_volume", "fcr"], window: {from: $from, to: $to}, teamId: $team,
+                   agentId: $agent) { pairs { n spearman } } }""",
     "rootCause": """query($from: DateTime!, $to: DateTime!, $team: ID, $agent: ID) {
-      rootCause(kpi: "fcr", from: $from, to: $to, teamId: $team, agentId: $agent,
+      rootCause(kpi: "fcr", window: {from: $from, to: $to}, teamId: $team, agentId: $agent,
                 dimensions: [CHANNEL]) {
         value previousValue n dimensions { drivers { key contribution } } } }""",
 }
