@@ -17,7 +17,7 @@ from uuid import UUID
 
 import pandas as pd  # type: ignore[import-untyped]
 
-from analytics.anomaly import detect_anomalies, modified_z_scores, trend_window
+from analytics.anomaly import detect_anomalies, modified_z_scores
 from analytics.correlation import benjamini_hochberg
 from analytics.statistics import mean_from_moments, two_sample_difference
 from gateway.alerting.config import (
@@ -186,14 +186,10 @@ def volume_spike(rows: Sequence[Row], rule: VolumeRule) -> list[AlertDraft]:
         return []
     index = pd.DatetimeIndex([r["bucket"] for r in rows], freq="h")
     series = pd.Series([float(r["arrivals"]) for r in rows], index=index)
-    # the same scoring as the anomalies field for ticket_volume (√ counts, the same STL trend)
-    result = detect_anomalies(
-        series,
-        rule.period_hours,
-        threshold=rule.z_threshold,
-        transform="sqrt",
-        trend=trend_window(rule.period_hours),
-    )
+    # analytics.anomaly.detect_anomalies, as the anomalies field; on the raw counts (the field
+    # scores √ counts): an alert also needs min_arrivals and min_ratio x the expected count,
+    # which bound its false alarms, and on small volumes a 3x hour is not 3.5 sigma on the √ scale
+    result = detect_anomalies(series, rule.period_hours, threshold=rule.z_threshold)
     last = result.points[-1]
     expected = max(last.expected, 0.0)  # the anomalies field's expected value, same function
     ratio = last.value / expected if expected > 0 else math.inf
