@@ -25,6 +25,7 @@ import pytest
 from resolver_support import session_as
 from testkit import create_database, tq
 
+from resolvers.context import RequestContext, Viewer
 from resolvers.statistics import AnomalyReport, anomalies
 
 END = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
@@ -85,14 +86,15 @@ def test_recall_and_false_alarms_on_the_default_data(demo_dsn: str) -> None:
 
     async def run() -> dict[str, tuple[AnomalyReport, float]]:
         async with session_as(demo_dsn, users, "manager") as session:
+            ctx = RequestContext(Viewer(users["manager"][0], "authenticated", "manager"), session)
             tz = "Europe/Paris"
             return {
-                "volume_spike": (await anomalies(session, "ticket_volume", hourly_from,
+                "volume_spike": (await anomalies(ctx, "ticket_volume", hourly_from,
                                                  hourly_from + timedelta(days=80), "hour", tz),
                                  80.0),
-                "sla_breach_wave": (await anomalies(session, "first_response_time", start, end,
+                "sla_breach_wave": (await anomalies(ctx, "first_response_time", start, end,
                                                     "day", tz), DAYS),
-                "satisfaction_drop": (await anomalies(session, "csat", start, end, "day", tz,
+                "satisfaction_drop": (await anomalies(ctx, "csat", start, end, "day", tz,
                                                       group_by="team"), DAYS),
             }  # fmt: skip
 
