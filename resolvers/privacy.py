@@ -43,6 +43,25 @@ AUDIT_ACTIONS = (
     "admin",
 )
 _ORDERING = "audit_id_desc"
+#: What analysts see instead of free text written by or about customers.
+MASKED_TEXT = "[masked]"
+#: Roles that see no free text (the catalog's free_text columns) besides no contact data.
+FREE_TEXT_MASKED_ROLES = frozenset({"analyst"})
+
+
+def shown_text(app_role: str | None, value: str) -> str:
+    """A free-text value (ticket subject) as the role may see it: masked for analysts."""
+    return MASKED_TEXT if app_role in FREE_TEXT_MASKED_ROLES else value
+
+
+def shown_optional_text(app_role: str | None, value: str | None) -> str | None:
+    """An optional free-text value (QA feedback): null for analysts."""
+    return None if app_role in FREE_TEXT_MASKED_ROLES else value
+
+
+def shown_tags(app_role: str | None, tags: Sequence[str]) -> list[str]:
+    """Free-form ticket tags: none for analysts."""
+    return [] if app_role in FREE_TEXT_MASKED_ROLES else list(tags)
 
 
 class AuditSink(Protocol):

@@ -10,6 +10,7 @@ from uuid import UUID
 import strawberry
 
 import resolvers.agents
+import resolvers.privacy
 from resolvers.operations import AgentDayRates, agent_day_rates
 from resolvers.port import Row
 from resolvers.tickets import ticket_by_id
@@ -113,7 +114,7 @@ class QaEvaluation:
     accuracy: int
     tone: int
     process: int
-    feedback: str | None
+    _feedback: strawberry.Private[str | None]
     _agent_id: strawberry.Private[UUID]
     _evaluator_id: strawberry.Private[UUID | None]
     _ticket_id: strawberry.Private[int | None]
@@ -129,11 +130,15 @@ class QaEvaluation:
             accuracy=r["accuracy"],
             tone=r["tone"],
             process=r["process"],
-            feedback=r["feedback"],
+            _feedback=r["feedback"],
             _agent_id=r["agent_id"],
             _evaluator_id=r["evaluator_id"],
             _ticket_id=r["ticket_id"],
         )
+
+    @strawberry.field(description="The reviewer's text: null for analysts (free text).")
+    def feedback(self, info: Info) -> str | None:
+        return resolvers.privacy.shown_optional_text(info.context.viewer.app_role, self._feedback)
 
     @strawberry.field
     async def agent(self, info: Info) -> Agent | None:

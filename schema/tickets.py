@@ -13,6 +13,7 @@ import strawberry
 import resolvers.agents
 import resolvers.categories
 import resolvers.customers
+import resolvers.privacy
 import resolvers.sla
 import resolvers.tickets
 from resolvers.port import Row
@@ -106,7 +107,7 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
 @strawberry.type(description="A support ticket.")
 class Ticket:
     id: strawberry.ID
-    subject: str
+    _subject: strawberry.Private[str]
     channel: Channel
     priority: Priority
     status: TicketStatus
@@ -125,14 +126,14 @@ class Ticket:
     reopen_count: int
     agent_reply_count: int
     customer_message_count: int
-    tags: list[str]
+    _tags: strawberry.Private[list[str]]
     _row: strawberry.Private[Row]
 
     @classmethod
     def from_row(cls, row: Row) -> Ticket:
         return cls(
             id=strawberry.ID(str(row["id"])),
-            subject=row["subject"],
+            _subject=row["subject"],
             channel=Channel(row["channel"]),
             priority=Priority(row["priority"]),
             status=TicketStatus(row["status"]),
@@ -149,9 +150,19 @@ class Ticket:
             reopen_count=row["reopen_count"],
             agent_reply_count=row["agent_reply_count"],
             customer_message_count=row["customer_message_count"],
-            tags=list(row["tags"]),
+            _tags=list(row["tags"]),
             _row=row,
         )
+
+    @strawberry.field(
+        description="The subject line (free text from the client): '[masked]' for analysts."
+    )
+    def subject(self, info: Info) -> str:
+        return resolvers.privacy.shown_text(info.context.viewer.app_role, self._subject)
+
+    @strawberry.field(description="Free-form tags: none for analysts (free text).")
+    def tags(self, info: Info) -> list[str]:
+        return resolvers.privacy.shown_tags(info.context.viewer.app_role, self._tags)
 
     @strawberry.field(description="Calendar minutes from creation to the first agent reply.")
     def first_response_minutes(self) -> float | None:
