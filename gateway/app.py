@@ -75,6 +75,7 @@ from gateway.realtime.ws import (
 )
 from gateway.reports.links import LinkSigner
 from gateway.reports.routes import export_routes
+from gateway.reports.scheduler import ReportScheduler
 from gateway.settings import Settings
 from gateway.ws_guard import GuardedGraphQLWSHandler, SocketCounter, document_problem
 from resolvers.context import RequestContext, Viewer
@@ -346,11 +347,13 @@ def create_app(
     *,
     realtime: bool = True,
     alerting: AlertingConfig | None = None,
+    reports_scheduler: bool = False,
 ) -> Starlette:
     """The gateway ASGI app for the database at ``dsn``.
 
     ``realtime``: run the realtime hub (subscriptions); ``alerting``: run the alerting engine with
-    this configuration (off when None).
+    this configuration (off when None); ``reports_scheduler``: deliver scheduled reports
+    (:mod:`gateway.reports.scheduler`).
     """
     # fail at start-up, not on every request, when a KPI target override names no KPI
     kpi_registry(settings.kpi_targets)
@@ -419,6 +422,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stack = contextlib.AsyncExitStack()
         await db.open()
         await audit.start()
         await retention.start()
@@ -435,8 +439,13 @@ def create_app(
                 if state.hub is not None:
                     state.hub.add_listener(state.alerting.on_changes)
                 await state.alerting.start()
+            if reports_scheduler:
+                scheduler = ReportScheduler(db, settings)
+                await scheduler.start()
+                stack.push_async_callback(scheduler.stop)
             yield
         finally:
+            await stack.aclose()
             if state.alerting is not None:
                 await state.alerting.stop()
             if state.hub is not None:

@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import asyncpg
@@ -143,7 +144,7 @@ def serve(
         )
         return
     serve_app(
-        create_app(settings, dsn, alerting=alerting),
+        create_app(settings, dsn, alerting=alerting, reports_scheduler=settings.reports.scheduler),
         host or settings.host,
         port or settings.port,
         json_logs=json_logs,
@@ -160,9 +161,70 @@ def worker_app() -> Any:
         from gateway.observability import configure_json_logs
 
         configure_json_logs()
-    application = create_app(settings, database_url(settings), alerting=_alerting(settings))
+    application = create_app(
+        settings,
+        database_url(settings),
+        alerting=_alerting(settings),
+        reports_scheduler=settings.reports.scheduler,
+    )
     tune_garbage_collector()
     return application
+
+
+@app.command()
+def worker() -> None:
+    """Run only the report scheduler (deliver scheduled reports; REPORTS_SCHEDULER=off in
+    serve then leaves delivery to workers)."""
+    from gateway.reports.commands import worker as run
+
+    settings = load_settings()
+    run(database_url(settings), settings)
+
+
+@app.command()
+def report(
+    name: Annotated[
+        str, typer.Option(help="daily-summary, weekly-team, monthly-executive or an id.")
+    ],
+    out: Annotated[Path, typer.Option(help="File to write.")],
+    format: Annotated[str, typer.Option(help="pdf, xlsx or csv.")] = "pdf",
+    team: Annotated[str | None, typer.Option(help="Team id (weekly-team).")] = None,
+    user: Annotated[
+        str | None, typer.Option(help="Run as this user (default: --role's first).")
+    ] = None,
+    role: Annotated[str, typer.Option(help="Role of the default user.")] = "manager",
+    from_: Annotated[
+        datetime | None, typer.Option("--from", help="Window start (ISO, with zone).")
+    ] = None,
+    to: Annotated[datetime | None, typer.Option(help="Window end (ISO, with zone).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA zone (default ORG_TIMEZONE).")] = None,
+) -> None:
+    """Write a report under a user's rights (default window: the previous day, ISO week or
+    month)."""
+    from gateway.reports.commands import write_report
+    from resolvers.errors import UserInputError
+
+    settings = load_settings()
+    try:
+        title, size = asyncio.run(
+            write_report(
+                database_url(settings),
+                settings,
+                name=name,
+                fmt=format.lower(),
+                out=out,
+                team=uuid.UUID(team) if team else None,
+                user=uuid.UUID(user) if user else None,
+                role=role,
+                start=from_,
+                end=to,
+                timezone=timezone,
+            )
+        )
+    except (UserInputError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {title} ({size:,} bytes) to {out}")
 
 
 @app.command("export-schema")

@@ -50,7 +50,7 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _filename(title: str, extension: str) -> str:
+def attachment_name(title: str, extension: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() or "export"
     return f"{stem}.{extension}"
 
@@ -113,7 +113,7 @@ async def _series(
     table = series_table(f"{p['kpi']} per {p['g']}", points)
     if p["f"] == "csv":
         content = await asyncio.to_thread(table_csv, table, bom=bool(p.get("bom")))
-        return _attachment(content, "text/csv; charset=utf-8", _filename(p["kpi"], "csv"))
+        return _attachment(content, "text/csv; charset=utf-8", attachment_name(p["kpi"], "csv"))
 
     def write() -> bytes:
         import os
@@ -130,7 +130,7 @@ async def _series(
         finally:
             os.unlink(path)
 
-    return _attachment(await asyncio.to_thread(write), XLSX_TYPE, _filename(p["kpi"], "xlsx"))
+    return _attachment(await asyncio.to_thread(write), XLSX_TYPE, attachment_name(p["kpi"], "xlsx"))
 
 
 async def _tickets(
@@ -171,7 +171,7 @@ def export_routes(db: Database, settings: Settings, verifier: TokenVerifier) -> 
             payload = verify(key, token, principal.user_id)
             if payload["k"] == "report":
                 doc, rendered = await render_report(db, settings, principal, payload)
-                name = _filename(doc.title, rendered.extension)
+                name = attachment_name(doc.title, rendered.extension)
                 return _attachment(rendered.content, rendered.media_type, name)
             if payload["k"] == "series":
                 return await _series(db, settings, principal, payload)
