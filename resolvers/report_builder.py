@@ -29,14 +29,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import resolvers.dashboards
 import sql
-from resolvers import dashboards, kpis, report_sections
+from resolvers import kpis, report_sections
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
-from resolvers.kpi_series import series
+from resolvers.kpi_series import kpi_series
 from resolvers.port import Session
 from resolvers.report_document import ReportDocument, Section
-from resolvers.team_rankings import team_rankings
-from resolvers.windows import resolve_timezone
+from resolvers.series import Granularity
+from resolvers.windows import TimeWindow, resolve_timezone
 
 KINDS = ("daily_summary", "weekly_team", "monthly_executive", "custom")
 TITLES = {
@@ -62,10 +64,9 @@ CHARTS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("sla_compliance", "day"),
     ),
 }
-SATISFACTION_KPIS = ("csat", "csat_percent", "nps", "ces", "survey_response_rate")
-VIP_KPIS = ("vip_retention", "white_glove_usage")
-VIP_TICKET_KPIS = ("first_response_time", "resolution_time", "csat", "nps", "sla_compliance")
 MAX_ALERTS = 50
+#: Agents per leaderboard of the weekly team report (as teamPerformance's default).
+TOP = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,10 @@ class ReportRequest:
     team_id: UUID | None = None
     agent_id: UUID | None = None
     spec: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def window(self) -> TimeWindow:
+        return TimeWindow(self.start, self.end, self.timezone)
 
 
 def default_window(kind: str, timezone: str, now: datetime) -> tuple[datetime, datetime]:
@@ -130,18 +135,16 @@ def custom_spec(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def _charts(
-    session: Session, req: ReportRequest, charts: Sequence[tuple[str, str]]
+    ctx: RequestContext, req: ReportRequest, charts: Sequence[tuple[str, str]]
 ) -> tuple[Section, ...]:
     units = {d.name: d.unit for d in kpis.definitions(None).values()}
     built, tables = [], []
     for kpi, granularity in charts:
-        points = await series(
-            session,
+        points = await kpi_series(
+            ctx,
             kpi,
-            req.start,
-            req.end,
-            granularity,
-            req.timezone,
+            Granularity(granularity),
+            req.window,
             team_id=req.team_id,
             agent_id=req.agent_id,
         )
@@ -151,19 +154,15 @@ async def _charts(
     return (Section("Trends", tuple(tables), tuple(built)),)
 
 
-async def _alerts(session: Session, req: ReportRequest) -> Section:
-    rows = await session.fetch(
+async def _alerts(ctx: RequestContext, req: ReportRequest) -> Section:
+    rows = await ctx.session.fetch(
         sql.load("report_alerts"), req.start, req.end, req.team_id, MAX_ALERTS
     )
     return report_sections.alerts_section(rows, resolve_timezone(req.timezone))
 
 
-async def _headline(
-    session: Session, req: ReportRequest, targets: Mapping[str, float], backlog: bool = True
-) -> list[Section]:
-    d = await dashboards.dashboard_kpis(
-        session, req.start, req.end, team_id=req.team_id, agent_id=req.agent_id, targets=targets
-    )
+async def _headline(ctx: RequestContext, req: ReportRequest, backlog: bool = True) -> list[Section]:
+    d = await resolvers.dashboards.dashboard(ctx, req.window, req.team_id, req.agent_id)
     table = report_sections.kpi_table("KPIs against target and previous period", d.kpis)
     out = [Section("KPIs", (table,))]
     if backlog:
@@ -174,14 +173,14 @@ async def _headline(
     return out
 
 
-async def _team(session: Session, req: ReportRequest, targets: Mapping[str, float]) -> Section:
-    agents = await kpis.agent_kpis(session, req.start, req.end, req.team_id, targets=targets)
-    r = team_rankings(agents, targets)
+async def _team(ctx: RequestContext, req: ReportRequest, team_id: UUID) -> Section:
+    tab = await resolvers.dashboards.team_performance(ctx, team_id, req.window, TOP)
+    r = tab.rankings
     names = dict(r.names)
     return Section(
         "Team",
         (
-            report_sections.agents_table(agents),
+            report_sections.agents_table(tab.agents),
             report_sections.ranking_table("Top performers", r.top_performers, names),
             report_sections.ranking_table("Most improved", r.most_improved, names),
             report_sections.coaching_table(r.coaching, names),
@@ -189,57 +188,53 @@ async def _team(session: Session, req: ReportRequest, targets: Mapping[str, floa
     )
 
 
-async def _executive_extras(
-    session: Session, req: ReportRequest, targets: Mapping[str, float]
-) -> list[Section]:
-    sat = await kpis.kpis(
-        session, SATISFACTION_KPIS, req.start, req.end, "vip_tier", targets=targets
-    )
-    vip = await kpis.kpis(session, VIP_KPIS, req.start, req.end, "vip_tier", targets=targets)
-    tickets = await kpis.kpis(
-        session, VIP_TICKET_KPIS, req.start, req.end, "vip_tier", targets=targets
-    )
+async def _executive_extras(ctx: RequestContext, req: ReportRequest) -> list[Section]:
+    sat = await resolvers.dashboards.satisfaction(ctx, req.window, "vip_tier")
+    vip = await resolvers.dashboards.vip_analytics(ctx, req.window)
+    satisfaction = [sat.csat, sat.csat_percent, sat.nps, sat.ces, sat.response_rate]
+    service = [vip.first_response_time, vip.resolution_time, vip.csat, vip.nps, vip.sla_compliance]
     return [
-        Section("Satisfaction", (report_sections.grouped_table("Satisfaction by VIP tier", sat),)),
+        Section(
+            "Satisfaction",
+            (report_sections.grouped_table("Satisfaction by VIP tier", satisfaction),),
+        ),
         Section(
             "VIP",
             (
-                report_sections.grouped_table("Retention and white-glove use by tier", vip),
-                report_sections.grouped_table("Service to VIP tiers", tickets),
+                report_sections.grouped_table(
+                    "Retention and white-glove use by tier", [vip.retention, vip.white_glove_usage]
+                ),
+                report_sections.grouped_table("Service to VIP tiers", service),
             ),
         ),
     ]
 
 
-async def _custom(
-    session: Session, req: ReportRequest, targets: Mapping[str, float]
-) -> list[Section]:
+async def _custom(ctx: RequestContext, req: ReportRequest) -> list[Section]:
     spec = custom_spec(req.spec)
     chosen = spec["sections"]
     out: list[Section] = []
     if "kpis" in chosen:
-        results = await kpis.kpis(
-            session,
+        results = await resolvers.dashboards.kpi_results(
+            ctx,
             spec["kpis"],
-            req.start,
-            req.end,
+            req.window,
             spec["groupBy"],
             team_id=req.team_id,
             agent_id=req.agent_id,
-            targets=targets,
         )
         out.append(Section("KPIs", (report_sections.grouped_table("Chosen KPIs", results),)))
     if "distributions" in chosen or "backlog" in chosen:
-        head = await _headline(session, req, targets, backlog="backlog" in chosen)
+        head = await _headline(ctx, req, backlog="backlog" in chosen)
         out.extend(s for s in head if s.title != "KPIs")
     if "leaderboard" in chosen:
         if req.team_id is None:
             raise UserInputError("the leaderboard section needs a teamId", field="teamId")
-        out.append(await _team(session, req, targets))
+        out.append(await _team(ctx, req, req.team_id))
     if "series" in chosen:
-        out.extend(await _charts(session, req, [(k, spec["granularity"]) for k in spec["kpis"]]))
+        out.extend(await _charts(ctx, req, [(k, spec["granularity"]) for k in spec["kpis"]]))
     if "alerts" in chosen:
-        out.append(await _alerts(session, req))
+        out.append(await _alerts(ctx, req))
     return out
 
 
@@ -256,43 +251,37 @@ async def resolve_team(session: Session, team_id: UUID | None) -> tuple[UUID, st
 
 
 async def build_report(
-    session: Session,
-    req: ReportRequest,
-    *,
-    targets: Mapping[str, float],
-    organisation: str,
-    requested_by: str,
-    now: datetime,
+    ctx: RequestContext, req: ReportRequest, *, organisation: str, requested_by: str
 ) -> ReportDocument:
-    """The report ``req`` as ``session``'s user may see it (see the module docstring)."""
+    """The report ``req`` as the context's user may see it (see the module docstring)."""
     if req.kind not in KINDS:
         raise UserInputError(f"unknown report kind {req.kind!r}", field="kind")
     scope = "organisation" if req.team_id is None and req.agent_id is None else ""
     sections: list[Section] = []
     if req.kind == "weekly_team":
-        team_id, team_name = await resolve_team(session, req.team_id)
+        team_id, team_name = await resolve_team(ctx.session, req.team_id)
         req = ReportRequest(
             req.kind, req.name, req.start, req.end, req.timezone, team_id, req.agent_id, req.spec
         )
         scope = f"team {team_name}"
-        sections += await _headline(session, req, targets, backlog=False)
-        sections.append(await _team(session, req, targets))
+        sections += await _headline(ctx, req, backlog=False)
+        sections.append(await _team(ctx, req, team_id))
     elif req.kind == "custom":
-        sections += await _custom(session, req, targets)
+        sections += await _custom(ctx, req)
     else:
-        sections += await _headline(session, req, targets)
+        sections += await _headline(ctx, req)
         if req.kind == "monthly_executive":
-            sections += await _executive_extras(session, req, targets)
+            sections += await _executive_extras(ctx, req)
     if req.kind != "custom":
-        sections += await _charts(session, req, CHARTS[req.kind])
-        sections.append(await _alerts(session, req))
+        sections += await _charts(ctx, req, CHARTS[req.kind])
+        sections.append(await _alerts(ctx, req))
     return ReportDocument(
         title=req.name or TITLES.get(req.kind, "Report"),
         organisation=organisation,
         period_start=req.start,
         period_end=req.end,
         timezone=req.timezone,
-        generated_at=now,
+        generated_at=ctx.now,
         requested_by=requested_by,
         sections=tuple(sections),
         raw=report_sections.raw_table(sections),

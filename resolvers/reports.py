@@ -21,15 +21,14 @@ from uuid import UUID
 
 import sql
 from resolvers.alert_actions import WriteSessions
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.port import Row, Session
 from resolvers.report_builder import TITLES, ReportRequest, custom_spec, default_window
 from resolvers.report_cron import check_cron, next_run
-from resolvers.tickets import TicketSelection, tickets_count
 from resolvers.windows import Period, resolve_timezone, resolve_window
 
 FORMATS = ("pdf", "xlsx", "csv")
-EXPORT_FORMATS = ("csv", "xlsx")
 ROLES = ("agent", "team_lead", "manager", "executive", "analyst", "admin")
 MAX_DELIVERIES = 200
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -172,6 +171,42 @@ def report_request(
     )
 
 
+async def run_report(
+    ctx: RequestContext,
+    links: ExportLinks,
+    fmt: str,
+    *,
+    report_id: UUID | None,
+    slug: str | None,
+    custom: Mapping[str, Any] | None,
+    start: datetime | None,
+    end: datetime | None,
+    period: Period | None,
+    timezone: str | None,
+    team_id: UUID | None,
+    agent_id: UUID | None,
+    bom: bool,
+) -> Link:
+    """A link to a saved (id or slug) or inline custom report over the window (given, a
+    period, or the report's default), checked now and built at download under the caller's
+    rights."""
+    saved = None
+    if report_id is not None or slug is not None:
+        saved = await report_definition(ctx.session, ctx.viewer.user_id, id=report_id, slug=slug)
+    req = report_request(
+        saved,
+        custom,
+        start=start,
+        end=end,
+        period=period,
+        timezone=timezone or ctx.org_timezone,
+        now=ctx.now,
+        team_id=team_id,
+        agent_id=agent_id,
+    )
+    return links.link(request_payload(req, fmt, bom))
+
+
 def request_payload(req: ReportRequest, fmt: str, bom: bool) -> dict[str, Any]:
     """The signed link's payload for a report run (see :func:`request_from_payload`)."""
     if fmt not in FORMATS:
@@ -205,53 +240,6 @@ def request_from_payload(raw: Mapping[str, Any]) -> ReportRequest:
         agent_id=UUID(raw["agent"]) if raw.get("agent") else None,
         spec=raw.get("spec") or {},
     )
-
-
-def filter_payload(f: TicketSelection) -> dict[str, Any]:
-    """A ticket filter as JSON (the inverse of :func:`filter_from_payload`)."""
-    out: dict[str, Any] = {}
-    for key in TicketSelection.__dataclass_fields__:
-        value = getattr(f, key)
-        if value is None:
-            continue
-        out[key] = value.isoformat() if isinstance(value, datetime) else [str(v) for v in value]
-    return out
-
-
-def filter_from_payload(raw: Mapping[str, Any]) -> TicketSelection:
-    """The ticket filter of an export link."""
-    kinds: dict[str, Any] = {
-        "category_ids": int,
-        "agent_ids": UUID,
-        "team_ids": UUID,
-        "customer_ids": UUID,
-    }
-    args: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key.endswith(("_from", "_to")):
-            args[key] = datetime.fromisoformat(value)
-        else:
-            args[key] = [kinds.get(key, str)(v) for v in value]
-    return TicketSelection(**args)
-
-
-async def export_tickets(
-    session: Session, links: ExportLinks, f: TicketSelection, fmt: str, timezone: str, bom: bool
-) -> tuple[Link, int]:
-    """A link to the tickets matching ``f`` as CSV or XLSX, and how many there are now;
-    UserInputError when they exceed the caller's row cap."""
-    if fmt not in EXPORT_FORMATS:
-        raise UserInputError("exports are csv or xlsx", field="format")
-    resolve_timezone(timezone)
-    count = await tickets_count(session, f)
-    if count > links.row_cap:
-        raise UserInputError(
-            f"{count} tickets match; your role may export at most {links.row_cap} rows at once "
-            "(narrow the filter, e.g. by createdFrom/createdTo)",
-            field="filter",
-        )
-    payload = {"k": "tickets", "f": fmt, "tz": timezone, "bom": bom, "q": filter_payload(f)}
-    return links.link(payload), count
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,41 +330,3 @@ async def report_deliveries(session: Session, schedule_id: UUID) -> list[Row]:
     return list(
         await session.fetch(sql.load("report_deliveries_list"), schedule_id, MAX_DELIVERIES)
     )
-
-
-def export_series(
-    links: ExportLinks,
-    *,
-    kpi: str,
-    granularity: str,
-    start: datetime,
-    end: datetime,
-    timezone: str,
-    fmt: str,
-    team_id: UUID | None,
-    agent_id: UUID | None,
-    group_by: str | None,
-    bom: bool,
-) -> Link:
-    """A link to ``timeSeries(kpi, ...)`` as CSV or XLSX (checked now, computed at download)."""
-    from resolvers.kpi_series import resolve_kpi
-    from resolvers.series import validate_series
-
-    if fmt not in EXPORT_FORMATS:
-        raise UserInputError("exports are csv or xlsx", field="format")
-    name = resolve_kpi(kpi)
-    validate_series(start, end, granularity, timezone)
-    payload = {
-        "k": "series",
-        "f": fmt,
-        "bom": bom,
-        "kpi": name,
-        "g": granularity,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "tz": timezone,
-        "team": str(team_id) if team_id else None,
-        "agent": str(agent_id) if agent_id else None,
-        "group": group_by,
-    }
-    return links.link(payload)

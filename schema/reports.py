@@ -11,7 +11,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers import reports
+from resolvers import report_exports, reports
 from resolvers.alert_actions import WriteSessions
 from resolvers.errors import UserInputError
 from resolvers.port import Row
@@ -225,7 +225,6 @@ class ReportsMutation:
         bom: bool = False,
         window: WindowArg = None,
     ) -> ExportLink:
-        ctx = info.context
         if window is not None:
             if from_ is not None or to is not None or period is not None or timezone is not None:
                 raise UserInputError(
@@ -233,23 +232,21 @@ class ReportsMutation:
                     field="window",
                 )
             from_, to, period, timezone = window.start, window.end, window.period, window.timezone
-        saved = None
-        if id is not None or slug is not None:
-            saved = await reports.report_definition(
-                ctx.session, ctx.viewer.user_id, id=_opt(id, "id"), slug=slug
-            )
-        req = reports.report_request(
-            saved,
-            definition.spec() if definition else None,
+        link = await reports.run_report(
+            info.context,
+            _exports(info),
+            format.value,
+            report_id=_opt(id, "id"),
+            slug=slug,
+            custom=definition.spec() if definition else None,
             start=from_,
             end=to,
             period=period,
-            timezone=timezone or ctx.org_timezone,
-            now=ctx.now,
+            timezone=timezone,
             team_id=_opt(team_id, "teamId"),
             agent_id=_opt(agent_id, "agentId"),
+            bom=bom,
         )
-        link = _exports(info).link(reports.request_payload(req, format.value, bom))
         return ExportLink(url=link.url, expires_at=link.expires_at)
 
     @strawberry.mutation(description="Any ticket filter as a streamed CSV or XLSX download.")
@@ -262,7 +259,7 @@ class ReportsMutation:
         bom: bool = False,
     ) -> ExportLink:
         ctx = info.context
-        link, rows = await reports.export_tickets(
+        link, rows = await report_exports.export_tickets(
             ctx.session,
             _exports(info),
             criteria(filter),
@@ -291,7 +288,7 @@ class ReportsMutation:
     ) -> ExportLink:
         w = window_of(info, window, from_, to, period, timezone, max_days=None)
         start, end, tz = w.start, w.end, w.timezone
-        link = reports.export_series(
+        link = report_exports.export_series(
             _exports(info),
             kpi=kpi,
             granularity=granularity.value,

@@ -38,12 +38,17 @@ from gateway.reports.render import XLSX_TYPE, Rendered, render
 from gateway.reports.render_csv import table_csv
 from gateway.reports.render_xlsx import XlsxStream
 from gateway.settings import Settings
+from resolvers.context import RequestContext, Viewer
 from resolvers.errors import UserInputError
-from resolvers.kpi_series import series
+from resolvers.kpi_series import kpi_series
+from resolvers.port import Session
 from resolvers.report_builder import build_report
 from resolvers.report_document import ReportDocument
+from resolvers.report_exports import filter_from_payload
 from resolvers.report_sections import series_table
-from resolvers.reports import filter_from_payload, request_from_payload
+from resolvers.reports import request_from_payload
+from resolvers.series import Granularity
+from resolvers.windows import TimeWindow
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -62,6 +67,20 @@ def requested_by(principal: Principal) -> str:
     return f"{email} ({role})" if email else str(role)
 
 
+def request_context(settings: Settings, principal: Principal, session: Session) -> RequestContext:
+    """What the API's resolvers receive for a request of ``principal`` (reports are built by
+    the same functions, with the same targets, zone and privacy settings)."""
+    viewer = Viewer(user_id=principal.user_id, role=principal.role, app_role=principal.app_role)
+    return RequestContext(
+        viewer=viewer,
+        session=session,
+        org_timezone=settings.org_timezone,
+        kpi_targets=settings.kpi_targets,
+        k_anonymity=settings.k_anonymity,
+        now=datetime.now(UTC),
+    )
+
+
 async def render_report(
     db: Database, settings: Settings, principal: Principal, payload: Mapping[str, Any]
 ) -> tuple[ReportDocument, Rendered]:
@@ -71,12 +90,10 @@ async def render_report(
     session = db.session(principal, statement_timeout_ms=settings.statement_timeout_ms)
     try:
         doc = await build_report(
-            session,
+            request_context(settings, principal, session),
             req,
-            targets=settings.kpi_targets,
             organisation=settings.reports.org_name,
             requested_by=requested_by(principal),
-            now=datetime.now(UTC),
         )
     finally:
         await session.close()
@@ -97,13 +114,14 @@ async def _series(
 ) -> Response:
     session = db.session(principal, statement_timeout_ms=settings.statement_timeout_ms)
     try:
-        points = await series(
-            session,
+        window = TimeWindow(
+            datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]), p["tz"]
+        )
+        points = await kpi_series(
+            request_context(settings, principal, session),
             p["kpi"],
-            datetime.fromisoformat(p["start"]),
-            datetime.fromisoformat(p["end"]),
-            p["g"],
-            p["tz"],
+            Granularity(p["g"]),
+            window,
             team_id=UUID(p["team"]) if p.get("team") else None,
             agent_id=UUID(p["agent"]) if p.get("agent") else None,
             group_by=p.get("group"),
