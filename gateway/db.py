@@ -1,9 +1,9 @@
 """Connection pool and per-request database sessions under the caller's rights.
 
 A :class:`RequestSession` implements :class:`resolvers.port.Session`: on its first statement it
-takes a pooled connection, opens a READ ONLY transaction and runs ``sql/queries/session_setup.sql``
-(``role`` and ``request.jwt.claims`` as PostgREST sets them). Every later statement of the
-operation runs in that transaction; :meth:`RequestSession.close` ends it and returns the
+takes a pooled connection and, in one round trip, opens a READ ONLY transaction and sets
+``role`` and ``request.jwt.claims`` as PostgREST does (``sql/queries/session_begin.sql``).
+Every later statement of the operation runs in that transaction; :meth:`RequestSession.close` ends it and returns the
 connection. The pool's login role is never the role a user's statement runs as.
 
 Statements of one session are serialised with a lock: DataLoaders of different relations may
@@ -21,6 +21,7 @@ a fresh one under the same rights, so the operation's other fields keep their da
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +41,29 @@ from resolvers.port import Row
 
 #: Longest part of a database message quoted back to the caller.
 _MESSAGE_CHARS = 200
+_BEGIN = sql.load("session_begin")
+_ROLLBACK = "rollback"
+
+
+def begin_statement(principal: Principal, statement_timeout_ms: int) -> str:
+    """``session_begin.sql`` for ``principal``: values as base64 (no quote can end a literal)."""
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+    return (
+        _BEGIN.replace("{role}", b64(principal.role))
+        .replace("{claims}", b64(principal.claims_json()))
+        .replace("{timeout}", str(int(statement_timeout_ms)))
+    )
+
+
+async def reset_connection(conn: Any) -> None:
+    """What the pool does to a returned connection: end a transaction left open. Everything a
+    request sets is transaction-local (``set_config(..., true)``), so asyncpg's default reset
+    (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL: one more round trip) is not needed."""
+    if conn.is_in_transaction():
+        await conn.execute(_ROLLBACK)
 
 
 def caller_error(exc: asyncpg.PostgresError, timeout_ms: int) -> GatewayError | None:
@@ -70,7 +94,11 @@ class Database:
     async def open(self) -> None:
         if self._pool is None:
             self._pool = await asyncpg.create_pool(
-                self.dsn, min_size=self._min, max_size=self._max, command_timeout=60
+                self.dsn,
+                min_size=self._min,
+                max_size=self._max,
+                command_timeout=60,
+                reset=reset_connection,
             )
 
     async def close(self) -> None:
@@ -143,7 +171,7 @@ class RequestSession:
         self._acquire_timeout = acquire_timeout
         self._max_statements = max_statements
         self._conn: Any = None
-        self._tx: Any = None
+        self._tx = False  # a transaction is open on _conn
         self._lock = asyncio.Lock()
         self._statements = 0
         self._running: asyncio.Task[Any] | None = None
@@ -166,23 +194,16 @@ class RequestSession:
     async def _connection(self) -> Any:
         if self._conn is None:
             self._conn = await self._acquire()
-        if self._tx is None:
+        if not self._tx:
             conn = self._conn
-            tx = conn.transaction(readonly=True)
             try:
-                await tx.start()
-                await conn.execute(
-                    sql.load("session_setup"),
-                    self._principal.role,
-                    self._principal.claims_json(),
-                    str(self._timeout),
-                )
+                await conn.execute(begin_statement(self._principal, self._timeout))
             except BaseException:
                 self._conn = None
                 await self._db.pool.release(conn)
                 raise
-            self._tx = tx
-            self._statements += 2  # begin + setup
+            self._tx = True
+            self._statements += 2  # begin + setup, sent together
         return self._conn
 
     async def _run(self, method: str, query: str, args: tuple[Any, ...]) -> Any:
@@ -208,11 +229,11 @@ class RequestSession:
 
     async def _abandon_transaction(self) -> None:
         """Roll back the failed transaction; the next statement opens a new one."""
-        tx, self._tx = self._tx, None
-        if tx is None:
+        tx, self._tx = self._tx, False
+        if not tx or self._conn is None:
             return
         try:
-            await tx.rollback()
+            await self._conn.execute(_ROLLBACK)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
             conn, self._conn = self._conn, None
             if conn is not None:
@@ -241,12 +262,12 @@ class RequestSession:
             running.cancel()
             await asyncio.wait({running})
         conn, tx = self._conn, self._tx
-        self._conn = self._tx = None
+        self._conn, self._tx = None, False
         if conn is None:
             return
         try:
-            if tx is not None:
-                await tx.rollback()
+            if tx:
+                await conn.execute(_ROLLBACK)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
             # e.g. its statement was cancelled mid-flight: the pool's release waits for the
             # cancel request to reach the server, then resets the connection (ROLLBACK).
