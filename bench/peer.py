@@ -68,6 +68,8 @@ HEAVY = [
     ),
 ]
 PEER_DIR = Path(__file__).parent / "postgraphile"
+#: Interleaved rounds of the side-by-side comparison.
+ROUNDS = 4
 
 
 class PeerProcess:
@@ -120,8 +122,10 @@ async def load(
     clients: int,
     seconds: float,
     variables: dict[str, Any] | None = None,
+    samples_out: list[float] | None = None,
 ) -> tuple[float, Timing, int]:
-    """``clients`` concurrent loops for ``seconds``: req/s, latency, failed requests."""
+    """``clients`` concurrent loops for ``seconds``: req/s, latency, failed requests (the
+    latencies in ms are also appended to ``samples_out``)."""
     headers = {"Authorization": f"Bearer {tok}"}
     body = {"query": query, "variables": variables or {}}
     samples: list[float] = []
@@ -143,6 +147,8 @@ async def load(
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.perf_counter() - start
+    if samples_out is not None:
+        samples_out.extend(samples)
     return len(samples) / elapsed, Timing.of(samples), failures
 
 
@@ -158,23 +164,44 @@ def line(label: str, rate: float, timing: Timing, failures: int) -> str:
 
 
 async def side_by_side(dsn: str, settings: Settings, tok: str, seconds: float) -> None:
+    """The three servers run at once and are loaded in turn, ``ROUNDS`` short rounds each, so a
+    change in the machine's load (shared cores) affects them alike."""
     print(
         "side by side: tickets(first: 100) { nodes { id subject agent { displayName } } },"
-        " manager, RLS on, 16 connections",
+        f" manager, RLS on, 16 connections, {ROUNDS} interleaved rounds",
         flush=True,
     )
-    with PeerProcess(dsn, settings) as peer:
-        peer_rate, peer_t, peer_f = await load(
-            peer.url, tok, PEER_SHAPE, clients=16, seconds=seconds
-        )
-    print(line("PostGraphile v4 (library mode)", peer_rate, peer_t, peer_f), flush=True)
-    for workers in (1, 2):
-        with GatewayProcess(dsn, settings, workers=workers) as gw:
-            rate, timing, failed = await load(
-                gw.url, tok, GATEWAY_SHAPE, clients=16, seconds=seconds
-            )
-        label = f"gateway, serve --workers {workers}"
-        print(line(label, rate, timing, failed) + f"   ratio {rate / peer_rate:.2f}", flush=True)
+    with (
+        PeerProcess(dsn, settings) as peer,
+        GatewayProcess(dsn, settings, workers=1) as one,
+        GatewayProcess(dsn, settings, workers=2) as two,
+    ):
+        targets = [
+            ("PostGraphile v4 (library mode)", peer.url, PEER_SHAPE),
+            ("gateway, serve --workers 1", one.url, GATEWAY_SHAPE),
+            ("gateway, serve --workers 2", two.url, GATEWAY_SHAPE),
+        ]
+        results: dict[str, list[tuple[float, Timing, int]]] = {t[0]: [] for t in targets}
+        latencies: dict[str, list[float]] = {t[0]: [] for t in targets}
+        for _ in range(ROUNDS):
+            for label, url, query in targets:
+                results[label].append(
+                    await load(
+                        url,
+                        tok,
+                        query,
+                        clients=16,
+                        seconds=seconds / ROUNDS,
+                        samples_out=latencies[label],
+                    )
+                )
+    rates = {label: sum(r[0] for r in rs) / len(rs) for label, rs in results.items()}
+    peer_rate = rates[targets[0][0]]
+    for label, rs in results.items():
+        timing = Timing.of(latencies[label])
+        failed = sum(r[2] for r in rs)
+        ratio = "" if label == targets[0][0] else f"   ratio {rates[label] / peer_rate:.2f}"
+        print(line(label, rates[label], timing, failed) + ratio, flush=True)
 
 
 async def under_load(dsn: str, settings: Settings, tok: str, seconds: float, soak: float) -> None:
