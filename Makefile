@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ASSETS_STAMP := gateway/static/vendor/.installed
 NODE_TEST_STAMP := tests/node/node_modules/.installed
 
-.PHONY: demo test bench bench-realtime lint typecheck schema assets install clean
+.PHONY: demo test bench bench-realtime bench-peer lint typecheck schema assets install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +39,20 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: install
+# PostGraphile v4, the peer of bench/peer.py (pinned in bench/postgraphile/package-lock.json).
+PEER_STAMP := bench/postgraphile/node_modules/.installed
+$(PEER_STAMP): bench/postgraphile/package.json bench/postgraphile/package-lock.json
+	cd bench/postgraphile && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PEER_STAMP)
+
+bench: install $(PEER_STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.statistics
 	$(BIN)/python -m bench.realtime
+	$(BIN)/python -m bench.peer
+
+bench-peer: install $(PEER_STAMP)
+	$(BIN)/python -m bench.peer
 
 bench-realtime: install
 	$(BIN)/python -m bench.realtime

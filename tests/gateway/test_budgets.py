@@ -18,6 +18,7 @@ from serving_support import codes, own_gateway, post
 from testkit import tq
 
 from gateway.app import GatewayState
+from gateway.embedded import EmbeddedPostgres
 from gateway.settings import Settings, parse_limits
 
 Gateway = tuple[str, GatewayState]
@@ -197,3 +198,23 @@ def test_statement_cap(gateway: Gateway, make_token: Callable[..., str]) -> None
     assert body["extensions"]["sqlStatements"] == 4
     assert "LIMIT_EXCEEDED" in codes(body)
     assert "statements" in body["errors"][0]["message"]
+
+
+def test_readyz_reports_an_unreachable_database(
+    gateway_settings: Settings, embedded_pg: EmbeddedPostgres
+) -> None:
+    with own_gateway(gateway_settings, embedded_pg.url) as (url, _):
+        assert httpx.get(url + "/readyz").status_code == 200
+        port = embedded_pg.port
+        embedded_pg.stop()
+        try:
+            down = httpx.get(url + "/readyz", timeout=10)
+            assert down.status_code == 503
+            assert down.json()["status"] == "database unreachable"
+        finally:
+            embedded_pg.port = port
+            embedded_pg.start()
+        deadline = time.monotonic() + 10
+        while httpx.get(url + "/readyz", timeout=10).status_code != 200:
+            assert time.monotonic() < deadline, "not ready again after the database came back"
+            time.sleep(0.2)
