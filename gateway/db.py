@@ -3,8 +3,9 @@
 A :class:`RequestSession` implements :class:`resolvers.port.Session`: on its first statement it
 takes a pooled connection and, in one round trip, opens a READ ONLY transaction and sets
 ``role`` and ``request.jwt.claims`` as PostgREST does (``sql/queries/session_begin.sql``).
-Every later statement of the operation runs in that transaction; :meth:`RequestSession.close` ends it and returns the
-connection. The pool's login role is never the role a user's statement runs as.
+Every later statement of the operation runs in that transaction; :meth:`RequestSession.close`
+ends it and returns the connection. The pool's login role is never the role a user's statement
+runs as.
 
 Statements of one session are serialised with a lock: DataLoaders of different relations may
 dispatch in the same event-loop tick, and one connection runs one statement at a time.
