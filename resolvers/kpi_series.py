@@ -39,6 +39,7 @@ from resolvers.errors import UserInputError
 from resolvers.kpi_assembly import ALL, decode
 from resolvers.kpi_measures import MEASURES, Estimate, Estimator, Source, Stats
 from resolvers.kpis import check_group, check_scope, source_of
+from resolvers.offload import run_cpu
 from resolvers.port import Row, Session
 from resolvers.series import Granularity, SeriesRequest, clipped_bucket, validate_series
 from resolvers.windows import TimeWindow
@@ -90,6 +91,10 @@ class SeriesPoint:
     group_label: str | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+
+
+#: Series with more rows than this are assembled on the CPU pool (:mod:`resolvers.offload`).
+OFFLOAD_ROWS = 2_000
 
 
 def resolve_kpi(kpi: str) -> str:
@@ -213,6 +218,8 @@ async def series(
         sql.load(SERIES_QUERIES[source.name]),
         *_params(source, request, group_by, team_id, agent_id),
     )
+    if len(rows) > OFFLOAD_ROWS:  # e.g. hourly by agent: seconds of Python, off the event loop
+        return await run_cpu(assemble, rows, request, MEASURES[name].estimate, group_by)
     return assemble(rows, request, MEASURES[name].estimate, group_by)
 
 
