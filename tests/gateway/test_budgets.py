@@ -73,6 +73,7 @@ def gateway(gateway_settings: Settings, seeded_dsn: str) -> Iterator[Gateway]:
     with own_gateway(
         gateway_settings,
         seeded_dsn,
+        pool_min=3,
         pool_max=3,
         pool_acquire_timeout_ms=300,
         deadline_ms=800,
