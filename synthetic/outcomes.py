@@ -23,7 +23,7 @@ from synthetic.conversation import TicketState
 from synthetic.incidents import DROP_TEAM, Incidents
 from synthetic.people import Customers, Staff
 from synthetic.pgbinary import Column, Frame, text_payloads
-from synthetic.rand import I64, B, lognormal, stream
+from synthetic.rand import I64, lognormal, stream
 from synthetic.reference import FIRST_RESPONSE_MIN, LEAF_ROOT, RESOLUTION_MIN, Reference
 from synthetic.tickets import Tickets
 
@@ -225,12 +225,12 @@ def survey_frame(
 
 def customer_experience(
     tk: Tickets, state: TicketState, sla: Sla, sv: Surveys, n_customers: int
-) -> tuple[I64, B, B]:
-    """Per customer: last ticket activity, any breached SLA target, any CSAT ≤ 2."""
+) -> tuple[I64, I64, I64]:
+    """Per customer: last ticket activity, tickets with a breached SLA target, CSAT ratings ≤ 2."""
     last = np.zeros(n_customers, dtype=np.int64)
     np.maximum.at(last, tk.customer, np.maximum(state.updated, tk.created))
     breached = (sla.fr_status == BREACHED) | (sla.res_status == BREACHED)
-    any_breach = np.bincount(tk.customer, weights=breached, minlength=n_customers) > 0
+    breaches = np.bincount(tk.customer, weights=breached, minlength=n_customers).astype(np.int64)
     low = (sv.csat >= 1) & (sv.csat <= 2)
-    any_low = np.bincount(tk.customer[sv.ticket], weights=low, minlength=n_customers) > 0
-    return last, any_breach, any_low
+    lows = np.bincount(tk.customer[sv.ticket], weights=low, minlength=n_customers).astype(np.int64)
+    return last, breaches, lows

@@ -4,11 +4,13 @@ A VIP (``Customers.tier`` > 0, the current tier) enrolled at some point after jo
 changed tier once since (an upgrade from the tier below or a downgrade from the tier above). A
 ticket's ``vip_tier`` is the tier in force when it was created (none before enrolment).
 
-Churn is decided after the tickets: a client's probability grows with SLA breaches and low CSAT
-on their tickets, and the churn happens after their last ticket activity. ``support_vip_tracking``
-holds one row per tier period (``enrolled``, then ``upgraded``/``downgraded``) and, for churned
-VIPs, a final ``churned`` row starting at the churn with no end; a period ends where the next
-starts.
+Churn is decided after the tickets: a VIP's probability grows with each bad experience, as a
+hazard ``1 − exp(−(0.02 + 0.25·breached tickets + 0.35·CSAT ratings ≤ 2))`` (one breach ≈ 0.24,
+one low rating ≈ 0.31; each further bad experience adds to the risk), and the churn happens
+after their last ticket activity. Other clients churn with 0.02 + 0.03·(any breach).
+``support_vip_tracking`` holds one row per tier period (``enrolled``, then ``upgraded`` /
+``downgraded``) and, for churned VIPs, a final ``churned`` row starting at the churn with no end;
+a period ends where the next starts.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from synthetic.rand import I64, B, stream
 NEVER = np.iinfo(np.int64).max // 4
 TIER_NAMES = (None, "silver", "gold", "platinum", "diamond")
 SEGMENTS = ("beauty", "fitness", "both")
+#: Churn hazard per ticket with a breached SLA target and per CSAT rating ≤ 2 (VIP clients).
+CHURN_PER_BREACH = 0.25
+CHURN_PER_LOW_CSAT = 0.35
 
 
 @dataclass(frozen=True)
@@ -69,14 +74,16 @@ def decide_churn(
     history: VipHistory,
     period: Period,
     last_activity: I64,
-    breached: B,
-    low_csat: B,
+    breaches: I64,
+    low_csat: I64,
 ) -> I64:
-    """Churn instants per customer (0 = active). Inputs are per customer."""
+    """Churn instants per customer (0 = active). Inputs are per customer: last activity, tickets
+    with a breached SLA target, CSAT ratings ≤ 2 (the ground truth of churn models)."""
     rng = stream(seed, "churn")
     n = customers.n
     vip = customers.tier > 0
-    p = np.where(vip, 0.03 + 0.18 * breached + 0.12 * low_csat, 0.02 + 0.03 * breached)
+    hazard = 0.02 + CHURN_PER_BREACH * breaches + CHURN_PER_LOW_CSAT * low_csat
+    p = np.where(vip, 1.0 - np.exp(-hazard), 0.02 + 0.03 * (breaches > 0))
     earliest = np.maximum(last_activity, customers.joined) + HOUR
     earliest = np.where(vip, np.maximum(earliest, history.enrolled + HOUR), earliest)
     earliest = np.where(
