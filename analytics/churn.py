@@ -21,7 +21,8 @@ The model is :mod:`analytics.risk_model` (calibrated logistic regression, additi
 contributions). Label: a ``churned`` VIP period starts within the horizon (90 days) after the
 scoring date. Revenue at risk = lifetime value × probability (METRICS.md).
 
-Upsell candidates (a rule, not a model): active VIP clients below the top tier with a mean CSAT
+Upsell candidates (a rule, not a model; only clients who accept marketing): active VIP clients
+below the top tier with a mean CSAT
 of at least 4.5 over at least 2 ratings, at least 2 tickets (engaged), no breached SLA, and churn
 risk below 0.15; ranked by lifetime value × (1 − churn probability).
 """
@@ -138,6 +139,8 @@ def upsell_candidates(
         tier = str(r["vip_tier"])
         csat, n = r["csat_mean"], int(r["csat_n"])  # type: ignore[call-overload]
         tickets, breaches = int(r["tickets"]), int(r["sla_breaches"])  # type: ignore[call-overload]
+        if r.get("marketing_allowed") is False:  # the client refused marketing
+            continue
         if tier not in _NEXT or csat is None or n < 2 or tickets < 2 or breaches > 0:
             continue
         mean = float(csat)  # type: ignore[arg-type]

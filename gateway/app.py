@@ -348,12 +348,14 @@ def create_app(
     realtime: bool = True,
     alerting: AlertingConfig | None = None,
     reports_scheduler: bool = False,
+    insights_predict_hours: float = 0.0,
 ) -> Starlette:
     """The gateway ASGI app for the database at ``dsn``.
 
     ``realtime``: run the realtime hub (subscriptions); ``alerting``: run the alerting engine with
     this configuration (off when None); ``reports_scheduler``: deliver scheduled reports
-    (:mod:`gateway.reports.scheduler`).
+    (:mod:`gateway.reports.scheduler`);
+    ``insights_predict_hours``: run the insights ``predict`` job that often (off when 0).
     """
     # fail at start-up, not on every request, when a KPI target override names no KPI
     kpi_registry(settings.kpi_targets)
@@ -443,6 +445,12 @@ def create_app(
                 scheduler = ReportScheduler(db, settings)
                 await scheduler.start()
                 stack.push_async_callback(scheduler.stop)
+            if insights_predict_hours > 0:
+                from gateway.insights_jobs import PredictSchedule
+
+                schedule = PredictSchedule(db, insights_predict_hours, settings.org_timezone)
+                await schedule.start()
+                stack.push_async_callback(schedule.stop)
             yield
         finally:
             await stack.aclose()

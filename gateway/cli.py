@@ -144,7 +144,13 @@ def serve(
         )
         return
     serve_app(
-        create_app(settings, dsn, alerting=alerting, reports_scheduler=settings.reports.scheduler),
+        create_app(
+            settings,
+            dsn,
+            alerting=alerting,
+            reports_scheduler=settings.reports.scheduler,
+            insights_predict_hours=settings.insights_predict_hours,
+        ),
         host or settings.host,
         port or settings.port,
         json_logs=json_logs,
@@ -225,6 +231,38 @@ def report(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"wrote {title} ({size:,} bytes) to {out}")
+
+
+@app.command()
+def predict(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="ISO instant (default now); its whole UTC hour counts."),
+    ] = None,
+) -> None:
+    """Train the insight models if needed and store the predictions as of the whole hour."""
+    from gateway.db import Database
+    from gateway.insights_jobs import run_predict
+
+    settings = load_settings()
+    at = datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
+    if at.tzinfo is None:
+        raise typer.BadParameter("--as-of needs a timezone, e.g. 2026-11-20T00:00:00Z")
+
+    async def run() -> None:
+        db = Database(database_url(settings), min_size=1, max_size=2)
+        await db.open()
+        try:
+            summary = await run_predict(db, at, settings.org_timezone)
+        finally:
+            await db.close()
+        typer.echo(
+            f"day {summary.day:%Y-%m-%d}: churn model v{summary.churn_version}, satisfaction "
+            f"risk model v{summary.risk_version}; written {summary.written} "
+            f"(scored {summary.scored})"
+        )
+
+    asyncio.run(run())
 
 
 @app.command("export-schema")

@@ -95,6 +95,10 @@ Privacy and retention (issue 13):
     ``support-gateway retention run`` from cron instead).
 ``ARCHIVE_DIR``
     Where detached partitions are archived (default ``SUPPORT_DATA_DIR/archive``).
+``INSIGHTS_PREDICT_HOURS``
+    How often ``serve`` runs the insights ``predict`` job (train the day's churn and
+    satisfaction-risk models if needed, store the day's predictions): every this many hours,
+    the first run a minute after start (default 24; ``off`` or ``0`` turns the schedule off).
 """
 
 from __future__ import annotations
@@ -190,6 +194,9 @@ class Settings:
         if role == "anon":
             return self.limits["anon"]
         return self.limits.get(app_role or "", self.limits["default"])
+
+    # insights (issue 11)
+    insights_predict_hours: float = 24.0
 
     @property
     def supabase_realtime_url(self) -> str | None:
@@ -331,6 +338,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _schedule_hours(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of hours, or 0 for ``off``/``0``."""
+    if (env.get(name) or "").strip().lower() in ("off", "0"):
+        return 0.0
+    return _float(env, name, default)
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     raw = (env.get(name) or choices[0]).strip().lower()
     if raw not in choices:
@@ -447,4 +461,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ws_max_subscriptions=_int(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
         internal_token=e.get("GATEWAY_INTERNAL_TOKEN") or None,
         log_format=_choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
+        insights_predict_hours=_schedule_hours(e, "INSIGHTS_PREDICT_HOURS", 24.0),
     )

@@ -61,6 +61,11 @@ class Loaders:
             self._cache[key] = loader
         return loader
 
+    def keyed(self, key: Hashable, factory: Callable[[], Callable[..., Any]]) -> DataLoader:
+        """The request's loader for ``key``, created from ``factory`` (a batch function maker)
+        on first use: for domain modules batching their own fields."""
+        return self._get(key, factory)
+
     def _one(self, query: str, key_column: str = "id", *extra: Any) -> DataLoader:
         return self._get(
             (query, key_column, *extra),

@@ -19,10 +19,12 @@ from schema.window import FromArg, Period, WindowArg, window_of
 
 if TYPE_CHECKING:
     from schema.agents import Agent
+    from schema.insights_types import ChurnRisk
     from schema.privacy import CustomerConsent
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
 ConsentRef = Annotated["CustomerConsent", strawberry.lazy("schema.privacy")]
+ChurnRiskRef = Annotated["ChurnRisk", strawberry.lazy("schema.insights_types")]
 AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
@@ -171,6 +173,14 @@ class Customer:
             info.context, UUID(str(self.id)), w
         )
         return CustomerSupportSummary.of(row)
+
+    @strawberry.field(
+        description="Active VIP clients: risk of churning within 90 days, with its factors."
+    )
+    async def churn_risk(self, info: Info) -> ChurnRiskRef | None:
+        from schema.insights import customer_churn_risk
+
+        return await customer_churn_risk(info, UUID(str(self.id)))
 
     @strawberry.field(description="VIP tier history, oldest first.")
     async def vip_history(self, info: Info) -> list[VipPeriod]:

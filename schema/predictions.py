@@ -40,6 +40,7 @@ class PredictionType(Enum):
     CSAT = "csat"
     CHURN_RISK = "churn_risk"
     STAFFING = "staffing"
+    SATISFACTION_RISK = "satisfaction_risk"
 
 
 @strawberry.enum(description="Kind of incident injected by the synthetic data generator.")

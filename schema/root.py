@@ -23,6 +23,7 @@ from schema.alerts_mutations import AlertsMutation
 from schema.categories import CategoriesQuery
 from schema.customers import CustomersQuery
 from schema.dashboards import DashboardsQuery
+from schema.insights import InsightsQuery
 from schema.operations import OperationsQuery
 from schema.planning import PlanningQuery
 from schema.predictions import PredictionsQuery
@@ -55,6 +56,7 @@ Query = merge_types(
         RetentionQuery,
         ReportsQuery,
         StatisticsQuery,
+        InsightsQuery,
     ),
 )
 

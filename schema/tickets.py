@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from schema.agents import Agent, Team
     from schema.categories import Category
     from schema.customers import Customer
+    from schema.insights_types import RiskScore
     from schema.satisfaction import Survey
     from schema.sla import SlaCompliance, SlaPolicy, TicketSla
 
@@ -42,6 +43,7 @@ TeamRef = Annotated["Team", strawberry.lazy("schema.agents")]
 CustomerRef = Annotated["Customer", strawberry.lazy("schema.customers")]
 CategoryRef = Annotated["Category", strawberry.lazy("schema.categories")]
 SurveyRef = Annotated["Survey", strawberry.lazy("schema.satisfaction")]
+RiskScoreRef = Annotated["RiskScore", strawberry.lazy("schema.insights_types")]
 SlaComplianceRef = Annotated["SlaCompliance", strawberry.lazy("schema.sla")]
 SlaPolicyRef = Annotated["SlaPolicy", strawberry.lazy("schema.sla")]
 TicketSlaRef = Annotated["TicketSla", strawberry.lazy("schema.sla")]
@@ -222,6 +224,15 @@ class Ticket:
 
         rows = await resolvers.tickets.ticket_sla_targets(info.context, int(self.id))
         return [SlaCompliance.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="Open tickets: calibrated probability of a 1-2 CSAT rating, with its top "
+        "factors (null when resolved or the client may not be profiled)."
+    )
+    async def satisfaction_risk(self, info: Info) -> RiskScoreRef | None:
+        from schema.insights import ticket_satisfaction_risk
+
+        return await ticket_satisfaction_risk(info, int(self.id))
 
     @strawberry.field(
         description="Live SLA state (due times, breached now, business minutes remaining)."

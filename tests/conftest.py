@@ -162,3 +162,11 @@ def owner_conn_factory(seeded_dsn: str) -> Callable[[], Any]:
         return asyncpg.connect(seeded_dsn)
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def insights_db(pg_server: str) -> Any:
+    """The insights tests' larger database (tests/insights_support.py), predict run twice."""
+    from insights_support import build_insights_database
+
+    return asyncio.run(build_insights_database(pg_server))

@@ -66,8 +66,9 @@ def test_upsell_rule() -> None:
         _row(sla_breaches=1),  # a breach
         _row(lifetime_value=5000.0),  # qualifies, larger value
         _row(tickets=1),  # not engaged
+        _row(marketing_allowed=False, lifetime_value=9e9),  # refused marketing
     ]
-    found = upsell_candidates(rows, [0.1, 0.1, 0.1, 0.1, 0.05, 0.1])
+    found = upsell_candidates(rows, [0.1, 0.1, 0.1, 0.1, 0.05, 0.1, 0.0])
     assert [c.index for c in found] == [4, 0]
     assert np.isclose(found[0].score, 5000 * 0.95) and found[1].next_tier == "platinum"
     assert upsell_candidates([_row()], [0.2]) == []  # churn risk too high

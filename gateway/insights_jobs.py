@@ -1,0 +1,119 @@
+"""The insights ``predict`` job: run once (``support-gateway predict``) or on a schedule inside
+``serve`` (``INSIGHTS_PREDICT_HOURS``).
+
+The trainer reads in a read-only transaction as an analyst (:data:`TRAINER`: every row under
+row level security, no personal data) and writes models and predictions in one read-write
+transaction of the owner connection, committed at the end (a failed run writes nothing).
+See :mod:`resolvers.insights_models` for who trains on what, and
+:mod:`resolvers.insights_predict` for what is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.auth import Principal
+from gateway.db import Database
+from resolvers.insights_models import TRAINER_APP_ROLE
+from resolvers.insights_predict import PredictSummary, predict
+from resolvers.port import Row
+
+log = logging.getLogger(__name__)
+
+#: The principal the trainer reads with (a service identity, not a person).
+TRAINER_USER = uuid.UUID("00000000-0000-4000-8000-00000000a11e")
+TRAINER = Principal(
+    user_id=TRAINER_USER,
+    role="authenticated",
+    app_role=TRAINER_APP_ROLE,
+    claims={"role": "authenticated", "sub": str(TRAINER_USER), "app_role": TRAINER_APP_ROLE},
+    token=None,
+)
+TRAINED_AS = f"authenticated/{TRAINER_APP_ROLE} (row level security: every row, no personal data)"
+FIRST_RUN_DELAY_SECONDS = 60.0
+
+
+class _OwnerSession:
+    """Statements of the owner's read-write transaction (a :class:`resolvers.port.Session`)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._statements = 0
+
+    @property
+    def statements(self) -> int:
+        return self._statements
+
+    async def fetch(self, query: str, *args: Any) -> Sequence[Row]:
+        self._statements += 1
+        rows: Sequence[Row] = await self._conn.fetch(query, *args)
+        return rows
+
+    async def fetchrow(self, query: str, *args: Any) -> Row | None:
+        self._statements += 1
+        row: Row | None = await self._conn.fetchrow(query, *args)
+        return row
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        self._statements += 1
+        return await self._conn.fetchval(query, *args)
+
+
+async def run_predict(db: Database, as_of: datetime, timezone: str) -> PredictSummary:
+    """One ``predict`` run for ``as_of``'s day (see the module docstring)."""
+    reader = db.session(TRAINER, statement_timeout_ms=600_000)
+    try:
+        async with db.pool.acquire() as conn, conn.transaction():
+            writer = _OwnerSession(conn)
+            return await predict(reader, writer, as_of, timezone=timezone, trained_as=TRAINED_AS)
+    finally:
+        await reader.close()
+
+
+class PredictSchedule:
+    """Runs :func:`run_predict` every ``hours`` (first after :data:`FIRST_RUN_DELAY_SECONDS`)."""
+
+    def __init__(
+        self,
+        db: Database,
+        hours: float,
+        timezone: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        first_delay: float = FIRST_RUN_DELAY_SECONDS,
+    ) -> None:
+        self._db = db
+        self._interval = hours * 3600.0
+        self._timezone = timezone
+        self._clock = clock
+        self._first_delay = first_delay
+        self._task: asyncio.Task[None] | None = None
+        self.runs = 0
+        self.failures = 0
+        self.last: PredictSummary | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="insights-predict")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        await asyncio.sleep(self._first_delay)
+        while True:
+            try:
+                self.last = await run_predict(self._db, self._clock(), self._timezone)
+                self.runs += 1
+                log.info("insights predict: %s", self.last.written)
+            except Exception:
+                self.failures += 1
+                log.exception("insights predict failed")
+            await asyncio.sleep(self._interval)

@@ -1,0 +1,187 @@
+"""Insights fields over HTTP under agent, team lead, manager and analyst tokens: no client or
+ticket outside the caller's rights, no personal data for analysts (expectations computed as the
+database owner from the raw rows)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from insights_support import INSIGHTS_END, InsightsDb
+from testkit import LiveServer, tq
+
+from gateway.app import create_app
+from gateway.auth import mint_token
+from gateway.settings import Settings
+
+ROLES = ("agent", "team_lead", "manager", "analyst")
+CHURN = """query($first: Int!) { churnRisk(first: $first) { totalCount nodes {
+  revenueAtRisk lifetimeValue recommendedAction risk { probability logOdds baselineLogOdds
+  modelVersion topFactors { name contribution } }
+  customer { id name email piiMasked } } } }"""
+
+
+@pytest.fixture(scope="module")
+def server(insights_db: InsightsDb, gateway_settings: Settings) -> Iterator[str]:
+    live = LiveServer(create_app(gateway_settings, insights_db.dsn, realtime=False))
+    live.start()
+    try:
+        yield live.url
+    finally:
+        live.stop()
+
+
+async def _owner(dsn: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def users(insights_db: InsightsDb) -> dict[str, uuid.UUID]:
+    rows = asyncio.run(_owner(insights_db.dsn, tq("users_by_role")))
+    found: dict[str, uuid.UUID] = {}
+    for r in rows:
+        found.setdefault(r["app_role"], r["user_id"])
+    return found
+
+
+@pytest.fixture(scope="module")
+def ask(
+    server: str, users: dict[str, uuid.UUID], gateway_settings: Settings
+) -> Callable[..., dict[str, Any]]:
+    def run(role: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        token = mint_token(gateway_settings.jwt_secret, user_id=users[role], app_role=role)
+        resp = httpx.post(
+            server + "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        )
+        assert resp.status_code == 200, resp.text
+        body: dict[str, Any] = resp.json()
+        return body
+
+    return run
+
+
+def _visible_customers(dsn: str, role: str, user: uuid.UUID) -> set[str] | None:
+    """Customers the role may see by the customers policy (None: all)."""
+    if role in ("manager", "analyst"):
+        return None
+    scope = (
+        "a.user_id = $1"
+        if role == "agent"
+        else "a.team_id = (select ur.team_id from public.user_roles ur where ur.user_id = $1)"
+    )
+    rows = asyncio.run(
+        _owner(
+            dsn,
+            "select c.id from public.customers c where exists (select 1 from public.agents a "
+            f"where {scope} and (c.dedicated_agent_id = a.id or exists (select 1 from "
+            "public.support_tickets t where t.customer_id = c.id and "
+            + ("t.assigned_agent_id = a.id" if role == "agent" else "t.team_id = a.team_id")
+            + ")))",
+            user,
+        )
+    )
+    return {str(r["id"]) for r in rows}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_churn_risk_only_visible_clients(
+    role: str,
+    ask: Callable[..., dict[str, Any]],
+    users: dict[str, uuid.UUID],
+    insights_db: InsightsDb,
+) -> None:
+    body = ask(role, CHURN, {"first": 500})
+    assert "errors" not in body, body
+    page = body["data"]["churnRisk"]
+    ids = {n["customer"]["id"] for n in page["nodes"]}
+    allowed = _visible_customers(insights_db.dsn, role, users[role])
+    if allowed is None:
+        everyone = asyncio.run(
+            _owner(
+                insights_db.dsn,
+                "select count(*) as n from analytics.insight_vip_features(now(), 90, 90, null)",
+            )
+        )
+        assert page["totalCount"] == everyone[0]["n"] > 500
+    else:
+        assert ids <= allowed
+    for n in page["nodes"]:
+        assert n["customer"]["piiMasked"] is (role == "analyst")
+        if role == "analyst":
+            assert n["customer"]["email"] is None
+            assert n["customer"]["name"].startswith("Client ")
+        assert n["revenueAtRisk"] == pytest.approx(n["lifetimeValue"] * n["risk"]["probability"])
+    probs = [n["risk"]["probability"] for n in page["nodes"]]
+    assert probs == sorted(probs, reverse=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ticket_risk_only_on_visible_open_tickets(
+    role: str,
+    ask: Callable[..., dict[str, Any]],
+    users: dict[str, uuid.UUID],
+    insights_db: InsightsDb,
+) -> None:
+    query = """{ tickets(first: 100, filter: {status: [NEW, OPEN, PENDING]}) { nodes { id
+      agent { id } team { id } satisfactionRisk { probability topFactors { name } } } } }"""
+    body = ask(role, query)
+    assert "errors" not in body, body
+    nodes = body["data"]["tickets"]["nodes"]
+    assert nodes
+    scored = [n for n in nodes if n["satisfactionRisk"] is not None]
+    assert len(scored) >= 0.8 * len(nodes)  # a few clients may not be profiled
+    for n in scored:
+        assert 0 < n["satisfactionRisk"]["probability"] < 1
+        assert len(n["satisfactionRisk"]["topFactors"]) == 3
+
+
+def test_drivers_count_only_the_callers_surveys(
+    ask: Callable[..., dict[str, Any]], users: dict[str, uuid.UUID], insights_db: InsightsDb
+) -> None:
+    start, end = INSIGHTS_END - timedelta(days=180), INSIGHTS_END
+    query = """query($f: DateTime!, $t: DateTime!) { satisfactionDrivers(from: $f, to: $t) {
+      overall { n drivers { factor level effect significant } } } }"""
+    variables = {"f": start.isoformat(), "t": end.isoformat()}
+    lead = ask("team_lead", query, variables)
+    assert "errors" not in lead, lead
+    expected = asyncio.run(
+        _owner(
+            insights_db.dsn,
+            "select count(*) as n from public.support_feedback_surveys f where f.sent_at >= $1 "
+            "and f.sent_at < $2 and f.csat_rating is not null and f.ticket_team_id = "
+            "(select ur.team_id from public.user_roles ur where ur.user_id = $3)",
+            start,
+            end,
+            users["team_lead"],
+        )
+    )
+    assert lead["data"]["satisfactionDrivers"]["overall"]["n"] == expected[0]["n"]
+
+
+def test_model_cards_and_accuracy_rights(ask: Callable[..., dict[str, Any]]) -> None:
+    card = "{ churnModel { version auc brier baseRateBrier nTest calibration { n observed } } }"
+    for role in ROLES:
+        body = ask(role, card)
+        assert "errors" not in body, body
+        assert body["data"]["churnModel"]["auc"] >= 0.75
+    accuracy = """{ predictionAccuracy(type: CHURN_RISK, from: "2026-01-01T00:00:00Z",
+      to: "2026-12-31T00:00:00Z") { model version n auc } }"""
+    refused = ask("agent", accuracy)
+    assert "managers, executives, admins and analysts only" in refused["errors"][0]["message"]
+    assert "errors" not in ask("analyst", accuracy)
+    scores = "{ predictions(type: SATISFACTION_RISK) { id } }"
+    assert ask("team_lead", scores)["data"]["predictions"] == []
+    assert len(ask("manager", scores)["data"]["predictions"]) > 100
