@@ -42,7 +42,6 @@ from resolvers.port import Row, Session
 from resolvers.series import Granularity
 from resolvers.windows import require_aware, validate_window
 
-MAX_DRIVER_DAYS = 366
 MIN_GROUP_SURVEYS = 100
 TOP_FACTORS = 3
 
@@ -86,7 +85,7 @@ async def drivers_report(
 ) -> DriversReport:
     """What moves CSAT over the surveys sent in ``[start, end)`` that the caller may see, for
     everyone and (with ``group_by``) per group of at least :data:`MIN_GROUP_SURVEYS` surveys."""
-    validate_window(start, end, MAX_DRIVER_DAYS)
+    validate_window(start, end)
     rows = await session.fetch(sql.load("insights_survey_features"), start, end)
     raw = [dict(r) for r in rows]
     frame = driver_frame(raw)

@@ -33,7 +33,6 @@ from resolvers.series import Granularity
 from resolvers.windows import validate_window
 
 SEES_ALL = frozenset({"manager", "executive", "admin", "analyst"})
-MAX_DAYS = 400
 SCALE_DAYS = 28
 _FORECAST_KPI = {"volume": "ticket_volume", "csat": "csat"}
 _QUERY = {
@@ -92,7 +91,7 @@ async def prediction_accuracy(
         )
     if kind not in _QUERY:
         raise UserInputError(f"predictions of type {kind} are not judged", field="type")
-    validate_window(start, end, MAX_DAYS)
+    validate_window(start, end)
     rows = await session.fetch(sql.load(_QUERY[kind]), start, end, now)
     out: list[ModelAccuracy] = []
     for (model, version), group in groupby(rows, key=lambda r: (r["model"], r["model_version"])):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -22,9 +21,7 @@ from schema.insights_types import (
     UpsellCandidate,
 )
 from schema.predictions import PredictionType
-
-FromTime = Annotated[datetime, strawberry.argument(name="from", description="Inclusive.")]
-ToTime = Annotated[datetime, strawberry.argument(name="to", description="Exclusive.")]
+from schema.window import WindowArg, window_of
 
 
 @strawberry.enum(description="How satisfaction drivers are split into groups.")
@@ -179,14 +176,15 @@ async def customer_churn_risk(info: Info, customer_id: UUID) -> ChurnRisk | None
 @strawberry.type
 class InsightsQuery:
     @strawberry.field(
-        description="Which factors move CSAT over the answered surveys sent in [from, to) that "
-        "you may see (at most 366 days), overall and per group."
+        description="Which factors move CSAT over the answered surveys sent in the window that "
+        "you may see (default: the resolvers' default window), overall and per group."
     )
     async def satisfaction_drivers(
-        self, info: Info, start: FromTime, end: ToTime, group_by: DriverGroupBy | None = None
+        self, info: Info, window: WindowArg = None, group_by: DriverGroupBy | None = None
     ) -> SatisfactionDrivers:
+        w = window_of(info, window, None, None, None, None)
         grouping = insights.DriverGrouping(group_by.value) if group_by else None
-        r = await insights.drivers_report(info.context.session, start, end, grouping)
+        r = await insights.drivers_report(info.context.session, w.start, w.end, grouping)
         return SatisfactionDrivers(
             window_from=r.window_from,
             window_to=r.window_to,
@@ -272,13 +270,15 @@ class InsightsQuery:
         ]
 
     @strawberry.field(
-        description="How accurate the stored predictions of one type with targetStart in "
-        "[from, to) were, per model version (managers, executives, admins, analysts)."
+        description="How accurate the stored predictions of one type with targetStart in the "
+        "window were, per model version (managers, executives, admins, analysts)."
     )
     async def prediction_accuracy(
-        self, info: Info, type: PredictionType, start: FromTime, end: ToTime
+        self, info: Info, type: PredictionType, window: WindowArg = None
     ) -> list[PredictionAccuracy]:
         ctx = info.context
+        w = window_of(info, window, None, None, None, None)
+        start, end = w.start, w.end
         found = await prediction_accuracy.prediction_accuracy(
             ctx.session,
             ctx.viewer.app_role,

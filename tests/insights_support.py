@@ -13,8 +13,8 @@ from testkit import create_database
 from gateway.db import Database
 from gateway.insights_jobs import run_predict
 from gateway.migrate import migrate
-from gateway.seeding import seed_database
 from resolvers.insights_predict import PredictSummary
+from synthetic import seed_database
 
 INSIGHTS_TICKETS = 200_000
 INSIGHTS_DAYS = 180

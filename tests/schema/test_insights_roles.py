@@ -151,9 +151,10 @@ def test_ticket_risk_only_on_visible_open_tickets(
 def test_drivers_count_only_the_callers_surveys(
     ask: Callable[..., dict[str, Any]], users: dict[str, uuid.UUID], insights_db: InsightsDb
 ) -> None:
-    start, end = INSIGHTS_END - timedelta(days=180), INSIGHTS_END
-    query = """query($f: DateTime!, $t: DateTime!) { satisfactionDrivers(from: $f, to: $t) {
-      overall { n drivers { factor level effect significant } } } }"""
+    start, end = INSIGHTS_END - timedelta(days=60), INSIGHTS_END
+    query = """query($f: DateTime!, $t: DateTime!) {
+      satisfactionDrivers(window: {from: $f, to: $t}) {
+        overall { n drivers { factor level effect significant } } } }"""
     variables = {"f": start.isoformat(), "t": end.isoformat()}
     lead = ask("team_lead", query, variables)
     assert "errors" not in lead, lead
@@ -177,8 +178,8 @@ def test_model_cards_and_accuracy_rights(ask: Callable[..., dict[str, Any]]) -> 
         body = ask(role, card)
         assert "errors" not in body, body
         assert body["data"]["churnModel"]["auc"] >= 0.75
-    accuracy = """{ predictionAccuracy(type: CHURN_RISK, from: "2026-01-01T00:00:00Z",
-      to: "2026-12-31T00:00:00Z") { model version n auc } }"""
+    accuracy = """{ predictionAccuracy(type: CHURN_RISK, window: {from: "2026-01-01T00:00:00Z",
+      to: "2026-12-31T00:00:00Z"}) { model version n auc } }"""
     refused = ask("agent", accuracy)
     assert "managers, executives, admins and analysts only" in refused["errors"][0]["message"]
     assert "errors" not in ask("analyst", accuracy)
