@@ -75,6 +75,14 @@ WEIGHTS: Mapping[str, int] = {
     "Team.performance": 20,
     "Category.stats": 10,
     "Customer.supportSummary": 5,
+    # insights (issue 11)
+    "Query.satisfactionDrivers": 150,
+    "Query.satisfactionForecast": 50,
+    "Query.churnRisk": 60,
+    "Query.upsellCandidates": 60,
+    "Query.predictionAccuracy": 50,
+    "Ticket.satisfactionRisk": 2,
+    "Customer.churnRisk": 2,
 }
 #: Root fields an anonymous caller may ask for (plain reads: row level security shows them
 #: nothing). Every other field, including those added later, is FORBIDDEN to them.

@@ -11,7 +11,6 @@ by the trainer. Fitting the drivers' models runs in a worker thread, off the eve
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +36,7 @@ from resolvers.insights_models import (
 )
 from resolvers.kpi_series import series
 from resolvers.loaders import DataLoader, Loaders
+from resolvers.offload import run_cpu
 from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.port import Row, Session
 from resolvers.series import Granularity
@@ -95,7 +95,7 @@ async def drivers_report(
     elif group_by is not None:
         keys = frame[group_by.value]
     try:
-        overall, groups = await asyncio.to_thread(_drivers, frame, keys)
+        overall, groups = await run_cpu(_drivers, frame, keys)
     except ValueError as exc:
         raise UserInputError(f"cannot analyse satisfaction drivers here: {exc}") from exc
     return DriversReport(start, end, overall, tuple(groups))
@@ -344,7 +344,7 @@ async def satisfaction_forecast(
     points = await series(session, "csat", start, end, Granularity.DAY, timezone)
     means = [p.value if p.n else None for p in points]
     try:
-        fc: CsatForecast = await asyncio.to_thread(forecast_daily_csat, means, horizon)
+        fc: CsatForecast = await run_cpu(forecast_daily_csat, means, horizon)
     except ValueError as exc:
         raise UserInputError(f"cannot forecast CSAT from this history: {exc}") from exc
     future = _future(end, Granularity.DAY, timezone, horizon)

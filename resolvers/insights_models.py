@@ -21,7 +21,6 @@ Who trains, on what, how often
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,6 +37,7 @@ from analytics.risk_model import (
     model_from_json,
 )
 from resolvers.errors import UserInputError
+from resolvers.offload import run_cpu
 from resolvers.port import Row, Session
 
 CHURN, SATISFACTION_RISK = "churn", "satisfaction_risk"
@@ -197,7 +197,7 @@ async def train_churn(
     )
     x = churn.churn_design(rows, CHURN_LOOKBACK_DAYS)
     y = [int(r["churned"]) for r in rows]
-    model = await asyncio.to_thread(fit_risk_model, x, y, churn.FEATURES, random_state=RANDOM_STATE)
+    model = await run_cpu(fit_risk_model, x, y, churn.FEATURES, random_state=RANDOM_STATE)
     return await _store(writer, CHURN, window, trained_as, model)
 
 
@@ -214,7 +214,7 @@ async def train_satisfaction_risk(
     rows = [r for r in rows if r["profiling_allowed"]]
     x = satisfaction_risk.risk_design(rows)
     y = satisfaction_risk.low_rating(rows)
-    model = await asyncio.to_thread(
+    model = await run_cpu(
         fit_risk_model, x, y, satisfaction_risk.FEATURES, random_state=RANDOM_STATE
     )
     return await _store(writer, SATISFACTION_RISK, window, trained_as, model)

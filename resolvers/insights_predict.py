@@ -27,9 +27,11 @@ from typing import Any
 from uuid import UUID
 
 import sql
+from resolvers.context import RequestContext, Viewer
 from resolvers.insights import all_client_risks, open_ticket_risks, satisfaction_forecast
 from resolvers.insights_models import (
     CHURN_HORIZON_DAYS,
+    TRAINER_APP_ROLE,
     StoredModel,
     run_instant,
     train_churn,
@@ -137,7 +139,7 @@ async def predict(
 
     rows = PredictionRows()
     volume = await volume_forecast(
-        reader,
+        RequestContext(Viewer(None, "authenticated", TRAINER_APP_ROLE), reader),
         granularity=Granularity.DAY,
         timezone=timezone,
         as_of=day,

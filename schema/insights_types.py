@@ -81,7 +81,7 @@ class ChurnRisk:
     async def customer(self, info: Info) -> CustomerRef | None:
         from schema.customers import Customer
 
-        row = await info.context.loaders.customer.load(self._customer_id)
+        row = await info.context.loaders.customer_by_id.load(self._customer_id)
         return Customer.from_row(row) if row else None
 
 
