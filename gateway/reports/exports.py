@@ -26,6 +26,7 @@ from gateway.auth import Principal
 from gateway.db import Database
 from gateway.reports.render_csv import BOM, csv_field
 from gateway.reports.render_xlsx import XlsxStream
+from resolvers.privacy import shown_tags, shown_text
 from resolvers.report_document import Cell, Column
 from resolvers.tickets import TicketSelection
 
@@ -125,12 +126,19 @@ class TicketExport:
         return count
 
     async def rows(self) -> AsyncIterator[tuple[Cell, ...]]:
+        """The rows, free text shown as the API shows it to the caller's role
+        (:func:`resolvers.privacy.shown_text`: analysts get masked subjects and no tags)."""
         keys = [k for k, _ in TICKET_COLUMNS]
+        role = self._principal.app_role
+        subject, tags = keys.index("subject"), keys.index("tags")
         cursor = self._conn.cursor(
             sql.load("tickets_export"), *self._filter.params(), prefetch=PREFETCH
         )
         async for record in cursor:
-            yield tuple(_cell(record[k], self._zone) for k in keys)
+            row = [_cell(record[k], self._zone) for k in keys]
+            row[subject] = shown_text(role, str(row[subject]))
+            row[tags] = " ".join(shown_tags(role, str(row[tags] or "").split()))
+            yield tuple(row)
 
     async def close(self) -> None:
         conn, tx = self._conn, self._tx

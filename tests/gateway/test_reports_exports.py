@@ -94,6 +94,8 @@ def test_analyst_export_has_no_pii_where_a_managers_has(
     assert all("@" in e for e in emails)
     assert {r["customer_email"] for r in analyst} == {""}
     assert {r["customer_name"] for r in analyst} == {""}
+    assert {r["subject"] for r in analyst} == {"[masked]"} and {r["tags"] for r in analyst} == {""}
+    assert len({r["subject"] for r in manager}) > 1
     text = exported["analyst"].text
     assert not any(e in text for e in emails)
 
