@@ -48,6 +48,7 @@ $(PEER_STAMP): bench/postgraphile/package.json bench/postgraphile/package-lock.j
 bench: install $(PEER_STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.statistics
+	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.realtime
 	$(BIN)/python -m bench.peer
 
