@@ -41,6 +41,7 @@ from gateway.settings import Settings
 from resolvers.context import RequestContext, Viewer
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import kpi_series
+from resolvers.offload import run_cpu
 from resolvers.port import Session
 from resolvers.report_builder import build_report
 from resolvers.report_document import ReportDocument
@@ -97,7 +98,7 @@ async def render_report(
         )
     finally:
         await session.close()
-    rendered = await asyncio.to_thread(render, doc, payload["f"], bom=bool(payload.get("bom")))
+    rendered = await run_cpu(render, doc, payload["f"], bom=bool(payload.get("bom")))
     return doc, rendered
 
 
