@@ -32,6 +32,7 @@ from gateway.db import Database
 from gateway.reports.delivery import webhook_key
 from gateway.reports.scheduler import ReportScheduler
 from gateway.settings import Settings
+from resolvers.report_builder import default_window
 from resolvers.report_cron import occurrences
 
 CREATE = """mutation($report: ID!, $to: [String!], $hook: String, $team: ID,
@@ -173,6 +174,19 @@ async def test_a_run_arrives_once_by_mail_and_webhook(
     assert attachment.get_content_type() == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Weekly Team Performance" in text and "Scope: team" in text
+    # the same numbers as the dashboard for the report's window (the ISO week before the run)
+    start, end = default_window("weekly_team", "Europe/Paris", run)
+    dash = graphql(
+        """query($t: ID!, $f: DateTime!, $to: DateTime!) {
+      dashboard(teamId: $t, from: $f, to: $to) { kpis { name value } } }""",
+        {"t": team, "f": start.isoformat(), "to": end.isoformat()},
+        token,
+    )
+    flat = f" {text.replace(chr(10), ' ')} "
+    measured = [k for k in dash["data"]["dashboard"]["kpis"] if k["value"] is not None]
+    assert measured
+    for k in measured:
+        assert f" {k['name']} {k['value']:.2f} " in flat, k
     ((headers, body),) = webhook.hook.requests
     assert body == pdf and headers["content-type"] == "application/pdf"
     expected = hmac.new(
