@@ -17,7 +17,9 @@ Strength of a seasonal component (Wang, Smith & Hyndman 2006; Hyndman & Athanaso
 (Cleveland et al. 1990), several MSTL (Bandara, Hyndman & Bergmeir 2021), both from statsmodels,
 with near-periodic seasonal smoothers of 2·cycles + 1 (odd, at least 7) so that a seasonal
 component is the pattern shared by all cycles: STL's default window of 7 cycles follows the
-noise, and then pure noise shows a "strength" of about 0.3. Missing buckets (no
+noise, and then pure noise shows a "strength" of about 0.3. The loess smoothers use jumps
+(``analytics.forecast_models.STL_SPEED``: evaluated every 5th / 25th point and interpolated),
+~30x faster on hourly data. Missing buckets (no
 observations) are filled by linear interpolation for the decomposition only; a component
 needs two full cycles.
 
@@ -42,6 +44,7 @@ import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped]
 from statsmodels.tsa.seasonal import MSTL, STL
 
+from analytics.forecast_models import STL_SPEED
 from analytics.quantiles import student_t_quantile
 
 FloatArray = npt.NDArray[np.float64]
@@ -162,12 +165,14 @@ def seasonal_strength(values: Sequence[float | None], periods: Sequence[int]) ->
     )
     fit: Any
     if len(usable) == 1:
-        fit = STL(filled, period=usable[0], seasonal=_window(filled.size, usable[0])).fit()
+        fit = STL(
+            filled, period=usable[0], seasonal=_window(filled.size, usable[0]), **STL_SPEED
+        ).fit()
         seasonals = np.asarray(fit.seasonal, dtype=np.float64).reshape(-1, 1)
         method = "STL"
     else:
         windows = [_window(filled.size, p) for p in usable]
-        fit = MSTL(filled, periods=usable, windows=windows).fit()
+        fit = MSTL(filled, periods=usable, windows=windows, stl_kwargs=STL_SPEED).fit()
         seasonals = np.asarray(fit.seasonal, dtype=np.float64).reshape(arr.size, -1)
         method = "MSTL"
     resid = np.asarray(fit.resid, dtype=np.float64)

@@ -288,10 +288,10 @@ def score_series(
     values = [math.nan if v is None else v for v in values_of(kpi, points)]
     if sum(1 for v in values if not math.isnan(v)) < 3:
         return None
-    if granularity is Granularity.HOUR:  # real hours: a regular UTC grid
-        index = pd.DatetimeIndex([p.bucket_start for p in points], freq="h")
-    else:  # days, weeks and months vary in length (DST, months): score them by position
-        index = pd.date_range("2000-01-01", periods=len(points), freq="D", tz="UTC")
+    # buckets are consecutive (the first and last may be clipped to the window, and days,
+    # weeks and months vary in length): score them by position on a regular grid
+    freq = "h" if granularity is Granularity.HOUR else "D"
+    index = pd.date_range("2000-01-03", periods=len(points), freq=freq, tz="UTC")
     return detect_anomalies_with_gaps(
         pd.Series(values, index=index),
         period,

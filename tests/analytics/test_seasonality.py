@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 from statsmodels.tsa.seasonal import MSTL, STL
 
+from analytics.forecast_models import STL_SPEED
 from analytics.seasonality import hour_of_week, intraday, seasonal_strength, weekly
 
 START = datetime(2026, 9, 7)  # a Monday
@@ -64,7 +65,7 @@ def test_strength_single_period_is_stl_formula() -> None:
     t = np.arange(7 * 12)
     y = 50 + 10 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 2, t.size)
     res = seasonal_strength(list(y), [7])
-    fit = STL(y, period=7, seasonal=2 * 12 + 1).fit()  # near-periodic: 2 x cycles + 1
+    fit = STL(y, period=7, seasonal=2 * 12 + 1, **STL_SPEED).fit()  # near-periodic, jumps
     assert res.method == "STL"
     assert res.components[0].strength == pytest.approx(_fs(fit.resid, fit.seasonal), rel=1e-12)
     assert res.trend_strength == pytest.approx(_fs(fit.resid, fit.trend), rel=1e-12)
@@ -74,7 +75,9 @@ def test_strength_single_period_is_stl_formula() -> None:
 def test_strength_two_periods_is_mstl_formula_and_orders_components() -> None:
     _, values = _hours(6, 4)
     res = seasonal_strength(list(values), [168, 24])
-    fit = MSTL(values, periods=[24, 168], windows=[2 * 42 + 1, 2 * 6 + 1]).fit()
+    fit = MSTL(
+        values, periods=[24, 168], windows=[2 * 42 + 1, 2 * 6 + 1], stl_kwargs=STL_SPEED
+    ).fit()
     assert res.method == "MSTL"
     assert [c.period for c in res.components] == [24, 168]
     for i, comp in enumerate(res.components):

@@ -136,6 +136,11 @@ def test_anomalies_find_the_injected_volume_spike(
     flagged = [pd.Timestamp(a["bucketStart"]) for a in out["anomalies"]]
     inside = [t for t in flagged if spike.starts_at <= t < spike.ends_at]
     assert inside, (flagged, spike.starts_at)
+    # a window not aligned to the hour (first and last buckets clipped) is scored too
+    unaligned = {"from": (FROM + timedelta(minutes=29)).isoformat(),
+                 "to": (TO - timedelta(minutes=7)).isoformat()}  # fmt: skip
+    ok(graphql(ANOMALIES, {"kpi": "ticket_volume", "g": "HOUR", **unaligned},
+               make_token("manager")))  # fmt: skip
     for a in out["anomalies"]:
         assert not a["expectedLow"] <= a["observed"] <= a["expectedHigh"]
         assert abs(a["score"]) > 3.5
