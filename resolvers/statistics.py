@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -210,6 +210,21 @@ class SeasonalityReport:
     note: str | None
 
 
+def local_days(hours: Sequence[SeriesPoint], zone: ZoneInfo) -> list[SeriesPoint]:
+    """Daily points of a count series from its hourly points: the sum over each local day."""
+    out: dict[date, SeriesPoint] = {}
+    for p in hours:
+        day = p.bucket_start.astimezone(zone).date()
+        was = out.get(day)
+        if was is None:
+            out[day] = SeriesPoint(p.bucket_start, p.bucket_end, day.isoformat(), p.n,
+                                   float(p.n))  # fmt: skip
+        else:
+            out[day] = SeriesPoint(was.bucket_start, p.bucket_end, was.local_label, was.n + p.n,
+                                   float(was.n + p.n))  # fmt: skip
+    return list(out.values())
+
+
 def _local(points: Sequence[SeriesPoint], zone: ZoneInfo) -> list[datetime]:
     return [p.bucket_start.astimezone(zone).replace(tzinfo=None) for p in points]
 
@@ -225,15 +240,18 @@ async def seasonality(
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
 ) -> SeasonalityReport:
-    """Hour-of-week heatmap and intraday profile (hourly series), weekly profile (daily series)
-    and the STL/MSTL strengths of the daily and weekly cycles; two statements."""
+    """Hour-of-week heatmap and intraday profile (hourly series), weekly profile (daily series;
+    for ticket volume the sums of the local days' hours) and the STL/MSTL strengths of the daily
+    and weekly cycles; two statements (one for ticket volume)."""
     _, hourly = await kpi_series(
         session, [kpi], start, end, Granularity.HOUR, timezone, team_id=team_id, agent_id=agent_id
     )
-    _, daily = await kpi_series(
-        session, [kpi], start, end, Granularity.DAY, timezone, team_id=team_id, agent_id=agent_id
-    )
     zone = ZoneInfo(timezone)
+    if kpi == "ticket_volume":  # a flow count: its local days are the sums of their hours
+        daily = {kpi: local_days(hourly[kpi], zone)}
+    else:
+        _, daily = await kpi_series(session, [kpi], start, end, Granularity.DAY, timezone,
+                                    team_id=team_id, agent_id=agent_id)  # fmt: skip
 
     def compute() -> SeasonalityReport:
         h_points, d_points = hourly[kpi], daily[kpi]

@@ -2,7 +2,8 @@
 between two windows (root cause, with lifecycle bottlenecks).
 
 Benchmark
-    Agent: one statement (``kpi_agents``, every agent the caller may see, with their team); the
+    Agent: one statement (``stats_benchmark_agents``: ``analytics.agent_stats`` of the window for
+    every agent the caller may see, with their team); the
     agent is compared with the other agents of their team and with every other visible agent
     (:func:`analytics.benchmark.compare`). Team: the KPIs grouped by team, one statement per
     source; the team against the other teams. An agent caller sees only their own rows, so
@@ -12,8 +13,8 @@ Benchmark
     (trinomial) interval / z₀.₉₇₅; other KPIs (medians, time ratios) get no test.
 
 Root cause
-    The KPI grouped by each dimension in both windows (one statement per dimension when the
-    comparison window is the previous one of the same length, else two) feeds
+    The KPI's statistics per segment of every dimension in both windows (one statement,
+    ``stats_segments_<source>``) feed
     :func:`analytics.rootcause.shift_share` (weighted-mean KPIs: the weights are each segment's
     ``n``, the KPI's denominator) or :func:`analytics.rootcause.count_change` (ticket volume).
     Medians, percentiles and workforce time ratios are not weighted means of their segments and
@@ -109,6 +110,29 @@ def _names(kpis: Sequence[str] | None) -> tuple[str, ...]:
     return chosen
 
 
+@dataclass(frozen=True, slots=True)
+class _Agent:
+    agent_id: UUID
+    name: str
+    team_id: UUID
+    kpis: dict[str, KpiValue]
+
+
+async def _agents(
+    session: Session, start: datetime, end: datetime, names: Sequence[str], targets: Any
+) -> list[_Agent]:
+    """Every visible agent's KPIs over ``[start, end)`` (one statement, current window only)."""
+    engine.ComparedWindow.of(start, end)  # the window checks
+    defs = engine.definitions(targets)
+    rows = await session.fetch(sql.load("stats_benchmark_agents"), start, end)
+    out = []
+    for row in (asm.decode(r["stats"]) for r in rows):
+        values = {n: asm.kpi_value(defs[n], MEASURES[n].estimate(row), None) for n in names}
+        out.append(_Agent(UUID(str(row["agent_id"])), str(row["agent_name"]),
+                          UUID(str(row["team_id"])), values))  # fmt: skip
+    return out
+
+
 @cached_result("benchmark")
 async def benchmark(
     session: Session,
@@ -125,7 +149,7 @@ async def benchmark(
         raise UserInputError("give exactly one of agentId or teamId", field="agentId")
     names = _names(kpis)
     if agent_id is not None:
-        agents = await engine.agent_kpis(session, start, end, None, targets=targets)
+        agents = await _agents(session, start, end, names, targets)
         me = next((a for a in agents if a.agent_id == agent_id), None)
         if me is None:
             raise UserInputError(
@@ -135,10 +159,10 @@ async def benchmark(
         mates = [a for a in agents if a.team_id == me.team_id]
         out = []
         for name in names:
-            mine = me.kpi(name)
+            mine = me.kpis[name]
             member = _member(str(me.agent_id), mine)
-            team = [_member(str(a.agent_id), a.kpi(name)) for a in mates]
-            org = [_member(str(a.agent_id), a.kpi(name)) for a in agents]
+            team = [_member(str(a.agent_id), a.kpis[name]) for a in mates]
+            org = [_member(str(a.agent_id), a.kpis[name]) for a in agents]
             out.append(BenchmarkKpi(name, mine.unit, mine.value, mine.n,
                                     compare(member, team), compare(member, org)))  # fmt: skip
         return BenchmarkReport("agent", agent_id, me.name, tuple(out))
@@ -200,23 +224,19 @@ def _segments(name: str, current: Sequence[Stats], previous: Sequence[Stats],
     return out
 
 
-Windows = tuple[engine.ComparedWindow, engine.ComparedWindow | None]
-
-
-async def _grouped(
-    session: Session, name: str, dim: str, windows: Windows,
-    team_id: UUID | None, agent_id: UUID | None,
-) -> tuple[list[Stats], list[Stats]]:  # fmt: skip
-    source = source_of(name)
-    current, compare_window = windows
-    params = (current.start, current.end, current.previous_start, dim, team_id, agent_id)
-    rows = asm.by_period(await session.fetch(sql.load(source.query), *params))
-    if compare_window is None:
-        return rows.get("current_group", []), rows.get("previous_group", [])
-    cw = compare_window
-    other = (cw.start, cw.end, cw.previous_start, dim, team_id, agent_id)
-    before = asm.by_period(await session.fetch(sql.load(source.query), *other))
-    return rows.get("current_group", []), before.get("current_group", [])
+async def _segments_rows(
+    session: Session, source: str, dims: Sequence[str], window: tuple[datetime, datetime],
+    compare: tuple[datetime, datetime], team_id: UUID | None, agent_id: UUID | None,
+) -> dict[str, tuple[list[Stats], list[Stats]]]:  # fmt: skip
+    """Per dimension, the current and comparison segments' statistics (one statement)."""
+    rows = await session.fetch(
+        sql.load(f"stats_segments_{source}"), *window, *compare, list(dims), team_id, agent_id
+    )
+    out: dict[str, tuple[list[Stats], list[Stats]]] = {d: ([], []) for d in dims}
+    for row in rows:
+        now, before = out[str(row["dimension"])]
+        (now if row["period"] == "current" else before).append(asm.decode(row["stats"]))
+    return out
 
 
 def _stages(rows: Sequence[Any]) -> tuple[Stage, ...]:
@@ -269,17 +289,13 @@ async def root_cause(
     current = engine.ComparedWindow.of(start, end)
     if (compare_start is None) != (compare_end is None):
         raise UserInputError("give both compareFrom and compareTo", field="compareFrom")
-    comparison: engine.ComparedWindow | None = None
     c_start, c_end = current.previous_start, current.start
     if compare_start is not None and compare_end is not None:
         validate_window(compare_start, compare_end, MAX_WINDOW_DAYS)
-        if (compare_start, compare_end) != (c_start, c_end):
-            comparison = engine.ComparedWindow.of(compare_start, compare_end)
-            c_start, c_end = comparison.start, comparison.end
-    fetched = [
-        (dim, await _grouped(session, name, dim, (current, comparison), team_id, agent_id))
-        for dim in dims
-    ]
+        c_start, c_end = compare_start, compare_end
+    by_dim = await _segments_rows(session, source.name, dims, (current.start, current.end),
+                                  (c_start, c_end), team_id, agent_id)  # fmt: skip
+    fetched = [(dim, by_dim[dim]) for dim in dims]
     stage_rows = await session.fetch(
         sql.load("stats_lifecycle_stages"), current.start, current.end, c_start, c_end,
         team_id, agent_id,

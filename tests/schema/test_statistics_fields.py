@@ -112,6 +112,11 @@ def test_heatmap_matches_pandas_over_the_raw_rows(
         assert (cell["cycles"], cell["n"]) == (int(row["count"]), int(row["sum"]))
     by_hour = frame.groupby("h")["n"].mean()
     assert [c["value"] for c in got["intraday"]] == pytest.approx(list(by_hour), rel=1e-12)
+    days = frame.groupby(frame.index.date)["n"].sum()
+    weekdays = pd.Series(days.to_numpy(), index=[d.isoweekday() for d in days.index])
+    by_day = weekdays.groupby(level=0).agg(["mean", "count"])
+    assert [c["value"] for c in got["weekly"]] == pytest.approx(list(by_day["mean"]), rel=1e-12)
+    assert [c["cycles"] for c in got["weekly"]] == list(by_day["count"])
     assert got["method"] == "MSTL"
     assert {c["name"] for c in got["components"]} == {"daily", "weekly"}
     daily = next(c for c in got["components"] if c["name"] == "daily")
