@@ -46,6 +46,7 @@ from analytics.forecasting import Backtest, Forecast, ForecastPoint, forecast_co
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
+from resolvers.port import Session
 from resolvers.series import (
     MAX_BUCKETS,
     Bucket,
@@ -53,7 +54,7 @@ from resolvers.series import (
     bucket_boundaries,
     bucket_label,
 )
-from resolvers.statistics_data import off_loop
+from resolvers.statistics_data import cached_result, off_loop
 from resolvers.statistics_forecast import (
     DAILY_ORIGINS,
     HOURLY_ORIGINS,
@@ -213,8 +214,9 @@ def _forecast(counts: Sequence[float], horizon: int, period: int) -> Forecast:
         raise UserInputError(f"cannot forecast from this history: {exc}") from exc
 
 
+@cached_result("volumeForecast")
 async def volume_forecast(
-    ctx: RequestContext,
+    session: Session,
     *,
     granularity: Granularity,
     timezone: str,
@@ -233,7 +235,7 @@ async def volume_forecast(
     history = _history_buckets(as_of, granularity, timezone, history_days)
     start, end = history[0].start, history[-1].end
     group = "channel" if channel is not None else None
-    points = await series(ctx.session, "ticket_volume", start, end, granularity, timezone,
+    points = await series(session, "ticket_volume", start, end, granularity, timezone,
                           group_by=group)  # fmt: skip
     if channel is not None:
         points = [p for p in points if p.group == channel] or [
@@ -254,7 +256,7 @@ async def volume_forecast(
     else:
         modelled, steps = counts, horizon
         local_days = [b.local_start.date() for b in (*history, *future)]
-    holidays = await holidays_between(ctx.session, local_days[0], local_days[-1], timezone)
+    holidays = await holidays_between(session, local_days[0], local_days[-1], timezone)
     flags = holiday_flags(local_days, holidays)
     hourly = granularity is Granularity.HOUR
     chosen = await off_loop(
