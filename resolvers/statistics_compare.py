@@ -13,8 +13,8 @@ Benchmark
     (trinomial) interval / z₀.₉₇₅; other KPIs (medians, time ratios) get no test.
 
 Root cause
-    The KPI's statistics per segment of every dimension in both windows (one statement,
-    ``stats_segments_<source>``) feed
+    The KPI's statistics per segment of each dimension in both windows (one statement per
+    dimension, ``stats_segments_<source>``, segments only) feed
     :func:`analytics.rootcause.shift_share` (weighted-mean KPIs: the weights are each segment's
     ``n``, the KPI's denominator) or :func:`analytics.rootcause.count_change` (ticket volume).
     Medians, percentiles and workforce time ratios are not weighted means of their segments and
@@ -228,14 +228,16 @@ async def _segments_rows(
     session: Session, source: str, dims: Sequence[str], window: tuple[datetime, datetime],
     compare: tuple[datetime, datetime], team_id: UUID | None, agent_id: UUID | None,
 ) -> dict[str, tuple[list[Stats], list[Stats]]]:  # fmt: skip
-    """Per dimension, the current and comparison segments' statistics (one statement)."""
-    rows = await session.fetch(
-        sql.load(f"stats_segments_{source}"), *window, *compare, list(dims), team_id, agent_id
-    )
-    out: dict[str, tuple[list[Stats], list[Stats]]] = {d: ([], []) for d in dims}
-    for row in rows:
-        now, before = out[str(row["dimension"])]
-        (now if row["period"] == "current" else before).append(asm.decode(row["stats"]))
+    """Per dimension, the current and comparison segments' statistics (one statement each: a
+    single statement over every dimension defeats the planner's folding of the grouping)."""
+    out: dict[str, tuple[list[Stats], list[Stats]]] = {}
+    for dim in dims:
+        rows = await session.fetch(
+            sql.load(f"stats_segments_{source}"), *window, *compare, dim, team_id, agent_id
+        )
+        now = [asm.decode(r["stats"]) for r in rows if r["period"] == "current"]
+        before = [asm.decode(r["stats"]) for r in rows if r["period"] == "previous"]
+        out[dim] = (now, before)
     return out
 
 
