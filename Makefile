@@ -49,6 +49,7 @@ bench: install $(PEER_STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.statistics
 	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.insights
 	$(BIN)/python -m bench.realtime
 	$(BIN)/python -m bench.peer
 

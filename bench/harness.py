@@ -100,6 +100,8 @@ class GatewayProcess:
             "GATEWAY_LIMITS": BENCH_LIMITS,
             "GATEWAY_WS_MAX_UNAUTHENTICATED": "100000",
             "GATEWAY_LOG_FORMAT": "text",
+            # no insights training in the background of latency benches (bench.insights times it)
+            "INSIGHTS_PREDICT_HOURS": "off",
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.log: Any = None

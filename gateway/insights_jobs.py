@@ -39,7 +39,7 @@ TRAINED_AS = f"authenticated/{TRAINER_APP_ROLE} (row level security: every row, 
 FIRST_RUN_DELAY_SECONDS = 60.0
 
 
-class _OwnerSession:
+class OwnerSession:
     """Statements of the owner's read-write transaction (a :class:`resolvers.port.Session`)."""
 
     def __init__(self, conn: Any) -> None:
@@ -70,7 +70,7 @@ async def run_predict(db: Database, as_of: datetime, timezone: str) -> PredictSu
     reader = db.session(TRAINER, statement_timeout_ms=600_000)
     try:
         async with db.pool.acquire() as conn, conn.transaction():
-            writer = _OwnerSession(conn)
+            writer = OwnerSession(conn)
             return await predict(reader, writer, as_of, timezone=timezone, trained_as=TRAINED_AS)
     finally:
         await reader.close()

@@ -83,6 +83,9 @@ WEIGHTS: Mapping[str, int] = {
     "Query.predictionAccuracy": 50,
     "Ticket.satisfactionRisk": 2,
     "Customer.churnRisk": 2,
+    "Query.skillGaps": 60,
+    "Query.automationOpportunities": 100,
+    "Query.capacity": 60,
 }
 #: Root fields an anonymous caller may ask for (plain reads: row level security shows them
 #: nothing). Every other field, including those added later, is FORBIDDEN to them.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from itertools import groupby
 
 import sql
@@ -30,7 +30,7 @@ from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Row, Session
 from resolvers.series import Granularity
-from resolvers.windows import validate_window
+from resolvers.windows import resolve_timezone, validate_window
 
 SEES_ALL = frozenset({"manager", "executive", "admin", "analyst"})
 SCALE_DAYS = 28
@@ -61,14 +61,12 @@ def _float(value: object) -> float | None:
 async def _scale_history(
     session: Session, kind: str, first: datetime, timezone: str
 ) -> list[float]:
-    points = await series(
-        session,
-        _FORECAST_KPI[kind],
-        first - timedelta(days=SCALE_DAYS),
-        first,
-        Granularity.DAY,
-        timezone,
-    )
+    """The daily actuals of the :data:`SCALE_DAYS` whole local days before ``first``."""
+    zone = resolve_timezone(timezone)
+    local = first.astimezone(zone).date()
+    start = datetime.combine(local - timedelta(days=SCALE_DAYS), time(), zone)
+    end = datetime.combine(local, time(), zone)
+    points = await series(session, _FORECAST_KPI[kind], start, end, Granularity.DAY, timezone)
     values = [p.value if kind == "csat" else float(p.n) for p in points]
     return [float(v) for v in values if v is not None]
 

@@ -24,6 +24,7 @@ from schema.categories import CategoriesQuery
 from schema.customers import CustomersQuery
 from schema.dashboards import DashboardsQuery
 from schema.insights import InsightsQuery
+from schema.insights_ops import InsightsOpsQuery
 from schema.operations import OperationsQuery
 from schema.planning import PlanningQuery
 from schema.predictions import PredictionsQuery
@@ -57,6 +58,7 @@ Query = merge_types(
         ReportsQuery,
         StatisticsQuery,
         InsightsQuery,
+        InsightsOpsQuery,
     ),
 )
 

@@ -5,20 +5,24 @@ an analyst's rights (every row, no personal data)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import numpy as np
 import pytest
-from insights_support import INSIGHTS_END, InsightsDb
+from insights_support import INSIGHTS_END, TIMEZONE, InsightsDb
+from sklearn.metrics import roc_auc_score
 
 from analytics import churn
 from analytics.risk_model import score
 from gateway.db import Database
 from gateway.insights_jobs import TRAINER
+from resolvers.errors import UserInputError
 from resolvers.insights import drivers_report
 from resolvers.insights_models import CHURN, SATISFACTION_RISK, latest_model
 from resolvers.port import Session
+from resolvers.prediction_accuracy import prediction_accuracy
 
 #: The generator's latent CSAT effects (gateway/seeding/outcomes.py draw_surveys).
 TRUE_EFFECTS = {
@@ -137,3 +141,80 @@ async def test_predict_twice_writes_nothing_twice(insights_db: InsightsDb) -> No
     finally:
         await conn.close()
     assert counts == first.written and models == 2
+
+
+async def _tickets_on(conn: asyncpg.Connection, day: datetime) -> float:
+    query = "select count(*) from public.support_tickets where created_at >= $1 and created_at < $2"
+    return float(await conn.fetchval(query, day, day + timedelta(days=1)))
+
+
+async def test_prediction_accuracy_by_hand(session: Session, insights_db: InsightsDb) -> None:
+    """Stored rows written here (model 'hand'), judged by predictionAccuracy and by hand."""
+    zone = ZoneInfo(TIMEZONE)
+    days = [
+        datetime.combine((INSIGHTS_END - timedelta(days=d)).astimezone(zone).date(), time(), zone)
+        for d in range(8, 1, -1)
+    ]
+    conn = await asyncpg.connect(insights_db.dsn)
+    try:
+        predicted = [1000.0 + 10 * i for i in range(7)]
+        for day, value in zip(days, predicted, strict=True):
+            await conn.execute(
+                "insert into public.support_predictions (prediction_type, target_start, "
+                "target_end, predicted_value, lower_80, upper_80, model, model_version) "
+                "values ('volume', $1, $2, $3, $4, $5, 'hand', '1')",
+                day, day + timedelta(days=1), value, value * 0.9, value * 1.1,
+            )  # fmt: skip
+        start = INSIGHTS_END - timedelta(days=95)
+        vips = await conn.fetch(
+            "select c.id, exists (select 1 from public.support_vip_tracking v where "
+            "v.customer_id = c.id and v.change_reason = 'churned' and v.effective_from >= $1 "
+            "and v.effective_from < $2) as churned from public.customers c "
+            "where c.vip_tier is not null and c.consent_analytics order by c.id limit 300",
+            start, start + timedelta(days=90),
+        )  # fmt: skip
+        probs = [((i * 37) % 100) / 100 for i in range(len(vips))]
+        for v, p in zip(vips, probs, strict=True):
+            await conn.execute(
+                "insert into public.support_predictions (prediction_type, target_start, "
+                "target_end, customer_id, predicted_value, model, model_version) "
+                "values ('churn_risk', $1, $2, $3, $4, 'hand', '1')",
+                start, start + timedelta(days=90), v["id"], p,
+            )  # fmt: skip
+        actual = [await _tickets_on(conn, d) for d in days]
+        earlier = [
+            datetime.combine(days[0].date() - timedelta(days=k), time(), zone)
+            for k in range(28, 0, -1)
+        ]
+        history = [await _tickets_on(conn, d) for d in earlier]
+    finally:
+        await conn.close()
+    window = (INSIGHTS_END - timedelta(days=120), INSIGHTS_END)
+    found = await prediction_accuracy(
+        session, "analyst", "volume", *window, now=INSIGHTS_END, timezone=TIMEZONE
+    )
+    (hand,) = [f for f in found if f.model == "hand"]
+    a, f = np.array(actual), np.array(predicted)
+    q = np.mean(np.abs(np.array(history[7:]) - np.array(history[:-7])))
+    assert hand.n == 7 and hand.forecast is not None
+    assert hand.forecast.mase == pytest.approx(np.mean(np.abs(a - f)) / q, rel=1e-9)
+    assert hand.forecast.wape == pytest.approx(np.abs(a - f).sum() / a.sum(), rel=1e-9)
+    inside = np.mean((a >= 0.9 * f) & (a <= 1.1 * f))
+    assert hand.forecast.coverage80 == pytest.approx(inside) and hand.forecast.coverage95 is None
+    found = await prediction_accuracy(
+        session, "analyst", "churn_risk", *window, now=INSIGHTS_END, timezone=TIMEZONE
+    )
+    (hand,) = [f for f in found if f.model == "hand"]
+    y = np.array([int(v["churned"]) for v in vips])
+    assert hand.risk is not None and hand.n == len(vips)
+    assert hand.risk.auc == pytest.approx(roc_auc_score(y, probs), rel=1e-12)
+    assert hand.risk.brier == pytest.approx(np.mean((np.array(probs) - y) ** 2), rel=1e-12)
+    with pytest.raises(UserInputError, match="analysts only"):
+        await prediction_accuracy(
+            session, "agent", "volume", *window, now=INSIGHTS_END, timezone=TIMEZONE
+        )
+    conn = await asyncpg.connect(insights_db.dsn)
+    try:
+        await conn.execute("delete from public.support_predictions where model = 'hand'")
+    finally:
+        await conn.close()

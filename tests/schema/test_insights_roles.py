@@ -186,3 +186,59 @@ def test_model_cards_and_accuracy_rights(ask: Callable[..., dict[str, Any]]) -> 
     scores = "{ predictions(type: SATISFACTION_RISK) { id } }"
     assert ask("team_lead", scores)["data"]["predictions"] == []
     assert len(ask("manager", scores)["data"]["predictions"]) > 100
+
+
+def test_operational_insights_under_roles(
+    ask: Callable[..., dict[str, Any]], users: dict[str, uuid.UUID], insights_db: InsightsDb
+) -> None:
+    window = {"f": (INSIGHTS_END - timedelta(days=30)).isoformat(), "t": INSIGHTS_END.isoformat()}
+    rows = asyncio.run(
+        _owner(
+            insights_db.dsn,
+            "select ur.app_role, coalesce(ur.team_id, a.team_id) as team, a.id as agent "
+            "from public.user_roles ur left join public.agents a on a.user_id = ur.user_id "
+            "where ur.user_id = any($1::uuid[])",
+            [users["agent"], users["team_lead"]],
+        )
+    )
+    me = {r["app_role"]: r for r in rows}
+    team_agents = {
+        str(r["id"])
+        for r in asyncio.run(
+            _owner(
+                insights_db.dsn,
+                "select id from public.agents where team_id = $1",
+                me["team_lead"]["team"],
+            )
+        )
+    }
+    gaps = """query($team: ID!, $f: DateTime!, $t: DateTime!) {
+      skillGaps(teamId: $team, window: {from: $f, to: $t}) {
+        skills { agent { id } skill recommendedTraining comparisons { metric gap } } } }"""
+    lead = ask("team_lead", gaps, {**window, "team": str(me["team_lead"]["team"])})
+    assert "errors" not in lead, lead
+    assert lead["data"]["skillGaps"]["skills"]
+    assert {s["agent"]["id"] for s in lead["data"]["skillGaps"]["skills"]} <= team_agents
+    agent = ask("agent", gaps, {**window, "team": str(me["agent"]["team"])})
+    assert "errors" not in agent, agent
+    # an agent sees only their own tickets: nothing to compare with, no one else's figures
+    assert {s["agent"]["id"] for s in agent["data"]["skillGaps"]["skills"]} <= {
+        str(me["agent"]["agent"])
+    }
+    auto = """query($f: DateTime!, $t: DateTime!) { automationOpportunities(window: {from: $f,
+      to: $t}) { containmentRate costPerAgentHour opportunities { category tickets
+      repetitiveShare topClusters { size example } } } }"""
+    analyst = ask("analyst", auto, window)["data"]["automationOpportunities"]
+    assert analyst["opportunities"] and all(
+        o["repetitiveShare"] is None and o["topClusters"] == [] for o in analyst["opportunities"]
+    )
+    manager = ask("manager", auto, window)["data"]["automationOpportunities"]
+    assert any(o["topClusters"] for o in manager["opportunities"])
+    assert manager["costPerAgentHour"] is not None
+    cap = """query($f: DateTime!, $t: DateTime!) { capacity(queue: PHONE, window: {from: $f,
+      to: $t}) { underIntervals overIntervals costPerAgentHour intervals { required } } }"""
+    for role in ("agent", "manager"):
+        body = ask(role, cap, window)
+        assert "errors" not in body, body
+        assert len(body["data"]["capacity"]["intervals"]) == 30 * 24
+    assert ask("agent", cap, window)["data"]["capacity"]["costPerAgentHour"] is None

@@ -1,0 +1,152 @@
+"""``python -m bench.insights [--requests R]``: the insights at 1M tickets.
+
+Uses the database of ``python -m bench`` (``DATABASE_URL``, or the embedded ``.data/bench-N``).
+Prints the training time of both models (as the trainer: an analyst session, then stored with
+the owner connection), the time to score every active VIP client and every open ticket (SQL
+feature tables + the models, under an analyst's rights: the largest set any caller scores), one
+whole ``predict`` run (training reused, scores and forecasts stored), and each field's p50/p95
+latency through HTTP with its SQL statements per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+import sql
+from bench.harness import BENCH_END, GatewayProcess, Timing, first_user, prepare_database, token
+from gateway.db import Database
+from gateway.insights_jobs import TRAINED_AS, TRAINER, OwnerSession, run_predict
+from gateway.settings import load_settings
+from resolvers.insights import all_client_risks, open_ticket_risks
+from resolvers.insights_models import train_churn, train_satisfaction_risk
+
+MONTH = {"from": (BENCH_END - timedelta(days=30)).isoformat(), "to": BENCH_END.isoformat()}
+YEAR = {"from": (BENCH_END - timedelta(days=300)).isoformat(),
+        "to": (BENCH_END + timedelta(days=60)).isoformat()}  # fmt: skip
+FIELDS: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("churnRisk (first 50)", "analyst",
+     "{ churnRisk(first: 50) { totalCount nodes { revenueAtRisk recommendedAction"
+     " risk { probability topFactors { name contribution } } customer { name } } } }", {}),
+    ("churnRisk (first 50)", "manager",
+     "{ churnRisk(first: 50) { totalCount nodes { risk { probability } } } }", {}),
+    ("churnRisk (first 50)", "agent",
+     "{ churnRisk(first: 50) { totalCount nodes { risk { probability } } } }", {}),
+    ("Customer.churnRisk (50 diamond)", "manager",
+     "{ customers(first: 50, vipTier: [DIAMOND]) { nodes {"
+     " churnRisk { risk { probability } } } } }", {}),
+    ("Ticket.satisfactionRisk (100 open)", "manager",
+     "{ tickets(first: 100, filter: {status: [NEW, OPEN, PENDING]}) { nodes {"
+     " satisfactionRisk { probability topFactors { name } } } } }", {}),
+    ("Ticket.satisfactionRisk (100 open)", "team_lead",
+     "{ tickets(first: 100, filter: {status: [NEW, OPEN, PENDING]}) { nodes {"
+     " satisfactionRisk { probability } } } }", {}),
+    ("churnModel", "agent", "{ churnModel { version auc brier calibration { n observed } } }", {}),
+    ("upsellCandidates (20)", "manager",
+     "{ upsellCandidates(first: 20) { nextTier score reason } }", {}),
+    ("satisfactionDrivers (30 d)", "analyst",
+     "query($from: DateTime!, $to: DateTime!) { satisfactionDrivers(window: {from: $from,"
+     " to: $to}) { overall { n drivers { factor effect pAdjusted } } } }", MONTH),
+    ("satisfactionForecast (56 d, +7 d)", "manager",
+     "{ satisfactionForecast { days { mean lo80 hi80 } } }", {}),
+    ("predictionAccuracy volume (400 d)", "analyst",
+     "query($from: DateTime!, $to: DateTime!) { predictionAccuracy(type: VOLUME,"
+     " window: {from: $from, to: $to}) { n mase wape coverage80 } }", YEAR),
+]  # fmt: skip
+
+
+async def _post(client: httpx.AsyncClient, url: str, tok: str, query: str,
+                variables: dict[str, Any]) -> tuple[float, int]:  # fmt: skip
+    t0 = time.perf_counter()
+    resp = await client.post(url + "/graphql", json={"query": query, "variables": variables},
+                             headers={"Authorization": f"Bearer {tok}"})  # fmt: skip
+    elapsed = (time.perf_counter() - t0) * 1000
+    body = resp.json()
+    if "errors" in body:
+        raise RuntimeError(f"benchmark query failed: {body['errors']}")
+    return elapsed, int(body.get("extensions", {}).get("sqlStatements", 0))
+
+
+async def _offline(dsn: str, as_of: datetime) -> None:
+    db = Database(dsn, min_size=1, max_size=3)
+    await db.open()
+    try:
+        reader = db.session(TRAINER, statement_timeout_ms=600_000)
+        async with db.pool.acquire() as conn, conn.transaction():
+            writer = OwnerSession(conn)
+            t0 = time.perf_counter()
+            churn = await train_churn(reader, writer, as_of, TRAINED_AS)
+            t1 = time.perf_counter()
+            risk = await train_satisfaction_risk(reader, writer, as_of, TRAINED_AS)
+            t2 = time.perf_counter()
+        print(f"training churn model          {t1 - t0:8.2f} s  (n_train {churn.n_train}, "
+              f"held-out AUC {churn.evaluation.auc:.3f})")  # fmt: skip
+        print(f"training satisfaction risk    {t2 - t1:8.2f} s  (n_train {risk.n_train}, "
+              f"held-out AUC {risk.evaluation.auc:.3f})")  # fmt: skip
+        await reader.close()
+        for attempt in range(3):
+            s = db.session(TRAINER)
+            t0 = time.perf_counter()
+            clients = await all_client_risks(s, as_of)
+            t1 = time.perf_counter()
+            tickets = await open_ticket_risks(s, as_of)
+            t2 = time.perf_counter()
+            await s.close()
+            print(
+                f"scoring (run {attempt + 1}): {len(clients):,} VIP clients {t1 - t0:.3f} s, "
+                f"{len(tickets):,} open tickets {t2 - t1:.3f} s, together {t2 - t0:.3f} s"
+            )
+        t0 = time.perf_counter()
+        summary = await run_predict(db, as_of, "Europe/Paris")
+        print(
+            f"predict run (models reused)   {time.perf_counter() - t0:8.2f} s  "
+            f"written {summary.written}"
+        )
+    finally:
+        await db.close()
+
+
+async def run(tickets: int, days: int, requests: int, only: str) -> None:
+    settings = load_settings()
+    dsn = await prepare_database(settings, tickets, days)
+    now = datetime.now(UTC)
+    print(f"\nInsights: {tickets:,} tickets over {days} days (models as of now, {now:%H:%M} UTC)")
+    if not only:
+        await _offline(dsn, now)
+    users = {r: await first_user(dsn, sql.load("first_user_of_role"), r)
+             for r in {f[1] for f in FIELDS}}  # fmt: skip
+    tokens = {r: token(settings, u, r) for r, u in users.items()}
+    head = f"{'field':<38} {'role':<10} {'p50 ms':>8} {'p95 ms':>8} {'SQL/req':>8}"
+    print(head)
+    print("-" * len(head))
+    with GatewayProcess(dsn, settings) as gw:
+        async with httpx.AsyncClient(timeout=300) as client:
+            for name, role, query, variables in FIELDS:
+                if only not in name:
+                    continue
+                samples, stmts = [], 0
+                for i in range(requests + 1):
+                    ms, stmts = await _post(client, gw.url, tokens[role], query, variables)
+                    if i:  # the first request warms the process
+                        samples.append(ms)
+                t = Timing.of(samples)
+                print(f"{name:<38} {role:<10} {t.p50:>8.1f} {t.p95:>8.1f} {stmts:>8}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--only", default="", help="run the fields whose name contains this")
+    args = parser.parse_args()
+    asyncio.run(run(args.tickets, args.days, args.requests, args.only))
+
+
+if __name__ == "__main__":
+    main()
