@@ -62,6 +62,7 @@ HEAVY = [
         },
     ),
     (
+        "volumeForecast, hourly, with backtest",
         "{ volumeForecast(granularity: HOUR, historyDays: 42, horizonDays: 7, backtest: true)"
         " { method } }",
         {},
@@ -213,7 +214,7 @@ async def under_load(dsn: str, settings: Settings, tok: str, seconds: float, soa
         print(line("light query, 4 clients, alone", *alone), flush=True)
         heavy = [
             asyncio.ensure_future(load(gw.url, tok, q, clients=1, seconds=seconds, variables=v))
-            for q, v in HEAVY
+            for _, q, v in HEAVY
         ]
         beside = await load(gw.url, tok, LIGHT, clients=4, seconds=seconds)
         done = await asyncio.gather(*heavy)
@@ -232,7 +233,7 @@ async def under_load(dsn: str, settings: Settings, tok: str, seconds: float, soa
             mixed = [
                 load(gw.url, tok, GATEWAY_SHAPE, clients=8, seconds=soak),
                 load(gw.url, tok, LIGHT, clients=8, seconds=soak),
-                *(load(gw.url, tok, q, clients=1, seconds=soak, variables=v) for q, v in HEAVY),
+                *(load(gw.url, tok, q, clients=1, seconds=soak, variables=v) for _, q, v in HEAVY),
             ]
             results = await asyncio.gather(*mixed)
             total = sum(r[0] for r in results) * soak
