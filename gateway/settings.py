@@ -56,6 +56,8 @@ Environment variables (all optional):
     ``body_bytes``, ``tokens``, ``depth``, ``aliases``, ``root_fields``, ``cost``,
     ``concurrency``, ``rate_per_second``, ``burst``, ``introspection`` (0/1); e.g.
     ``anon.depth=4,default.cost=20000,analyst.rate_per_second=5``. Checked at start-up.
+``GATEWAY_MODE``
+    ``development`` (default) or ``production``: anonymous introspection is off in production.
 ``GATEWAY_DEADLINE_MS``
     Overall deadline of one HTTP operation (default 30000): its SQL is cancelled then.
 ``GATEWAY_MAX_STATEMENTS``
@@ -277,9 +279,12 @@ _LIMIT_FIELDS = {
 }
 
 
-def parse_limits(raw: str) -> dict[str, RoleLimits]:
-    """``GATEWAY_LIMITS`` → limits per caller class (``anon``, ``default``, app roles)."""
+def parse_limits(raw: str, *, production: bool = False) -> dict[str, RoleLimits]:
+    """``GATEWAY_LIMITS`` → limits per caller class (``anon``, ``default``, app roles);
+    ``production``: anonymous introspection off unless ``anon.introspection=1`` says otherwise."""
     overrides: dict[str, dict[str, object]] = {}
+    if production:
+        overrides["anon"] = {"introspection": False}
     for item in raw.split(","):
         if not item.strip():
             continue
@@ -452,7 +457,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_interval_seconds=float(_int(e, "RETENTION_INTERVAL_SECONDS", 3600)),
         archive_dir=Path(e["ARCHIVE_DIR"]) if e.get("ARCHIVE_DIR") else None,
         reports=load_report_settings(e),
-        limits=parse_limits(e.get("GATEWAY_LIMITS") or ""),
+        limits=parse_limits(
+            e.get("GATEWAY_LIMITS") or "",
+            production=_choice(e, "GATEWAY_MODE", ("development", "production")) == "production",
+        ),
         deadline_ms=_int(e, "GATEWAY_DEADLINE_MS", 30_000),
         max_statements=_int(e, "GATEWAY_MAX_STATEMENTS", 200),
         pool_acquire_timeout_ms=_int(e, "GATEWAY_POOL_ACQUIRE_TIMEOUT_MS", 2_000),

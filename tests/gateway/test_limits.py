@@ -157,3 +157,18 @@ def test_fragment_cycles_and_spreads_are_measured(
     }
     refused = post(url, spread, token=make_token("manager"))
     assert refused.json()["errors"][0]["extensions"]["limit"] == "cost"
+
+
+def test_production_mode_turns_anonymous_introspection_off() -> None:
+    from gateway.settings import load_settings
+
+    assert load_settings({}).limits["anon"].introspection is True
+    production = load_settings({"GATEWAY_MODE": "production"}).limits
+    assert production["anon"].introspection is False
+    assert production["default"].introspection is True
+    again = load_settings({"GATEWAY_MODE": "production", "GATEWAY_LIMITS": "anon.introspection=1"})
+    assert again.limits["anon"].introspection is True
+    with pytest.raises(ValueError, match="GATEWAY_LIMITS"):
+        parse_limits("anon.depth=x")
+    with pytest.raises(ValueError, match="GATEWAY_LIMITS"):
+        parse_limits("nobody")
