@@ -88,7 +88,11 @@ async def test_clock_skew_leeway(verifier: TokenVerifier) -> None:
     ("token_claims", "code", "reason"),
     [
         (claims(exp=int(time.time()) - 120), "token_expired", "token expired"),
-        (claims(nbf=int(time.time()) + 120), "invalid_claims", "token is not yet valid (nbf/iat)"),
+        (
+            claims(nbf=int(time.time()) + 86_400),
+            "invalid_claims",
+            "token is not yet valid (nbf/iat)",
+        ),
         (claims(exp=None), "invalid_claims", "token has no 'exp' claim"),
         (claims(aud="other"), "invalid_audience", "token audience is not 'authenticated'"),
         (claims(aud=None), "invalid_audience", "token audience is not 'authenticated'"),
