@@ -173,19 +173,25 @@ async def _headline(ctx: RequestContext, req: ReportRequest, backlog: bool = Tru
     return out
 
 
-async def _team(ctx: RequestContext, req: ReportRequest, team_id: UUID) -> Section:
+async def _team(ctx: RequestContext, req: ReportRequest, team_id: UUID) -> list[Section]:
+    """The team's KPIs (``teamPerformance.team``: the team's dashboard KPIs) and its agents,
+    leaderboards and coaching list, from one ``team_performance`` call."""
     tab = await resolvers.dashboards.team_performance(ctx, team_id, req.window, TOP)
     r = tab.rankings
     names = dict(r.names)
-    return Section(
-        "Team",
-        (
-            report_sections.agents_table(tab.agents),
-            report_sections.ranking_table("Top performers", r.top_performers, names),
-            report_sections.ranking_table("Most improved", r.most_improved, names),
-            report_sections.coaching_table(r.coaching, names),
+    table = report_sections.kpi_table("KPIs against target and previous period", tab.team)
+    return [
+        Section("KPIs", (table,)),
+        Section(
+            "Team",
+            (
+                report_sections.agents_table(tab.agents),
+                report_sections.ranking_table("Top performers", r.top_performers, names),
+                report_sections.ranking_table("Most improved", r.most_improved, names),
+                report_sections.coaching_table(r.coaching, names),
+            ),
         ),
-    )
+    ]
 
 
 async def _executive_extras(ctx: RequestContext, req: ReportRequest) -> list[Section]:
@@ -230,7 +236,7 @@ async def _custom(ctx: RequestContext, req: ReportRequest) -> list[Section]:
     if "leaderboard" in chosen:
         if req.team_id is None:
             raise UserInputError("the leaderboard section needs a teamId", field="teamId")
-        out.append(await _team(ctx, req, req.team_id))
+        out.extend((await _team(ctx, req, req.team_id))[1:])
     if "series" in chosen:
         out.extend(await _charts(ctx, req, [(k, spec["granularity"]) for k in spec["kpis"]]))
     if "alerts" in chosen:
@@ -264,8 +270,7 @@ async def build_report(
             req.kind, req.name, req.start, req.end, req.timezone, team_id, req.agent_id, req.spec
         )
         scope = f"team {team_name}"
-        sections += await _headline(ctx, req, backlog=False)
-        sections.append(await _team(ctx, req, team_id))
+        sections += await _team(ctx, req, team_id)
     elif req.kind == "custom":
         sections += await _custom(ctx, req)
     else:

@@ -20,7 +20,7 @@ from gateway.settings import Settings
 from resolvers.reports import report_definition, report_request, request_payload
 
 
-async def _principal(dsn: str, user: uuid.UUID | None, role: str) -> Principal:
+async def principal_of(dsn: str, user: uuid.UUID | None, role: str) -> Principal:
     conn = await asyncpg.connect(dsn)
     try:
         if user is None:
@@ -61,7 +61,7 @@ async def write_report(
 ) -> tuple[str, int]:
     """Build report ``name`` (a slug or id) as ``user`` (default: the first user of ``role``)
     may see it and write it to ``out``; return (title, bytes)."""
-    principal = await _principal(dsn, user, role)
+    principal = await principal_of(dsn, user, role)
     db = Database(dsn, min_size=1, max_size=2)
     await db.open()
     try:
