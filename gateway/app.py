@@ -470,7 +470,7 @@ def create_app(
         Route("/metrics", metrics, methods=["GET"]),
         export_download_route(db),
         *graphiql_asset_routes(),
-        *export_routes(db, settings, verifier),
+        *export_routes(db, settings, verifier, audit),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
     ]

@@ -62,11 +62,13 @@ HEADER = tuple(c for _, c in TICKET_COLUMNS)
 
 @dataclass
 class Progress:
-    """An export's progress: rows written so far of ``total``."""
+    """An export's progress: rows written so far of ``total``; ``with_contacts``: rows that
+    carried a customer's name and e-mail (for the audit log)."""
 
     total: int
     rows: int = 0
     done: bool = False
+    with_contacts: int = 0
 
 
 #: Exports under way or finished in this process, by link signature (bounded below).
@@ -99,6 +101,7 @@ class TicketExport:
 
     def __init__(self, db: Database, principal: Principal, filt: TicketSelection, zone: ZoneInfo):
         self._db, self._principal, self._filter, self._zone = db, principal, filt, zone
+        self.with_contacts = 0
         self._conn: Any = None
         self._tx: Any = None
 
@@ -130,7 +133,11 @@ class TicketExport:
         (:func:`resolvers.privacy.shown_text`: analysts get masked subjects and no tags)."""
         keys = [k for k, _ in TICKET_COLUMNS]
         role = self._principal.app_role
-        subject, tags = keys.index("subject"), keys.index("tags")
+        subject, tags, email = (
+            keys.index("subject"),
+            keys.index("tags"),
+            keys.index("customer_email"),
+        )
         cursor = self._conn.cursor(
             sql.load("tickets_export"), *self._filter.params(), prefetch=PREFETCH
         )
@@ -138,6 +145,8 @@ class TicketExport:
             row = [_cell(record[k], self._zone) for k in keys]
             row[subject] = shown_text(role, str(row[subject]))
             row[tags] = " ".join(shown_tags(role, str(row[tags] or "").split()))
+            if row[email] is not None:
+                self.with_contacts += 1
             yield tuple(row)
 
     async def close(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.auth import AuthError, Principal, TokenVerifier
 from gateway.db import Database
+from gateway.privacy.audit import AuditRecord, AuditWriter, actor_role, request_id_of
 from gateway.reports.exports import (
     PROGRESS,
     ExportTooLarge,
@@ -153,7 +154,12 @@ async def _series(
 
 
 async def _tickets(
-    db: Database, settings: Settings, principal: Principal, p: Mapping[str, Any], key: str
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    p: Mapping[str, Any],
+    key: str,
+    wrap: Callable[[AsyncIterator[bytes], TicketExport], AsyncIterator[bytes]],
 ) -> Response:
     export = TicketExport(db, principal, filter_from_payload(p["q"]), ZoneInfo(p["tz"]))
     try:
@@ -167,17 +173,49 @@ async def _tickets(
     if p["f"] == "csv":
         headers["Content-Disposition"] = 'attachment; filename="tickets.csv"'
         return StreamingResponse(
-            csv_stream(export, progress, bool(p.get("bom"))),
+            wrap(csv_stream(export, progress, bool(p.get("bom"))), export),
             media_type="text/csv; charset=utf-8",
             headers=headers,
         )
     path = await xlsx_file(export, progress)
     headers["Content-Disposition"] = 'attachment; filename="tickets.xlsx"'
-    return StreamingResponse(file_chunks(path), media_type=XLSX_TYPE, headers=headers)
+    return StreamingResponse(wrap(file_chunks(path), export), media_type=XLSX_TYPE, headers=headers)
 
 
-def export_routes(db: Database, settings: Settings, verifier: TokenVerifier) -> list[BaseRoute]:
-    """The download routes of the gateway app."""
+def audited(
+    stream: AsyncIterator[bytes],
+    export: TicketExport,
+    audit: AuditWriter | None,
+    principal: Principal,
+    request_id: str,
+) -> AsyncIterator[bytes]:
+    """``stream``, then a ``personal_data_read`` audit event when the export carried customers'
+    contact data (how many rows, not which: an export may hold a million)."""
+
+    async def run() -> AsyncIterator[bytes]:
+        async for chunk in stream:
+            yield chunk
+        if audit is not None and export.with_contacts:
+            audit.record(
+                AuditRecord(
+                    action="personal_data_read",
+                    actor_user_id=principal.user_id,
+                    actor_role=actor_role(principal),
+                    operation="exportTickets download",
+                    request_id=request_id,
+                    subject_count=export.with_contacts,
+                    details={"export": "tickets", "rows_with_contact_data": export.with_contacts},
+                )
+            )
+
+    return run()
+
+
+def export_routes(
+    db: Database, settings: Settings, verifier: TokenVerifier, audit: AuditWriter | None = None
+) -> list[BaseRoute]:
+    """The download routes of the gateway app (``audit``: where exports of personal data are
+    recorded)."""
     key = link_key(settings)
 
     async def caller(request: Request) -> Principal:
@@ -194,7 +232,16 @@ def export_routes(db: Database, settings: Settings, verifier: TokenVerifier) -> 
                 return _attachment(rendered.content, rendered.media_type, name)
             if payload["k"] == "series":
                 return await _series(db, settings, principal, payload)
-            return await _tickets(db, settings, principal, payload, token.rpartition(".")[2])
+            return await _tickets(
+                db,
+                settings,
+                principal,
+                payload,
+                token.rpartition(".")[2],
+                lambda stream, export: audited(
+                    stream, export, audit, principal, request_id_of(request)
+                ),
+            )
         except AuthError as exc:
             return _error(401, exc.reason)
         except LinkError as exc:

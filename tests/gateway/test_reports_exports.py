@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import asyncpg
 import httpx
@@ -17,7 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from reports_support import GQL, TZ, WEEK_FROM, WEEK_TO, csv_records, download, run_report
-from testkit import LiveServer
+from testkit import LiveServer, tq
 
 from gateway.reports.links import LinkError, link_key, sign, verify
 from gateway.settings import Settings
@@ -78,7 +79,7 @@ async def _agent_of(dsn: str, user: uuid.UUID) -> uuid.UUID:
 
 
 def test_analyst_export_has_no_pii_where_a_managers_has(
-    graphql: GQL, gateway_url: str, make_token: Callable[..., str]
+    graphql: GQL, gateway_url: str, make_token: Callable[..., str], seeded_dsn: str
 ) -> None:
     filt = {"createdFrom": WEEK_FROM.isoformat(), "createdTo": WEEK_TO.isoformat()}
     exported = {}
@@ -98,6 +99,23 @@ def test_analyst_export_has_no_pii_where_a_managers_has(
     assert len({r["subject"] for r in manager}) > 1
     text = exported["analyst"].text
     assert not any(e in text for e in emails)
+    # the manager's download of contact data is in the audit log (the analyst's had none)
+    events = asyncio.run(_audit_events(seeded_dsn))
+    assert events and events[0]["actor_role"] == "manager"
+    assert events[0]["subject_count"] == len(manager)
+
+
+async def _audit_events(dsn: str) -> list[Any]:
+    deadline = time.monotonic() + 10
+    conn = await asyncpg.connect(dsn)
+    try:
+        while True:
+            rows = list(await conn.fetch(tq("reports_export_audit")))
+            if rows or time.monotonic() > deadline:
+                return rows
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
 
 
 def test_xlsx_export_is_typed(
