@@ -87,3 +87,5 @@ def retention_run() -> None:
         f"{report.steps} steps, longest {report.longest_step_seconds * 1000:.0f} ms "
         "(no lock is held longer than a step)"
     )
+    for took, what in report.slowest:
+        typer.echo(f"  {took * 1000:8.1f} ms  {what}")

@@ -1,10 +1,11 @@
--- retention: delete up to $1 archived message bodies of a detached month of interactions.
-with doomed as (
-  select b.interaction_id from public.support_interaction_bodies b
-  join partitions.{part} i on i.id = b.interaction_id
-  limit $1
+-- retention: delete the archived message bodies of the next $2 interactions (id order, after id
+-- $1) of a detached month of interactions; the last id reached (null: done) and how many bodies
+-- went. keyset over the partition's id index, probes of the bodies' primary key: each batch
+-- costs the same however far the deletion has got.
+with ids as (
+  select i.id from partitions.{part} i where i.id > $1::bigint order by i.id limit $2
 ), gone as (
-  delete from public.support_interaction_bodies b using doomed d
-  where b.interaction_id = d.interaction_id
+  delete from public.support_interaction_bodies b using ids
+  where b.interaction_id = ids.id
   returning 1)
-select count(*)::integer from gone;
+select (select max(ids.id) from ids) as last_id, (select count(*) from gone)::integer as deleted;
