@@ -141,6 +141,19 @@ async def _delete_archived_bodies(steps: _Steps, partition: str) -> int:
         last, total = int(row["last_id"]), total + int(row["deleted"])
 
 
+async def _anonymise_tickets(steps: _Steps, before: datetime) -> int:
+    """Anonymise tickets created before ``before``, in (created_at, id) keyset batches."""
+    query = sql.load("retention_anonymise_tickets")
+    last_at, last_id, total = datetime.min.replace(tzinfo=UTC), 0, 0
+    while True:
+        async with steps.step("anonymise tickets") as conn:
+            row = await conn.fetchrow(query, before, last_at, last_id, TICKET_BATCH)
+        if row is None or row["last_id"] is None:
+            return total
+        last_at, last_id = row["last_at"], int(row["last_id"])
+        total += int(row["changed"])
+
+
 async def _archive_partition(
     steps: _Steps, table: str, partition: str, month: Any, archive_dir: Path
 ) -> None:
@@ -264,12 +277,7 @@ async def _run(steps: _Steps, days: Mapping[str, int], archive_dir: Path, now: d
     )
     report.add(
         "support_tickets anonymised",
-        await steps.batches(
-            "anonymise tickets",
-            sql.load("retention_anonymise_tickets"),
-            _cutoff(now, days, "tickets"),
-            size=TICKET_BATCH,
-        ),
+        await _anonymise_tickets(steps, _cutoff(now, days, "tickets")),
     )
     report.add(
         "support_change_log rows pruned",
