@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -85,34 +86,42 @@ async def test_clock_skew_leeway(verifier: TokenVerifier) -> None:
 
 
 @pytest.mark.parametrize(
-    ("token_claims", "code", "reason"),
+    ("make_claims", "code", "reason"),
     [
-        (claims(exp=int(time.time()) - 120), "token_expired", "token expired"),
+        (lambda: claims(exp=int(time.time()) - 120), "token_expired", "token expired"),
         (
-            claims(nbf=int(time.time()) + 86_400),
+            lambda: claims(nbf=int(time.time()) + 86_400),
             "invalid_claims",
             "token is not yet valid (nbf/iat)",
         ),
-        (claims(exp=None), "invalid_claims", "token has no 'exp' claim"),
-        (claims(aud="other"), "invalid_audience", "token audience is not 'authenticated'"),
-        (claims(aud=None), "invalid_audience", "token audience is not 'authenticated'"),
+        (lambda: claims(exp=None), "invalid_claims", "token has no 'exp' claim"),
+        (lambda: claims(aud="other"), "invalid_audience", "token audience is not 'authenticated'"),
+        (lambda: claims(aud=None), "invalid_audience", "token audience is not 'authenticated'"),
         (
-            claims(role="service_role", sub=None),
+            lambda: claims(role="service_role", sub=None),
             "forbidden_role",
             "service_role tokens are not accepted for user requests",
         ),
-        (claims(role="postgres"), "invalid_claims", "unsupported role claim 'postgres'"),
-        (claims(role=None), "invalid_claims", "token has no 'role' claim"),
-        (claims(sub="not-a-uuid"), "invalid_claims", "token 'sub' claim is not a UUID"),
-        (claims(sub=None), "invalid_claims", "token 'sub' claim is not a UUID"),
-        (claims(app_role="root"), "invalid_claims", "unsupported app_role claim 'root'"),
-        (claims(app_role=["admin"]), "invalid_claims", "unsupported app_role claim ['admin']"),
+        (lambda: claims(role="postgres"), "invalid_claims", "unsupported role claim 'postgres'"),
+        (lambda: claims(role=None), "invalid_claims", "token has no 'role' claim"),
+        (lambda: claims(sub="not-a-uuid"), "invalid_claims", "token 'sub' claim is not a UUID"),
+        (lambda: claims(sub=None), "invalid_claims", "token 'sub' claim is not a UUID"),
+        (lambda: claims(app_role="root"), "invalid_claims", "unsupported app_role claim 'root'"),
+        (
+            lambda: claims(app_role=["admin"]),
+            "invalid_claims",
+            "unsupported app_role claim ['admin']",
+        ),
     ],
 )
 async def test_claim_rejections(
-    verifier: TokenVerifier, token_claims: dict[str, Any], code: str, reason: str
+    verifier: TokenVerifier,
+    make_claims: Callable[[], dict[str, Any]],
+    code: str,
+    reason: str,
 ) -> None:
-    error = await rejected(verifier, jwt.encode(token_claims, SECRET, algorithm="HS256"))
+    # Claims are built when the test runs: times taken at collection go stale in a long suite.
+    error = await rejected(verifier, jwt.encode(make_claims(), SECRET, algorithm="HS256"))
     assert (error.code, error.reason) == (code, reason)
 
 
