@@ -303,5 +303,7 @@ def demo(
         typer.echo(f"  {role:<10} {_token_for(settings, dsn, role, None, 8 * 3600)}\n")
     typer.echo(f"GraphiQL: http://{bind_host}:{bind_port}/graphql")
     typer.echo(f"started at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
-    app_ = create_app(settings, dsn, alerting=alerting)
+    app_ = create_app(
+        settings, dsn, alerting=alerting, reports_scheduler=settings.reports.scheduler
+    )
     serve_app(app_, bind_host, bind_port)

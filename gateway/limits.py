@@ -86,6 +86,10 @@ WEIGHTS: Mapping[str, int] = {
     "Query.skillGaps": 60,
     "Query.automationOpportunities": 100,
     "Query.capacity": 60,
+    # reports (issue 12): the link costs a check (a count for ticket exports); the download is
+    # its own request
+    "Mutation.exportTickets": 10,
+    "Mutation.runReport": 5,
 }
 #: Root fields an anonymous caller may ask for (plain reads: row level security shows them
 #: nothing). Every other field, including those added later, is FORBIDDEN to them.
