@@ -127,7 +127,11 @@ class GatewayProcess:
     def close(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=15)
+            try:
+                self.proc.wait(timeout=30)  # uvicorn lets running requests finish first
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
         if self.log is not None:
             self.log.close()
 

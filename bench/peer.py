@@ -52,8 +52,9 @@ PEER_SHAPE = (
     " nodes { id subject agent: agentByAssignedAgentId { displayName } } } }"
 )
 LIGHT = "{ tickets(first: 10) { nodes { id subject } } }"
-HEAVY = [
+HEAVY: list[tuple[str, str, dict[str, Any]]] = [
     (
+        "backlog, hourly, 83 days, by agent",
         'query($from: DateTime!, $to: DateTime!) { timeSeries(kpi: "backlog", granularity: HOUR,'
         " from: $from, to: $to, groupBy: AGENT) { n } }",
         {
