@@ -220,16 +220,8 @@ async def under_load(dsn: str, settings: Settings, tok: str, seconds: float, soa
         beside = await load(gw.url, tok, LIGHT, clients=4, seconds=seconds)
         done = await asyncio.gather(*heavy)
         print(line("light query, 4 clients, beside heavy analytics", *beside), flush=True)
-        for (q, _), (h_rate, h_t, h_f) in zip(HEAVY, done, strict=True):
-            print(
-                line(
-                    "  heavy: " + q.split("(")[1 if q.startswith("query") else 0][:30],
-                    h_rate,
-                    h_t,
-                    h_f,
-                ),
-                flush=True,
-            )
+        for (label, _, _), (h_rate, h_t, h_f) in zip(HEAVY, done, strict=True):
+            print(line("  heavy: " + label, h_rate, h_t, h_f), flush=True)
         if soak > 0:
             mixed = [
                 load(gw.url, tok, GATEWAY_SHAPE, clients=8, seconds=soak),
