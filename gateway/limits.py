@@ -90,6 +90,14 @@ WEIGHTS: Mapping[str, int] = {
     # its own request
     "Mutation.exportTickets": 10,
     "Mutation.runReport": 5,
+    # statistics (issue 10)
+    "Query.trend": 50,
+    "Query.seasonality": 80,
+    "Query.anomalies": 80,
+    "Query.correlations": 100,
+    "Query.benchmark": 60,
+    "Query.rootCause": 150,
+    "Query.kpiForecast": 100,
 }
 #: Root fields an anonymous caller may ask for (plain reads: row level security shows them
 #: nothing). Every other field, including those added later, is FORBIDDEN to them.

@@ -39,6 +39,7 @@ from resolvers.kpi_series import (
     resolve_kpi,
 )
 from resolvers.kpis import check_group, check_scope, source_of
+from resolvers.offload import pool_info, run_cpu
 from resolvers.port import Session
 from resolvers.series import Granularity, SeriesRequest, validate_series
 
@@ -139,8 +140,12 @@ CACHE = ResultCache()
 
 
 async def off_loop(fn: Callable[..., T], *args: Any) -> T:
-    """Run pure analytics off the event loop."""
-    return await asyncio.to_thread(fn, *args)
+    """Run pure analytics off the event loop, on the gateway's CPU pool
+    (:func:`resolvers.offload.run_cpu`); with a process pool, in a thread instead: the
+    statistics' computations are closures over the fetched rows, which do not pickle."""
+    if pool_info()["kind"] == "process":
+        return await asyncio.to_thread(fn, *args)
+    return await run_cpu(fn, *args)
 
 
 def _hashable(value: Any) -> Hashable:
