@@ -4,7 +4,9 @@ Uses the database of ``python -m bench`` (``DATABASE_URL``, or the embedded ``.d
 seeded once). Per field and role it prints the p50/p95 latency through HTTP of *cold* requests
 (every request a different window, shifted by a minute, so the statistics cache never answers:
 the SQL plus the Python work) and of *warm* ones (the same request again: a cache hit costs the
-session setup and the data-version statement), and the SQL statements per request.
+session setup and the data-version statement), and the SQL statements per request. The first
+row, ``timeSeries`` of the hourly ticket volume (the data most fields read), is the reference for
+ratios on a shared machine.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from gateway.settings import load_settings
 WEEK, MONTH = timedelta(days=7), timedelta(days=30)
 
 FIELDS: list[tuple[str, str, str, timedelta]] = [
+    ("reference: timeSeries volume (30 d hourly)", "executive",
+     "timeSeries(kpi: \"ticket_volume\", granularity: HOUR, window: {from: $from, to: $to})"
+     " { n }", MONTH),
     ("trend csat (30 d daily, by team)", "executive",
      "trend(kpi: \"csat\", granularity: DAY, seasonal: true, groupBy: TEAM,"
      " window: {from: $from, to: $to})"
