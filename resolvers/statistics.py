@@ -1,6 +1,8 @@
 """Statistics on KPI series: trend, seasonality, anomalies and correlations (METRICS.md,
 "Statistics").
 
+Correlations are in :mod:`resolvers.statistics_correlations`.
+
 Data path: every field reads the ``timeSeries`` queries (:mod:`resolvers.statistics_data`, one
 statement per KPI source and grouping) under the caller's row level security; the pure
 functions of :mod:`analytics.trends`, :mod:`analytics.changepoint`,
@@ -25,12 +27,6 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from analytics.anomaly import AnomalyResult, Transform, detect_anomalies_with_gaps, trend_window
 from analytics.changepoint import ChangePoint, pettitt
-from analytics.correlation import (
-    CorrelationMatrix,
-    LaggedPair,
-    lagged_correlations,
-    spearman_matrix,
-)
 from analytics.kpis import lookup
 from analytics.seasonality import (
     ProfileCell,
@@ -61,8 +57,6 @@ def anomaly_transform(kpi: str) -> Transform:
 
 
 SEASON = {Granularity.HOUR: 168, Granularity.DAY: 7, Granularity.WEEK: 52, Granularity.MONTH: 12}
-MAX_KPIS = 8
-MAX_LAG = 14
 
 
 def values_of(kpi: str, points: Sequence[SeriesPoint]) -> list[float | None]:
@@ -354,57 +348,5 @@ async def anomalies(
             for key, pts in split_groups(got[kpi]).items()
         )
         return AnomalyReport(kpi, g, period, threshold, series)
-
-    return await off_loop(compute)
-
-
-# --- correlations -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CorrelationReport:
-    kpis: tuple[str, ...]
-    granularity: Granularity
-    buckets: int
-    spearman: CorrelationMatrix
-    pearson: CorrelationMatrix
-    lagged: tuple[LaggedPair, ...]
-
-
-@cached_result("correlations")
-async def correlations(
-    session: Session,
-    kpis: Sequence[str],
-    start: datetime,
-    end: datetime,
-    granularity: Granularity | str,
-    timezone: str,
-    *,
-    team_id: UUID | None = None,
-    agent_id: UUID | None = None,
-    max_lag: int = 0,
-) -> CorrelationReport:
-    """Spearman and Pearson matrices over the buckets (BH across each matrix) and, with
-    ``max_lag``, lagged Spearman correlations of every ordered pair; one statement per source."""
-    names = tuple(dict.fromkeys(kpis))
-    if not 2 <= len(names) <= MAX_KPIS:
-        raise UserInputError(f"give 2 to {MAX_KPIS} distinct KPIs", field="kpis")
-    if not 0 <= max_lag <= MAX_LAG:
-        raise UserInputError(f"maxLag must be between 0 and {MAX_LAG}", field="maxLag")
-    g = parse_granularity(granularity)
-    request, got = await kpi_series(session, names, start, end, g, timezone,
-                                    team_id=team_id, agent_id=agent_id)  # fmt: skip
-
-    def compute() -> CorrelationReport:
-        columns = {k: [math.nan if v is None else v for v in values_of(k, got[k])] for k in names}
-        lagged = lagged_correlations(columns, max_lag) if max_lag else ()
-        return CorrelationReport(
-            kpis=names,
-            granularity=g,
-            buckets=request.bucket_count,
-            spearman=spearman_matrix(columns),
-            pearson=spearman_matrix(columns, method="pearson"),
-            lagged=lagged,
-        )
 
     return await off_loop(compute)

@@ -15,7 +15,12 @@ from uuid import UUID
 
 import strawberry
 
-from resolvers import statistics, statistics_compare, statistics_forecast
+from resolvers import (
+    statistics,
+    statistics_compare,
+    statistics_correlations,
+    statistics_forecast,
+)
 from schema.common import Info, parse_uuid
 from schema.kpis import KpiGroupBy
 from schema.planning import ForecastBucket
@@ -171,7 +176,7 @@ class StatisticsQuery:
         w = _window(info, window, Period.LAST_90_DAYS)
         start, end, tz = w.start, w.end, w.timezone
         team, agent = _uuid(team_id, "teamId"), _uuid(agent_id, "agentId")
-        r = await statistics.correlations(
+        r = await statistics_correlations.correlations(
             info.context, kpis, start, end, granularity, tz, team_id=team,
             agent_id=agent, max_lag=max_lag)  # fmt: skip
         return Correlations(kpis=list(r.kpis), buckets=r.buckets,
