@@ -241,8 +241,9 @@ def top_factors(
 ) -> list[list[tuple[str, float]]]:
     """Per row, the ``k`` features with the largest absolute contribution, largest first."""
     order = np.argsort(-np.abs(contributions), axis=1, kind="stable")[:, :k]
+    picked = np.take_along_axis(contributions, order, axis=1).tolist()
     names = list(features)
     return [
-        [(names[j], float(row[j])) for j in picks]
-        for row, picks in zip(contributions, order, strict=True)
+        [(names[j], v) for j, v in zip(picks, values, strict=True)]
+        for picks, values in zip(order.tolist(), picked, strict=True)
     ]

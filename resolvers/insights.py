@@ -138,13 +138,17 @@ def _scores(model: StoredModel, x: np.ndarray) -> list[RiskScore]:
     s = score(model.model, x)
     tops = top_factors(model.model.features, s.contributions, TOP_FACTORS)
     table = model.evaluation.calibration
+    bins = np.minimum((s.probability * max(len(table), 1)).astype(np.int64), len(table) - 1)
     out = []
-    for p, lo, top in zip(s.probability, s.log_odds, tops, strict=True):
-        b = table[min(int(p * len(table)), len(table) - 1)] if table else None
+    # plain floats and ints: iterating numpy arrays element by element is several times slower
+    for p, lo, top, k in zip(
+        s.probability.tolist(), s.log_odds.tolist(), tops, bins.tolist(), strict=True
+    ):
+        b = table[k] if table else None
         out.append(
             RiskScore(
-                probability=float(p),
-                log_odds=float(lo),
+                probability=p,
+                log_odds=lo,
                 baseline_log_odds=s.baseline,
                 factors=tuple(Factor(n, c) for n, c in top),
                 model_version=model.version,
