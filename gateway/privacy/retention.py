@@ -16,7 +16,7 @@ and is retried on the next run rather than queueing other sessions behind it):
 
 Every step's duration is measured: locks are held at most for the step's transaction, so the
 report's ``longest_step_seconds`` bounds the longest lock hold of the run (the slowest steps are
-named in ``slowest``). A month's rollup is computed one day per step, tickets are anonymised 500
+named in ``slowest``). A month's rollup is computed one day per step, tickets are anonymised 200
 per step (their updates also feed the realtime change log), other batches are 2,000 rows. A
 Postgres advisory lock keeps two gateways from running retention at once.
 """
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 BATCH = 2_000
 #: Tickets are anonymised in smaller batches: each update also writes the realtime change log
 #: (~0.25 ms a ticket at 1M tickets).
-TICKET_BATCH = 500
+TICKET_BATCH = 200
 LOCK_TIMEOUT = "500ms"
 #: Partitioned tables and the data class whose retention applies to them.
 PARTITIONED = {
