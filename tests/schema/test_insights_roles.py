@@ -242,3 +242,24 @@ def test_operational_insights_under_roles(
         assert "errors" not in body, body
         assert len(body["data"]["capacity"]["intervals"]) == 30 * 24
     assert ask("agent", cap, window)["data"]["capacity"]["costPerAgentHour"] is None
+
+
+def test_forecast_and_upsell(ask: Callable[..., dict[str, Any]]) -> None:
+    query = """query($at: DateTime!) { satisfactionForecast(asOf: $at) { method days {
+      localLabel mean lo80 hi80 lo95 hi95 } } }"""
+    body = ask("manager", query, {"at": INSIGHTS_END.isoformat()})
+    assert "errors" not in body, body
+    days = body["data"]["satisfactionForecast"]["days"]
+    assert len(days) == 7
+    for d in days:
+        assert 1 <= d["lo95"] <= d["lo80"] <= d["mean"] <= d["hi80"] <= d["hi95"] <= 5
+    up = """{ upsellCandidates(first: 50) { nextTier score reason client { vipTier
+      risk { probability } customer { consentMarketing } } } }"""
+    found = ask("manager", up)["data"]["upsellCandidates"]
+    order = {"SILVER": 1, "GOLD": 2, "PLATINUM": 3, "DIAMOND": 4}
+    scores = [c["score"] for c in found]
+    assert scores == sorted(scores, reverse=True)
+    for c in found:  # the stated rule: marketing consent, below the top tier, low risk
+        assert c["client"]["customer"]["consentMarketing"] is True
+        assert order[c["nextTier"]] == order[c["client"]["vipTier"]] + 1
+        assert c["client"]["risk"]["probability"] < 0.15
