@@ -122,6 +122,7 @@ class GatewayProcess:
                     return self
             except httpx.TransportError:
                 time.sleep(0.1)
+        self.close()  # not left running behind a failed benchmark
         raise RuntimeError("gateway did not start")
 
     def close(self) -> None:
