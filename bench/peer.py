@@ -107,6 +107,7 @@ class PeerProcess:
                 return self
             except httpx.TransportError:
                 time.sleep(0.2)
+        self.__exit__()
         raise RuntimeError("postgraphile did not start")
 
     def __exit__(self, *exc: object) -> None:
