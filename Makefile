@@ -37,6 +37,7 @@ test: install
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
 
 # PostGraphile v4, the peer of bench/peer.py (pinned in bench/postgraphile/package-lock.json).

@@ -45,7 +45,7 @@ class Demand:
 
 
 @dataclass(frozen=True, slots=True)
-class CapacityInterval:
+class CapacityEstimate:
     start: datetime
     offered: float
     aht_seconds: float | None
@@ -57,7 +57,7 @@ class CapacityInterval:
 
 @dataclass(frozen=True, slots=True)
 class CapacityResult:
-    intervals: tuple[CapacityInterval, ...]
+    intervals: tuple[CapacityEstimate, ...]
     under_intervals: int
     over_intervals: int
     agent_hours_short: float
@@ -89,7 +89,7 @@ def capacity_analysis(
     available_seconds: float | None = None,
 ) -> CapacityResult:
     """The module docstring's figures; ``ValueError`` for Erlang targets no headcount meets."""
-    intervals: list[CapacityInterval] = []
+    intervals: list[CapacityEstimate] = []
     short = surplus = 0.0
     for d in demand:
         staffed = d.staffed or 0.0
@@ -110,7 +110,7 @@ def capacity_analysis(
         short += max(-gap, 0.0) * hours
         surplus += max(gap, 0.0) * hours
         intervals.append(
-            CapacityInterval(d.start, d.offered, d.aht_seconds, staffed, need, gap, _status(gap))
+            CapacityEstimate(d.start, d.offered, d.aht_seconds, staffed, need, gap, _status(gap))
         )
     per_hour = (
         labor_cost / (scheduled_seconds / 3600.0)

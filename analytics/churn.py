@@ -120,7 +120,7 @@ def recommended_action(probability: float, factors: Sequence[tuple[str, float]])
 
 
 @dataclass(frozen=True, slots=True)
-class UpsellCandidate:
+class UpsellScore:
     index: int
     next_tier: str
     score: float
@@ -132,9 +132,9 @@ _NEXT = {"silver": "gold", "gold": "platinum", "platinum": "diamond"}
 
 def upsell_candidates(
     rows: Sequence[Mapping[str, object]], churn_probability: Sequence[float]
-) -> list[UpsellCandidate]:
+) -> list[UpsellScore]:
     """The rule of the module docstring; ``index`` points into ``rows``; best first."""
-    out: list[UpsellCandidate] = []
+    out: list[UpsellScore] = []
     for i, (r, p) in enumerate(zip(rows, churn_probability, strict=True)):
         tier = str(r["vip_tier"])
         csat, n = r["csat_mean"], int(r["csat_n"])  # type: ignore[call-overload]
@@ -151,6 +151,6 @@ def upsell_candidates(
             f"mean CSAT {mean:.2f} over {n} ratings, {tickets} tickets, no SLA breach, "
             f"churn risk {p:.2f}; {tier} → {_NEXT[tier]}"
         )
-        out.append(UpsellCandidate(i, _NEXT[tier], ltv * (1.0 - p), reason))
+        out.append(UpsellScore(i, _NEXT[tier], ltv * (1.0 - p), reason))
     out.sort(key=lambda c: -c.score)
     return out

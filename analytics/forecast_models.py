@@ -82,7 +82,7 @@ DESCRIPTIONS: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Prediction:
+class ModelPrediction:
     """Point forecast (median on the original scale) and 80%/95% bounds, one per step."""
 
     mean: FloatArray
@@ -103,8 +103,8 @@ def backward(z: FloatArray, transform: Transform) -> FloatArray:
     return out
 
 
-def _intervals(centre: FloatArray, sd: FloatArray, transform: Transform) -> Prediction:
-    return Prediction(
+def _intervals(centre: FloatArray, sd: FloatArray, transform: Transform) -> ModelPrediction:
+    return ModelPrediction(
         mean=backward(centre, transform),
         lo80=backward(centre - Z80 * sd, transform),
         hi80=backward(centre + Z80 * sd, transform),
@@ -232,14 +232,16 @@ def _replace_holidays(y: FloatArray, flags: BoolArray, period: int) -> FloatArra
 
 
 def _apply_effect(
-    pred: Prediction, flags: BoolArray, effect: float, transform: Transform
-) -> Prediction:
+    pred: ModelPrediction, flags: BoolArray, effect: float, transform: Transform
+) -> ModelPrediction:
     def adjust(a: FloatArray) -> FloatArray:
         if transform == "sqrt":
             return np.where(flags, a * effect, a)
         return np.where(flags, a + effect, a)
 
-    return Prediction(*(adjust(a) for a in (pred.mean, pred.lo80, pred.hi80, pred.lo95, pred.hi95)))
+    return ModelPrediction(
+        *(adjust(a) for a in (pred.mean, pred.lo80, pred.hi80, pred.lo95, pred.hi95))
+    )
 
 
 def holiday_effect(
@@ -264,7 +266,7 @@ def predict(
     periods: Sequence[int] = (),
     transform: Transform = "sqrt",
     holidays: BoolArray | None = None,
-) -> Prediction:
+) -> ModelPrediction:
     """Fit model ``name`` to ``history`` and forecast ``horizon`` buckets (see the module).
 
     ``holidays`` (when given) flags len(history) + horizon buckets; the seasonal naive model

@@ -37,7 +37,7 @@ from analytics.forecast_models import (
     BoolArray,
     FloatArray,
     ModelName,
-    Prediction,
+    ModelPrediction,
     Transform,
     predict,
 )
@@ -69,7 +69,7 @@ class Selection:
     chosen: ModelScore
     naive: ModelScore
     candidates: tuple[ModelScore, ...]
-    forecast: Prediction
+    forecast: ModelPrediction
 
 
 def candidates(n_train: int, period: int, periods: Sequence[int]) -> tuple[ModelName, ...]:

@@ -88,7 +88,7 @@ def low_rating(rows: Sequence[Mapping[str, object]]) -> npt.NDArray[np.int64]:
 
 
 @dataclass(frozen=True, slots=True)
-class CsatForecastDay:
+class CsatForecastEstimate:
     step: int
     mean: float
     lo80: float
@@ -101,7 +101,7 @@ class CsatForecastDay:
 class CsatForecast:
     method: str
     history_days: int
-    days: tuple[CsatForecastDay, ...]
+    days: tuple[CsatForecastEstimate, ...]
 
 
 def _clip(value: float) -> float:
@@ -130,7 +130,7 @@ def forecast_daily_csat(means: Sequence[float | None], horizon: int = 7) -> Csat
     frame80 = pred.summary_frame(alpha=0.2)
     frame95 = pred.summary_frame(alpha=0.05)
     days = tuple(
-        CsatForecastDay(
+        CsatForecastEstimate(
             step=i + 1,
             mean=_clip(frame80["mean"].iloc[i]),
             lo80=_clip(frame80["pi_lower"].iloc[i]),

@@ -50,7 +50,7 @@ HIGHER_IS_BETTER = {"csat": True, "qa_score": True, "resolution_time": False, "r
 
 
 @dataclass(frozen=True, slots=True)
-class Comparison:
+class SkillGapComparison:
     metric: str
     agent_value: float
     team_value: float
@@ -81,7 +81,7 @@ class TrainingEffect:
 class AgentSkill:
     agent_id: str
     skill: str
-    comparisons: tuple[Comparison, ...]
+    comparisons: tuple[SkillGapComparison, ...]
     recommended_training: str | None
 
 
@@ -221,12 +221,14 @@ def skill_gaps(
             )
     p_adj = multipletests([d[5][3] for d in drafts], method="fdr_bh")[1] if drafts else np.array([])
     effects = training_effects(rows, training)
-    found: dict[tuple[str, str], list[Comparison]] = {}
+    found: dict[tuple[str, str], list[SkillGapComparison]] = {}
     for d, q in zip(drafts, p_adj, strict=True):
         agent, skill, metric, av, tv, (diff, lo, hi, p), na, nt = d
         worse = diff < 0 if HIGHER_IS_BETTER[metric] else diff > 0
         found.setdefault((agent, skill), []).append(
-            Comparison(metric, av, tv, diff, lo, hi, p, float(q), na, nt, bool(q < alpha and worse))
+            SkillGapComparison(
+                metric, av, tv, diff, lo, hi, p, float(q), na, nt, bool(q < alpha and worse)
+            )
         )
     skills = tuple(
         AgentSkill(

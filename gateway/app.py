@@ -6,7 +6,7 @@ Each HTTP GraphQL request:
    JSON body saying why, before any GraphQL work; no token means the ``anon`` role;
 2. gets a lazily opened :class:`gateway.db.RequestSession` (one read-only transaction under the
    caller's role and claims) and fresh DataLoaders in its context, plus read-write transactions
-   under the same rights for mutations (:class:`gateway.alerting.writes.PrincipalWrites`);
+   under the same rights for mutations (:class:`gateway.transactions.PrincipalWrites`);
 3. closes the session when the operation is done.
 
 Each websocket connection to ``/graphql`` (graphql-transport-ws or legacy graphql-ws) is
@@ -40,10 +40,9 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.unset import UNSET, UnsetType
 
-from analytics.kpis import registry as kpi_registry
+from analytics import kpi_registry
 from gateway.alerting.config import AlertingConfig
 from gateway.alerting.errors import ErrorMeter
-from gateway.alerting.writes import PrincipalWrites
 from gateway.auth import CLOCK_SKEW_LEEWAY_SECONDS, AuthError, Principal, TokenVerifier, anonymous
 from gateway.db import Database, RequestSession
 from gateway.endpoint import GraphQLEndpoint, Outcome
@@ -77,8 +76,9 @@ from gateway.reports.links import LinkSigner
 from gateway.reports.routes import export_routes
 from gateway.reports.scheduler import ReportScheduler
 from gateway.settings import Settings
+from gateway.transactions import PrincipalWrites
 from gateway.ws_guard import GuardedGraphQLWSHandler, SocketCounter, document_problem
-from resolvers.context import RequestContext, Viewer
+from resolvers.context import Caller, RequestContext
 from resolvers.loaders import Loaders
 from schema.root import build_schema
 
@@ -118,8 +118,8 @@ class GatewayContext(RequestContext):
     prepared_document: Any = None
 
 
-def _viewer(principal: Principal) -> Viewer:
-    return Viewer(user_id=principal.user_id, role=principal.role, app_role=principal.app_role)
+def _viewer(principal: Principal) -> Caller:
+    return Caller(user_id=principal.user_id, role=principal.role, app_role=principal.app_role)
 
 
 def unauthorized(error: AuthError) -> JSONResponse:
@@ -358,7 +358,7 @@ def create_app(
     ``insights_predict_hours``: run the insights ``predict`` job that often (off when 0).
     """
     # fail at start-up, not on every request, when a KPI target override names no KPI
-    kpi_registry(settings.kpi_targets)
+    kpi_registry.registry(settings.kpi_targets)
     # and when the realtime source lacks its settings
     source = change_source(settings, dsn) if realtime else None
     db = Database(dsn, min_size=settings.pool_min, max_size=settings.pool_max)

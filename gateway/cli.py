@@ -51,9 +51,9 @@ def database_url(settings: Settings) -> str:
 @app.command()
 def migrate() -> None:
     """Apply supabase/migrations in order (the Supabase shim first on plain Postgres)."""
-    from gateway.migrate import migrate as run
+    import gateway.migrate
 
-    result = asyncio.run(run(database_url(load_settings())))
+    result = asyncio.run(gateway.migrate.migrate(database_url(load_settings())))
     typer.echo(
         f"applied {len(result.applied)} migration(s), {len(result.skipped)} already applied"
         + (" (supabase shim applied)" if result.shim_applied else "")
@@ -130,8 +130,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Processes serving the same port.")] = 1,
 ) -> None:
     """Run the gateway with uvicorn (``--workers N``: N processes)."""
+    import gateway.server
     from gateway.app import create_app
-    from gateway.server import serve as serve_app
 
     settings = load_settings()
     alerting = _alerting(settings)  # a bad ALERTING fails before any work
@@ -139,11 +139,11 @@ def serve(
     json_logs = settings.log_format == "json"
     if workers > 1:
         os.environ["DATABASE_URL"] = dsn  # the workers connect to the server started here
-        serve_app(
+        gateway.server.serve(
             None, host or settings.host, port or settings.port, workers=workers, json_logs=json_logs
         )
         return
-    serve_app(
+    gateway.server.serve(
         create_app(
             settings,
             dsn,
@@ -181,10 +181,10 @@ def worker_app() -> Any:
 def worker() -> None:
     """Run only the report scheduler (deliver scheduled reports; REPORTS_SCHEDULER=off in
     serve then leaves delivery to workers)."""
-    from gateway.reports.commands import worker as run
+    import gateway.reports.commands
 
     settings = load_settings()
-    run(database_url(settings), settings)
+    gateway.reports.commands.worker(database_url(settings), settings)
 
 
 @app.command()
@@ -280,16 +280,16 @@ def demo(
 ) -> None:
     """Start Postgres (embedded unless DATABASE_URL), migrate, seed if empty, print tokens,
     serve."""
+    import gateway.migrate
+    import gateway.server
     from gateway.app import create_app
-    from gateway.migrate import migrate as run_migrations
-    from gateway.server import serve as serve_app
     from synthetic import database_is_empty, seed_database
 
     settings = load_settings()
     alerting = _alerting(settings)  # a bad ALERTING fails before any work
     dsn = database_url(settings)
     typer.echo("database: " + ("DATABASE_URL" if settings.database_url else dsn))
-    asyncio.run(run_migrations(dsn))
+    asyncio.run(gateway.migrate.migrate(dsn))
     if asyncio.run(database_is_empty(dsn)):
         typer.echo(f"seeding {DEMO_TICKETS:,} tickets over {DEMO_DAYS} days …")
         summary = asyncio.run(
@@ -306,4 +306,4 @@ def demo(
     app_ = create_app(
         settings, dsn, alerting=alerting, reports_scheduler=settings.reports.scheduler
     )
-    serve_app(app_, bind_host, bind_port)
+    gateway.server.serve(app_, bind_host, bind_port)

@@ -16,7 +16,7 @@ import sql
 from resolvers.context import RequestContext
 from resolvers.dashboards import TEAM_KPIS
 from resolvers.errors import UserInputError
-from resolvers.kpi_types import AgentKpis, KpiGroupValue
+from resolvers.kpi_results import AgentFigures, KpiGroupFigure
 from resolvers.kpis import agent_kpis, kpis
 from resolvers.port import Row
 from resolvers.windows import TimeWindow, validate_dates
@@ -85,7 +85,7 @@ async def agent_training(ctx: RequestContext, agent_id: UUID) -> list[Row]:
 
 async def agent_performance(
     ctx: RequestContext, agent_id: UUID, window: TimeWindow
-) -> AgentKpis | None:
+) -> AgentFigures | None:
     """The agent's KPIs over ``window`` (None when they have no visible activity); one
     :func:`~resolvers.dashboards.agent_kpis` statement per window for every agent asked."""
 
@@ -96,18 +96,18 @@ async def agent_performance(
         return [by_id.get(k) for k in keys]
 
     key = ("agent_performance", window.start, window.end)
-    found: AgentKpis | None = await ctx.loaders.computed(key, batch).load(agent_id)
+    found: AgentFigures | None = await ctx.loaders.computed(key, batch).load(agent_id)
     return found
 
 
-async def team_kpis(ctx: RequestContext, team_id: UUID, window: TimeWindow) -> list[KpiGroupValue]:
+async def team_kpis(ctx: RequestContext, team_id: UUID, window: TimeWindow) -> list[KpiGroupFigure]:
     """The team's :data:`~resolvers.dashboards.TEAM_KPIS` over ``window`` (those with data);
     one statement per source and window for every team asked."""
 
     async def batch(keys: list[UUID]) -> list[Any]:
         results = await kpis(ctx.session, TEAM_KPIS, window.start, window.end, "team",
                              targets=ctx.kpi_targets)  # fmt: skip
-        per_team: dict[str, list[KpiGroupValue]] = {str(k): [] for k in keys}
+        per_team: dict[str, list[KpiGroupFigure]] = {str(k): [] for k in keys}
         for result in results:
             groups = {g.key: g for g in result.groups}
             for key in per_team:
@@ -117,5 +117,5 @@ async def team_kpis(ctx: RequestContext, team_id: UUID, window: TimeWindow) -> l
         return [per_team[str(k)] for k in keys]
 
     key = ("team_performance", window.start, window.end)
-    values: list[KpiGroupValue] = await ctx.loaders.computed(key, batch).load(team_id)
+    values: list[KpiGroupFigure] = await ctx.loaders.computed(key, batch).load(team_id)
     return values

@@ -1,34 +1,23 @@
 """Acknowledging and resolving alerts: read-write transactions under the caller's rights.
 
-The gateway provides a :class:`WriteSessions` in the request context (attribute ``writes``): a
-read-write transaction with the caller's role and claims set as for reads, committed when the
-block ends normally and rolled back when it raises. Row level security decides who may change an
-alert (policy ``support_alerts_update``: managers, admins, executives, and the lead of the
-alert's team or of its agent's team); the resolver only turns "nothing was updated" into a
-message that says why. Any error leaves the alert unchanged.
+The gateway provides a :class:`resolvers.port.WriteSessions` in the request context (attribute
+``writes``): a read-write transaction with the caller's role and claims set as for reads,
+committed when the block ends normally and rolled back when it raises. Row level security
+decides who may change an alert (policy ``support_alerts_update``: managers, admins,
+executives, and the lead of the alert's team or of its agent's team); the resolver only turns
+"nothing was updated" into a message that says why. Any error leaves the alert unchanged.
 
 Transitions: acknowledge ``open → acknowledged``; resolve ``open | acknowledged → resolved``.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
-from typing import Protocol
-
 import sql
 from resolvers.errors import UserInputError
-from resolvers.port import Row, Session
+from resolvers.port import Row, Session, WriteSessions
 
 #: Who the update policy lets change alerts (for the error message).
 WHO_MAY = "managers, admins, executives, and the team lead of the alert's team"
-
-
-class WriteSessions(Protocol):
-    """Opens read-write transactions under the caller's rights."""
-
-    def write_session(self) -> AbstractAsyncContextManager[Session]:
-        """A transaction: committed on normal exit, rolled back on an exception."""
-        ...
 
 
 _ACTIONS = {

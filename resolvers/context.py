@@ -13,7 +13,7 @@ from resolvers.port import Session
 
 
 @dataclass(frozen=True, slots=True)
-class Viewer:
+class Caller:
     """Who is asking: their Postgres role, application role and user id (None for anon)."""
 
     user_id: UUID | None
@@ -25,7 +25,7 @@ class Viewer:
 class RequestContext:
     """Per-operation state: the viewer, their database session and fresh DataLoaders."""
 
-    viewer: Viewer
+    viewer: Caller
     session: Session
     org_timezone: str = "Europe/Paris"
     kpi_targets: Mapping[str, float] = field(default_factory=dict)

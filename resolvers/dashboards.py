@@ -3,7 +3,7 @@
 * :func:`dashboard` — headline KPIs, backlog and distributions (:func:`dashboard_kpis`: one
   ``kpi_dashboard`` statement, which calls the ``analytics.*_stats`` functions of migration
   ``20261125000400_analytics_kpis.sql`` for both windows).
-* :func:`kpi_results` — KPIs by name (:func:`resolvers.kpis.kpis`), analysts' small customer
+* :func:`kpi_breakdowns` — KPIs by name (:func:`resolvers.kpis.kpis`), analysts' small customer
   groups suppressed (k-anonymity); :func:`satisfaction`, :func:`operations`,
   :func:`vip_analytics` use it and add queue and dedicated-agent figures.
 * :func:`team_performance` — per-agent KPIs (:func:`resolvers.kpis.agent_kpis`), the
@@ -21,11 +21,18 @@ from datetime import datetime
 from uuid import UUID
 
 import sql
-from resolvers import kpi_assembly
+from resolvers import kpi_results
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_measures import percent
-from resolvers.kpi_types import AgentKpis, Backlog, Dashboard, KpiResult, KpiValue, QueueKpis
+from resolvers.kpi_results import (
+    AgentFigures,
+    BacklogSnapshot,
+    DashboardFigures,
+    KpiBreakdown,
+    KpiFigure,
+    QueueFigures,
+)
 from resolvers.kpis import (
     ComparedWindow,
     agent_kpis,
@@ -59,7 +66,7 @@ TEAM_KPIS = (
 MAX_TOP = 50
 
 
-async def kpi_results(
+async def kpi_breakdowns(
     ctx: RequestContext,
     names: Sequence[str],
     window: TimeWindow,
@@ -67,7 +74,7 @@ async def kpi_results(
     *,
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
-) -> list[KpiResult]:
+) -> list[KpiBreakdown]:
     """:func:`~resolvers.kpis.kpis` of ``names`` over ``window`` under the request's rights and
     KPI targets, with analysts' small customer groups suppressed
     (:func:`resolvers.privacy.k_anonymous`)."""
@@ -87,7 +94,7 @@ async def dashboard_kpis(
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
     targets: Mapping[str, float] | None = None,
-) -> Dashboard:
+) -> DashboardFigures:
     """Every KPI of the registry over ``[start, end)`` against the previous window, the backlog
     (open, unassigned, unanswered, age buckets) at both ends and the ticket distributions by
     channel, category, priority and status, in one statement (``kpi_dashboard``)."""
@@ -101,9 +108,9 @@ async def dashboard_kpis(
         team_id,
         agent_id,
     )
-    periods = kpi_assembly.by_period(rows, "source")
+    periods = kpi_results.by_period(rows, "source")
     present = {source for source, _ in periods}
-    values: list[KpiValue] = []
+    values: list[KpiFigure] = []
     for defn in defs.values():
         source = source_of(defn.name)
         if source.name not in present:
@@ -111,24 +118,24 @@ async def dashboard_kpis(
         source_periods = {
             period: stats for (src, period), stats in periods.items() if src == source.name
         }
-        values.append(kpi_assembly.kpi_result(defn, source, source_periods, None).overall)
+        values.append(kpi_results.kpi_result(defn, source, source_periods, None).overall)
     now = datetime.now(window.end.tzinfo)
-    return Dashboard(
+    return DashboardFigures(
         start=window.start,
         end=window.end,
         previous_start=window.previous_start,
         kpis=tuple(values),
-        backlog=kpi_assembly.backlog(min(window.end, now), periods[("backlog", "current")][0]),
-        previous_backlog=kpi_assembly.backlog(
+        backlog=kpi_results.backlog(min(window.end, now), periods[("backlog", "current")][0]),
+        previous_backlog=kpi_results.backlog(
             min(window.start, now), periods[("backlog", "previous")][0]
         ),
-        distributions=kpi_assembly.distributions(periods.get(("distribution", "current"), [])),
+        distributions=kpi_results.distributions(periods.get(("distribution", "current"), [])),
     )
 
 
 async def dashboard(
     ctx: RequestContext, window: TimeWindow, team_id: UUID | None, agent_id: UUID | None
-) -> Dashboard:
+) -> DashboardFigures:
     """The executive (or a team's or agent's) dashboard over ``window``."""
     return await dashboard_kpis(ctx.session, window.start, window.end, team_id=team_id,
                                 agent_id=agent_id, targets=ctx.kpi_targets)  # fmt: skip
@@ -138,11 +145,11 @@ async def dashboard(
 class SatisfactionTab:
     """CSAT, CSAT%, NPS, CES and survey response rate, each overall and per group."""
 
-    csat: KpiResult
-    csat_percent: KpiResult
-    nps: KpiResult
-    ces: KpiResult
-    response_rate: KpiResult
+    csat: KpiBreakdown
+    csat_percent: KpiBreakdown
+    nps: KpiBreakdown
+    ces: KpiBreakdown
+    response_rate: KpiBreakdown
 
 
 async def satisfaction(
@@ -150,7 +157,7 @@ async def satisfaction(
 ) -> SatisfactionTab:
     """The satisfaction tab over ``window`` (one ``kpi_surveys`` statement)."""
     names = ["csat", "csat_percent", "nps", "ces", "survey_response_rate"]
-    r = await kpi_results(ctx, names, window, group_by)
+    r = await kpi_breakdowns(ctx, names, window, group_by)
     return SatisfactionTab(csat=r[0], csat_percent=r[1], nps=r[2], ces=r[3], response_rate=r[4])
 
 
@@ -159,27 +166,27 @@ class OperationsTab:
     """Queues, SLA compliance by policy and by target, backlog by priority (KPI and snapshots at
     the window's end or now) and capacity by team."""
 
-    queues: tuple[QueueKpis, ...]
-    sla_compliance_by_policy: KpiResult
-    sla_first_response: KpiResult
-    sla_resolution: KpiResult
-    backlog_by_priority: KpiResult
-    backlog_age: tuple[Backlog, ...]
-    utilization: KpiResult
-    occupancy: KpiResult
-    schedule_adherence: KpiResult
+    queues: tuple[QueueFigures, ...]
+    sla_compliance_by_policy: KpiBreakdown
+    sla_first_response: KpiBreakdown
+    sla_resolution: KpiBreakdown
+    backlog_by_priority: KpiBreakdown
+    backlog_age: tuple[BacklogSnapshot, ...]
+    utilization: KpiBreakdown
+    occupancy: KpiBreakdown
+    schedule_adherence: KpiBreakdown
 
 
 async def operations(ctx: RequestContext, window: TimeWindow) -> OperationsTab:
     """The operations tab over ``window``."""
     queues = await queue_kpis(ctx.session, window.start, window.end, targets=ctx.kpi_targets)
-    (by_policy,) = await kpi_results(ctx, ["sla_compliance"], window, "policy")
-    sla = await kpi_results(
+    (by_policy,) = await kpi_breakdowns(ctx, ["sla_compliance"], window, "policy")
+    sla = await kpi_breakdowns(
         ctx, ["sla_first_response_compliance", "sla_resolution_compliance"], window, None
     )
-    (backlog,) = await kpi_results(ctx, ["backlog"], window, "priority")
+    (backlog,) = await kpi_breakdowns(ctx, ["backlog"], window, "priority")
     ages = await backlog_at(ctx.session, min(window.end, ctx.now), "priority")
-    capacity = await kpi_results(
+    capacity = await kpi_breakdowns(
         ctx, ["utilization", "occupancy", "schedule_adherence"], window, "team"
     )
     return OperationsTab(
@@ -200,8 +207,8 @@ class TeamPerformanceTab:
     """Per-agent KPIs, the team's own KPIs and the rankings (leaderboards, coaching) of
     :func:`resolvers.team_rankings.team_rankings`."""
 
-    agents: tuple[AgentKpis, ...]
-    team: tuple[KpiValue, ...]
+    agents: tuple[AgentFigures, ...]
+    team: tuple[KpiFigure, ...]
     rankings: TeamRankings
 
 
@@ -253,13 +260,13 @@ def dedicated_agent_figures(row: Row) -> DedicatedAgentFigures:
 class VipAnalyticsTab:
     """VIP KPIs by tier, dedicated agents and weekly trends per tier."""
 
-    retention: KpiResult
-    white_glove_usage: KpiResult
-    first_response_time: KpiResult
-    resolution_time: KpiResult
-    csat: KpiResult
-    nps: KpiResult
-    sla_compliance: KpiResult
+    retention: KpiBreakdown
+    white_glove_usage: KpiBreakdown
+    first_response_time: KpiBreakdown
+    resolution_time: KpiBreakdown
+    csat: KpiBreakdown
+    nps: KpiBreakdown
+    sla_compliance: KpiBreakdown
     dedicated_agents: tuple[DedicatedAgentFigures, ...]
     trends: tuple[VipTierBucket, ...]
 
@@ -267,9 +274,9 @@ class VipAnalyticsTab:
 async def vip_analytics(ctx: RequestContext, window: TimeWindow) -> VipAnalyticsTab:
     """The VIP analytics tab over ``window`` (trends in weeks of the window's timezone)."""
     session, start, end = ctx.session, window.start, window.end
-    vip = await kpi_results(ctx, ["vip_retention", "white_glove_usage"], window, "vip_tier")
+    vip = await kpi_breakdowns(ctx, ["vip_retention", "white_glove_usage"], window, "vip_tier")
     names = ["first_response_time", "resolution_time", "csat", "nps", "sla_compliance"]
-    tickets = await kpi_results(ctx, names, window, "vip_tier")
+    tickets = await kpi_breakdowns(ctx, names, window, "vip_tier")
     rows = await session.fetch(sql.load("vip_dedicated_agents"), start, end)
     trends = await vip_tier_trends(session, start, end, "week", window.timezone)
     return VipAnalyticsTab(

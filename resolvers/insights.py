@@ -25,6 +25,7 @@ from analytics import churn, satisfaction_risk
 from analytics.drivers import DriversResult, driver_frame, satisfaction_drivers
 from analytics.risk_model import score, top_factors
 from analytics.satisfaction_risk import CsatForecast, forecast_daily_csat
+from resolvers.buckets import Granularity
 from resolvers.errors import UserInputError
 from resolvers.insights_models import (
     CHURN,
@@ -39,7 +40,6 @@ from resolvers.loaders import DataLoader, Loaders
 from resolvers.offload import run_cpu
 from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.port import Row, Session
-from resolvers.series import Granularity
 from resolvers.windows import require_aware, validate_window
 
 MIN_GROUP_SURVEYS = 100
@@ -113,7 +113,7 @@ class Factor:
 
 
 @dataclass(frozen=True, slots=True)
-class RiskScore:
+class RiskScoreResult:
     probability: float
     log_odds: float
     baseline_log_odds: float
@@ -131,10 +131,10 @@ class ClientRisk:
     lifetime_value: float
     revenue_at_risk: float
     action: str
-    risk: RiskScore
+    risk: RiskScoreResult
 
 
-def _scores(model: StoredModel, x: np.ndarray) -> list[RiskScore]:
+def _scores(model: StoredModel, x: np.ndarray) -> list[RiskScoreResult]:
     s = score(model.model, x)
     tops = top_factors(model.model.features, s.contributions, TOP_FACTORS)
     table = model.evaluation.calibration
@@ -146,7 +146,7 @@ def _scores(model: StoredModel, x: np.ndarray) -> list[RiskScore]:
     ):
         b = table[k] if table else None
         out.append(
-            RiskScore(
+            RiskScoreResult(
                 probability=p,
                 log_odds=lo,
                 baseline_log_odds=s.baseline,
@@ -162,7 +162,7 @@ def _scores(model: StoredModel, x: np.ndarray) -> list[RiskScore]:
 
 async def ticket_risks(
     session: Session, ticket_ids: Sequence[int], as_of: datetime
-) -> list[RiskScore | None]:
+) -> list[RiskScoreResult | None]:
     """Low-satisfaction risk of each ticket (None when closed, not visible or not profiled)."""
     model = await latest_model(session, SATISFACTION_RISK)
     rows = await session.fetch(sql.load("insights_open_ticket_features"), as_of, list(ticket_ids))
@@ -178,7 +178,7 @@ async def ticket_risks(
 
 async def open_ticket_risks(
     session: Session, as_of: datetime, model: StoredModel | None = None
-) -> list[tuple[int, RiskScore]]:
+) -> list[tuple[int, RiskScoreResult]]:
     """Every open ticket the caller may see, scored by ``model`` (default the latest; the bench
     and ``predict`` use this)."""
     model = model or await latest_model(session, SATISFACTION_RISK)
@@ -311,7 +311,7 @@ async def satisfaction_model_card(session: Session) -> StoredModel:
 
 
 @dataclass(frozen=True, slots=True)
-class CsatForecastDay:
+class CsatForecastDayResult:
     start: datetime
     end: datetime
     local_label: str
@@ -323,17 +323,17 @@ class CsatForecastDay:
 
 
 @dataclass(frozen=True, slots=True)
-class SatisfactionForecast:
+class SatisfactionForecastResult:
     method: str
     timezone: str
     history_from: datetime
     history_to: datetime
-    days: tuple[CsatForecastDay, ...]
+    days: tuple[CsatForecastDayResult, ...]
 
 
 async def satisfaction_forecast(
     session: Session, *, timezone: str, as_of: datetime, history_days: int = 56, horizon: int = 7
-) -> SatisfactionForecast:
+) -> SatisfactionForecastResult:
     """Daily mean CSAT (surveys the caller may see) for ``horizon`` local days after the day
     holding ``as_of``, from ``history_days`` whole days before it."""
     from resolvers.planning import _future, _history_buckets
@@ -353,7 +353,7 @@ async def satisfaction_forecast(
         raise UserInputError(f"cannot forecast CSAT from this history: {exc}") from exc
     future = _future(end, Granularity.DAY, timezone, horizon)
     days = tuple(
-        CsatForecastDay(
+        CsatForecastDayResult(
             b.start,
             b.end,
             b.local_start.date().isoformat(),
@@ -365,7 +365,7 @@ async def satisfaction_forecast(
         )
         for b, d in zip(future, fc.days, strict=True)
     )
-    return SatisfactionForecast(fc.method, timezone, start, end, days)
+    return SatisfactionForecastResult(fc.method, timezone, start, end, days)
 
 
 def horizon_end(as_of: datetime) -> datetime:
@@ -375,8 +375,8 @@ def horizon_end(as_of: datetime) -> datetime:
 def ticket_risk_loader(loaders: Loaders, session: Session, as_of: datetime) -> DataLoader:
     """Batches ``Ticket.satisfactionRisk`` of one request: one statement per batch."""
 
-    def factory() -> Callable[[list[int]], Awaitable[list[RiskScore | None]]]:
-        async def batch(keys: list[int]) -> list[RiskScore | None]:
+    def factory() -> Callable[[list[int]], Awaitable[list[RiskScoreResult | None]]]:
+        async def batch(keys: list[int]) -> list[RiskScoreResult | None]:
             return await ticket_risks(session, keys, as_of)
 
         return batch

@@ -27,7 +27,8 @@ from typing import Any
 from uuid import UUID
 
 import sql
-from resolvers.context import RequestContext, Viewer
+from resolvers.buckets import Granularity
+from resolvers.context import Caller, RequestContext
 from resolvers.insights import all_client_risks, open_ticket_risks, satisfaction_forecast
 from resolvers.insights_models import (
     CHURN_HORIZON_DAYS,
@@ -39,7 +40,6 @@ from resolvers.insights_models import (
 )
 from resolvers.planning import volume_forecast
 from resolvers.port import Session
-from resolvers.series import Granularity
 
 FORECAST_VERSION = "1"
 FORECAST_HISTORY_DAYS = 42
@@ -139,7 +139,7 @@ async def predict(
 
     rows = PredictionRows()
     volume = await volume_forecast(
-        RequestContext(Viewer(None, "authenticated", TRAINER_APP_ROLE), reader),
+        RequestContext(Caller(None, "authenticated", TRAINER_APP_ROLE), reader),
         granularity=Granularity.DAY,
         timezone=timezone,
         as_of=day,

@@ -209,7 +209,7 @@ def _longest_wait(stats: Stats) -> Estimate:
 
 _SLA_ALL = ("fr_achieved", "fr_breached", "res_achieved", "res_breached")
 
-#: KPI name → its :class:`Measure`. Every name of :data:`analytics.kpis.DEFINITIONS` is here.
+#: KPI name → its :class:`Measure`; every name of :data:`analytics.kpi_registry.DEFINITIONS`.
 MEASURES: Mapping[str, Measure] = {
     "ticket_volume": Measure("tickets", counted("created")),
     "backlog": Measure("backlog", counted("open")),

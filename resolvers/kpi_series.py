@@ -2,7 +2,7 @@
 
 A series applies the KPI engine to every bucket: the statistics function of the KPI's source
 (:data:`~resolvers.kpi_measures.SOURCES`, ``analytics.<x>_stats``) runs over each bucket of
-:mod:`resolvers.series` clipped to the window, and the KPI's measure
+:mod:`resolvers.buckets` clipped to the window, and the KPI's measure
 (:data:`~resolvers.kpi_measures.MEASURES`) turns each bucket's statistics into the value, ``n``
 and, where the KPI is a sample estimate, the 95% interval. A bucket's figure is therefore exactly
 what ``kpi(name, from, to)`` returns for that bucket's part of the window.
@@ -33,15 +33,15 @@ from typing import Any
 from uuid import UUID
 
 import sql
-from analytics.kpis import UnknownKpiError, lookup
+from analytics.kpi_registry import UnknownKpiError, lookup
+from resolvers.buckets import Granularity, SeriesRequest, clipped_bucket, validate_series
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
-from resolvers.kpi_assembly import ALL, decode
 from resolvers.kpi_measures import MEASURES, Estimate, Estimator, Source, Stats
+from resolvers.kpi_results import ALL, decode
 from resolvers.kpis import check_group, check_scope, source_of
 from resolvers.offload import run_cpu
 from resolvers.port import Row, Session
-from resolvers.series import Granularity, SeriesRequest, clipped_bucket, validate_series
 from resolvers.windows import TimeWindow
 
 #: Source → named query computing its statistics per bucket (columns: bucket_no, bucket_start,
@@ -72,11 +72,11 @@ ALIASES: Mapping[str, str] = {"first_response_minutes": "first_response_time"}
 
 
 @dataclass(frozen=True, slots=True)
-class SeriesPoint:
+class SeriesFigure:
     """One bucket of a series (of one group when grouped).
 
     ``bucket_start``/``bucket_end``: the UTC instants counted, the bucket clipped to the window.
-    ``local_label``: the local bucket (see :func:`resolvers.series.local_label`).
+    ``local_label``: the local bucket (see :func:`resolvers.buckets.local_label`).
     ``n``: the observations behind ``value``; ``value`` is None when ``n`` is 0.
     ``ci_low``/``ci_high``: the 95% interval where the KPI is a sample estimate, else None.
     ``group``/``group_label``: the group's key and its name for people, None when not grouped.
@@ -141,10 +141,10 @@ def _point(
     est: Estimate,
     group: str | None,
     label: str | None,
-) -> SeriesPoint:
+) -> SeriesFigure:
     start, end, local = bounds
     measured = est.n > 0
-    return SeriesPoint(
+    return SeriesFigure(
         bucket_start=start,
         bucket_end=end,
         local_label=local,
@@ -159,7 +159,7 @@ def _point(
 
 def assemble(
     rows: Iterable[Row], request: SeriesRequest, measure: Estimator, group_by: str | None
-) -> list[SeriesPoint]:
+) -> list[SeriesFigure]:
     """Series points from the rows of a ``series_kpi_*`` query (pure; see the module contract).
 
     Rows come one per bucket and group, in bucket order; a bucket without statistics is one row
@@ -199,7 +199,7 @@ async def series(
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
     group_by: str | None = None,
-) -> list[SeriesPoint]:
+) -> list[SeriesFigure]:
     """KPI ``kpi`` (a registry name, or an alias of :data:`ALIASES`) per bucket of
     ``[window_from, window_to)`` in ``timezone``, optionally for one team's or agent's records
     and optionally one series per group of ``group_by`` (the KPI's source's groupings).
@@ -232,7 +232,7 @@ async def kpi_series(
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
     group_by: str | None = None,
-) -> list[SeriesPoint]:
+) -> list[SeriesFigure]:
     """:func:`series` of ``kpi`` over ``window`` (in its timezone) under the request's rights."""
     return await series(ctx.session, kpi, window.start, window.end, granularity, window.timezone,
                         team_id=team_id, agent_id=agent_id, group_by=group_by)  # fmt: skip

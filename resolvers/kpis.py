@@ -9,7 +9,7 @@ Data path: a named query (``sql/queries/kpi_*.sql``) calls the ``analytics.*`` f
 ``supabase/migrations/20261125000400_analytics_kpis.sql`` for both windows in one statement;
 they return counts, sums and sums of squares, medians and percentiles per group, never rows;
 :mod:`resolvers.kpi_measures` turns those into estimates with confidence intervals
-(:mod:`analytics.statistics`) and :mod:`analytics.kpis` supplies the targets and status rule.
+(:mod:`analytics.statistics`); :mod:`analytics.kpi_registry` supplies targets and the status rule.
 
 Statements (after the session's own setup): :func:`dashboard_kpis` 1; :func:`kpi` 1;
 :func:`kpis` one per distinct source among the names (tickets, backlog, sla, surveys, workforce,
@@ -31,8 +31,8 @@ from typing import Any
 from uuid import UUID
 
 import sql
-from analytics.kpis import KpiDefinition, UnknownKpiError, lookup, registry
-from resolvers import kpi_assembly as asm
+from analytics.kpi_registry import KpiSpec, UnknownKpiError, lookup, registry
+from resolvers import kpi_results
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_measures import (
@@ -45,12 +45,12 @@ from resolvers.kpi_measures import (
     Stats,
     count,
 )
-from resolvers.kpi_types import (
-    AgentKpis,
-    Backlog,
-    Distribution,
-    KpiResult,
-    QueueKpis,
+from resolvers.kpi_results import (
+    AgentFigures,
+    BacklogSnapshot,
+    KpiBreakdown,
+    QueueFigures,
+    TicketDistribution,
 )
 from resolvers.port import Session
 from resolvers.windows import MAX_WINDOW_DAYS, require_aware, validate_window
@@ -73,7 +73,7 @@ class ComparedWindow:
         return cls(start, end, start - (end - start))
 
 
-def definitions(targets: Mapping[str, float] | None) -> Mapping[str, KpiDefinition]:
+def definitions(targets: Mapping[str, float] | None) -> Mapping[str, KpiSpec]:
     """The registry with target overrides; a bad override is the caller's error."""
     try:
         return registry(targets)
@@ -81,7 +81,7 @@ def definitions(targets: Mapping[str, float] | None) -> Mapping[str, KpiDefiniti
         raise UserInputError(str(exc), field="targets") from exc
 
 
-def definition(name: str, defs: Mapping[str, KpiDefinition]) -> KpiDefinition:
+def definition(name: str, defs: Mapping[str, KpiSpec]) -> KpiSpec:
     """The definition of ``name``; an unknown name is a UserInputError listing the valid ones."""
     try:
         return lookup(name, defs)
@@ -137,7 +137,7 @@ async def fetch_source(
     rows = await session.fetch(
         sql.load(source.query), *_params(source, window, group_by, team_id, agent_id)
     )
-    return asm.by_period(rows)
+    return kpi_results.by_period(rows)
 
 
 async def kpis(
@@ -150,7 +150,7 @@ async def kpis(
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
     targets: Mapping[str, float] | None = None,
-) -> tuple[KpiResult, ...]:
+) -> tuple[KpiBreakdown, ...]:
     """The KPIs ``names`` (in that order), overall and per ``group_by`` when given.
 
     Every argument is checked before any SQL is sent; each distinct source is read once.
@@ -169,7 +169,9 @@ async def kpis(
         for name, source in sources.items()
     }
     return tuple(
-        asm.kpi_result(defn, source_of(defn.name), fetched[source_of(defn.name).name], group_by)
+        kpi_results.kpi_result(
+            defn, source_of(defn.name), fetched[source_of(defn.name).name], group_by
+        )
         for defn in chosen
     )
 
@@ -184,7 +186,7 @@ async def kpi(
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
     targets: Mapping[str, float] | None = None,
-) -> KpiResult:
+) -> KpiBreakdown:
     """One KPI over ``[start, end)``, overall and per ``group_by`` when given (one statement)."""
     (result,) = await kpis(
         session, [name], start, end, group_by, team_id=team_id, agent_id=agent_id, targets=targets
@@ -199,7 +201,7 @@ async def agent_kpis(
     team_id: UUID | None = None,
     *,
     targets: Mapping[str, float] | None = None,
-) -> tuple[AgentKpis, ...]:
+) -> tuple[AgentFigures, ...]:
     """Per agent (of ``team_id`` when given) with visible activity in the window, ordered by
     name: the :data:`~resolvers.kpi_measures.AGENT_KPIS` against the previous window."""
     window = ComparedWindow.of(start, end)
@@ -207,7 +209,7 @@ async def agent_kpis(
     rows = await session.fetch(
         sql.load("kpi_agents"), window.start, window.end, window.previous_start, team_id
     )
-    periods = asm.by_period(rows)
+    periods = kpi_results.by_period(rows)
     previous = {str(r["agent_id"]): r for r in periods.get("previous", [])}
     out = []
     for row in sorted(periods.get("current", []), key=lambda r: (r["agent_name"], r["agent_id"])):
@@ -215,9 +217,11 @@ async def agent_kpis(
         values = []
         for name in AGENT_KPIS:
             measure = MEASURES[name].estimate
-            values.append(asm.kpi_value(defs[name], measure(row), measure(prev) if prev else None))
+            values.append(
+                kpi_results.kpi_value(defs[name], measure(row), measure(prev) if prev else None)
+            )
         out.append(
-            AgentKpis(UUID(str(row["agent_id"])), str(row["agent_name"]),
+            AgentFigures(UUID(str(row["agent_id"])), str(row["agent_name"]),
                       UUID(str(row["team_id"])), tuple(values))
         )  # fmt: skip
     return tuple(out)
@@ -229,7 +233,7 @@ async def queue_kpis(
     end: datetime,
     *,
     targets: Mapping[str, float] | None = None,
-) -> tuple[QueueKpis, ...]:
+) -> tuple[QueueFigures, ...]:
     """Per queue and overall ('all' first): contact counts and the queue KPIs (service level,
     abandonment, speed of answer, longest wait, depth) against the previous window."""
     window = ComparedWindow.of(start, end)
@@ -246,13 +250,13 @@ async def queue_kpis(
     for row in current:
         prev = previous.get(str(row["queue"]))
         values = tuple(
-            asm.kpi_value(
+            kpi_results.kpi_value(
                 defs[n], MEASURES[n].estimate(row), MEASURES[n].estimate(prev) if prev else None
             )
             for n in QUEUE_KPIS
         )
         out.append(
-            QueueKpis(
+            QueueFigures(
                 queue=str(row["queue"]),
                 offered=count(row, "offered"),
                 answered=count(row, "answered"),
@@ -272,13 +276,13 @@ async def distributions(
     *,
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
-) -> tuple[Distribution, ...]:
+) -> tuple[TicketDistribution, ...]:
     """Tickets created in the window by channel, root category, priority and status."""
     window = ComparedWindow.of(start, end)
     rows = await session.fetch(
         sql.load("kpi_distribution"), window.start, window.end, team_id, agent_id
     )
-    return asm.distributions([asm.decode(r["stats"]) for r in rows])
+    return kpi_results.distributions([kpi_results.decode(r["stats"]) for r in rows])
 
 
 async def backlog_at(
@@ -288,7 +292,7 @@ async def backlog_at(
     *,
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
-) -> tuple[Backlog, ...]:
+) -> tuple[BacklogSnapshot, ...]:
     """The backlog at instant ``at``: one overall snapshot, or one per group (by label)."""
     require_aware(at, "at")
     if group_by is not None and group_by not in TICKET_GROUPS:
@@ -298,10 +302,10 @@ async def backlog_at(
             field="groupBy",
         )
     rows = await session.fetch(sql.load("kpi_backlog_at"), at, group_by, team_id, agent_id)
-    snapshots = [asm.backlog(at, asm.decode(r["stats"])) for r in rows]
+    snapshots = [kpi_results.backlog(at, kpi_results.decode(r["stats"])) for r in rows]
     return tuple(sorted(snapshots, key=lambda b: (b.label, b.key)))
 
 
-def kpi_definitions(ctx: RequestContext) -> list[KpiDefinition]:
+def kpi_definitions(ctx: RequestContext) -> list[KpiSpec]:
     """Every KPI of the registry with the request's target overrides."""
     return list(definitions(ctx.kpi_targets).values())

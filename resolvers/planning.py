@@ -43,23 +43,23 @@ from zoneinfo import ZoneInfo
 import sql
 from analytics.erlang import StaffingRequirement, required_agents
 from analytics.forecasting import Backtest, Forecast, ForecastPoint, forecast_counts
+from resolvers.buckets import (
+    MAX_BUCKETS,
+    Granularity,
+    TimeBucket,
+    bucket_boundaries,
+    bucket_label,
+)
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Session
-from resolvers.series import (
-    MAX_BUCKETS,
-    Bucket,
-    Granularity,
-    bucket_boundaries,
-    bucket_label,
-)
 from resolvers.statistics_data import cached_result, off_loop
 from resolvers.statistics_forecast import (
     DAILY_ORIGINS,
     HOURLY_ORIGINS,
     ChosenForecast,
-    ForecastBucket,
+    ForecastBucketResult,
     choose_forecast,
     forecast_points,
     holiday_flags,
@@ -76,30 +76,30 @@ _HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
-class VolumeForecast:
+class VolumeForecastResult:
     granularity: Granularity
     timezone: str
     history_from: datetime
     history_to: datetime
     history_total: int
     method: str
-    buckets: tuple[ForecastBucket, ...]
+    buckets: tuple[ForecastBucketResult, ...]
     backtest: Backtest | None
     chosen: ChosenForecast | None = None
     channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class StaffingHour:
+class StaffingHourResult:
     """One forecast hour of a queue and what it needs (mean forecast and 80% upper bound)."""
 
-    bucket: ForecastBucket
+    bucket: ForecastBucketResult
     need: StaffingRequirement
     need_high: StaffingRequirement
 
 
 @dataclass(frozen=True, slots=True)
-class StaffingPlan:
+class StaffingPlanResult:
     queue: str
     timezone: str
     history_from: datetime
@@ -111,7 +111,7 @@ class StaffingPlan:
     shrinkage: float
     concurrency: float
     method: str
-    hours: tuple[StaffingHour, ...]
+    hours: tuple[StaffingHourResult, ...]
 
 
 def _check_days(history_days: int, horizon_days: int) -> None:
@@ -129,7 +129,7 @@ def _check_days(history_days: int, horizon_days: int) -> None:
 
 def _history_buckets(
     as_of: datetime, granularity: Granularity, timezone: str, history_days: int
-) -> list[Bucket]:
+) -> list[TimeBucket]:
     """The ``history_days`` local days (or ``24 × history_days`` hours) of whole buckets before
     the bucket holding ``as_of``."""
     zone = resolve_timezone(timezone)
@@ -148,7 +148,9 @@ def _history_buckets(
     return span[-count:]
 
 
-def _future(after: datetime, granularity: Granularity, timezone: str, count: int) -> list[Bucket]:
+def _future(
+    after: datetime, granularity: Granularity, timezone: str, count: int
+) -> list[TimeBucket]:
     zone = resolve_timezone(timezone)
     span = (
         timedelta(hours=count + 2) if granularity is Granularity.HOUR else timedelta(days=count + 2)
@@ -157,10 +159,10 @@ def _future(after: datetime, granularity: Granularity, timezone: str, count: int
 
 
 def _buckets(
-    points: Sequence[ForecastPoint], future: Sequence[Bucket], g: Granularity
-) -> tuple[ForecastBucket, ...]:
+    points: Sequence[ForecastPoint], future: Sequence[TimeBucket], g: Granularity
+) -> tuple[ForecastBucketResult, ...]:
     return tuple(
-        ForecastBucket(
+        ForecastBucketResult(
             b.start,
             b.end,
             bucket_label(g, b.start, b.local_start),
@@ -197,13 +199,13 @@ def _local_grid(
 
 
 def _on_real_hours(
-    points: Sequence[ForecastPoint], last_local: datetime, future: Sequence[Bucket]
+    points: Sequence[ForecastPoint], last_local: datetime, future: Sequence[TimeBucket]
 ) -> list[ForecastPoint]:
     """The forecast of each future real hour: the point of its local wall-clock hour."""
     return [points[int((b.local_start - last_local) / _HOUR) - 1] for b in future]
 
 
-def _local_steps(last_local: datetime, future: Sequence[Bucket]) -> int:
+def _local_steps(last_local: datetime, future: Sequence[TimeBucket]) -> int:
     return int((max(b.local_start for b in future) - last_local) / _HOUR)
 
 
@@ -225,7 +227,7 @@ async def volume_forecast(
     horizon_days: int = 7,
     backtest: bool = False,
     channel: str | None = None,
-) -> VolumeForecast:
+) -> VolumeForecastResult:
     """Tickets created per hour or local day for ``horizon_days`` after ``as_of`` (of one
     ``channel`` when given), with the model chosen by backtest (see the module docstring);
     :class:`UserInputError` for arguments out of bounds."""
@@ -267,7 +269,7 @@ async def volume_forecast(
     )  # fmt: skip
     pts = forecast_points(chosen.prediction)
     picked = _on_real_hours(pts, last_local, future) if hourly else pts
-    return VolumeForecast(
+    return VolumeForecastResult(
         granularity=granularity,
         timezone=timezone,
         history_from=start,
@@ -304,7 +306,7 @@ async def staffing_plan(
     max_occupancy: float = 0.85,
     shrinkage: float = 0.3,
     concurrency: float = 1.0,
-) -> StaffingPlan:
+) -> StaffingPlanResult:
     """Agents needed per forecast hour on ``queue`` (see the module docstring)."""
     _check_days(history_days, horizon_days)
     if not 0.0 < target_service_level < 1.0:
@@ -342,15 +344,15 @@ async def staffing_plan(
         [r["hour_start"] for r in rows], [float(r["offered"]) for r in rows], zone
     )
     starts = [end + i * _HOUR for i in range(horizon_days * 24)]
-    future = [Bucket(t, t + _HOUR, _wall_clock(t, zone)) for t in starts]
+    future = [TimeBucket(t, t + _HOUR, _wall_clock(t, zone)) for t in starts]
     forecast = _forecast(grid, _local_steps(last_local, future), 168)
     chosen = _on_real_hours(forecast.points, last_local, future)
     args = (aht, target_service_level, answer, max_occupancy, shrinkage, concurrency)
     hours = tuple(
-        StaffingHour(b, _requirement(b.mean, *args), _requirement(b.hi80, *args))
+        StaffingHourResult(b, _requirement(b.mean, *args), _requirement(b.hi80, *args))
         for b in _buckets(chosen, future, Granularity.HOUR)
     )
-    return StaffingPlan(
+    return StaffingPlanResult(
         queue=queue,
         timezone=timezone,
         history_from=start,

@@ -1,13 +1,15 @@
 """The database port: what resolvers need from a database session, and nothing more.
 
 Resolvers never open connections or know which backend they talk to (direct Postgres or the
-Supabase REST API); they receive a :class:`Session` through the request context. Every query
+Supabase REST API); they receive a :class:`Session` through the request context, and mutations a
+:class:`WriteSessions` (attribute ``writes``). Every query
 text comes from :mod:`sql` (named ``.sql`` files).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 Row = Mapping[str, Any]
@@ -35,4 +37,13 @@ class Session(Protocol):
 
     async def fetchval(self, query: str, *args: Any) -> Any:
         """The first column of the first row of ``query`` or None."""
+        ...
+
+
+class WriteSessions(Protocol):
+    """Opens read-write transactions under the caller's rights (the gateway's implementation is
+    :class:`gateway.transactions.PrincipalWrites`)."""
+
+    def write_session(self) -> AbstractAsyncContextManager[Session]:
+        """A transaction: committed on normal exit, rolled back on an exception."""
         ...

@@ -26,10 +26,10 @@ from itertools import groupby
 import sql
 from analytics.accuracy import ForecastAccuracy, forecast_accuracy, risk_accuracy
 from analytics.risk_model import Evaluation
+from resolvers.buckets import Granularity
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Row, Session
-from resolvers.series import Granularity
 from resolvers.windows import resolve_timezone, validate_window
 
 SEES_ALL = frozenset({"manager", "executive", "admin", "analyst"})

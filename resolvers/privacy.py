@@ -21,12 +21,11 @@ from uuid import UUID
 import asyncpg
 
 import sql
-from resolvers.alert_actions import WriteSessions
 from resolvers.errors import UserInputError
-from resolvers.kpi_types import KpiGroupValue, KpiResult
+from resolvers.kpi_results import KpiBreakdown, KpiGroupFigure
 from resolvers.kpis import source_of
 from resolvers.pagination import MAX_PAGE_SIZE, Cursor, decode_cursor, encode_cursor
-from resolvers.port import Row, Session
+from resolvers.port import Row, Session, WriteSessions
 from resolvers.privacy_archive import build_archive
 
 #: Application roles that may read the audit log and run privacy actions.
@@ -276,12 +275,12 @@ async def k_anonymous(
     session: Session,
     app_role: str | None,
     k: int,
-    results: Sequence[KpiResult],
+    results: Sequence[KpiBreakdown],
     window: tuple[datetime, datetime],
     group_by: str | None,
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
-) -> list[KpiResult]:
+) -> list[KpiBreakdown]:
     """Analysts' grouped figures with every group over fewer than ``k`` distinct customers
     suppressed (value, n, interval, previous and trend withheld; ``suppressed`` set), so a segment
     of one VIP cannot be singled out. Other roles, ungrouped figures: unchanged, no statement.
@@ -312,7 +311,7 @@ async def k_anonymous(
     return out
 
 
-def suppress_group(group: KpiGroupValue) -> KpiGroupValue:
+def suppress_group(group: KpiGroupFigure) -> KpiGroupFigure:
     """A group's figure withheld (its key, label, name, target and unit stay)."""
     return dataclasses.replace(
         group,

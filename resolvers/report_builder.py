@@ -32,12 +32,12 @@ from uuid import UUID
 import resolvers.dashboards
 import sql
 from resolvers import kpis, report_sections
+from resolvers.buckets import Granularity
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import kpi_series
 from resolvers.port import Session
 from resolvers.report_document import ReportDocument, Section
-from resolvers.series import Granularity
 from resolvers.windows import TimeWindow, resolve_timezone
 
 KINDS = ("daily_summary", "weekly_team", "monthly_executive", "custom")
@@ -221,7 +221,7 @@ async def _custom(ctx: RequestContext, req: ReportRequest) -> list[Section]:
     chosen = spec["sections"]
     out: list[Section] = []
     if "kpis" in chosen:
-        results = await resolvers.dashboards.kpi_results(
+        results = await resolvers.dashboards.kpi_breakdowns(
             ctx,
             spec["kpis"],
             req.window,

@@ -17,7 +17,7 @@ from typing import Literal
 ColumnKind = Literal["text", "number", "integer", "percent", "ratio", "datetime"]
 Cell = str | int | float | datetime | None
 
-#: KPI units (``analytics.kpis``) shown as percentages.
+#: KPI units (``analytics.kpi_registry``) shown as percentages.
 PERCENT_UNITS = frozenset({"percent"})
 
 

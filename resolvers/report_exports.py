@@ -81,8 +81,8 @@ def export_series(
     bom: bool,
 ) -> Link:
     """A link to ``timeSeries(kpi, ...)`` as CSV or XLSX (checked now, computed at download)."""
+    from resolvers.buckets import validate_series
     from resolvers.kpi_series import resolve_kpi
-    from resolvers.series import validate_series
 
     if fmt not in EXPORT_FORMATS:
         raise UserInputError("exports are csv or xlsx", field="format")

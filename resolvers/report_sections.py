@@ -1,7 +1,7 @@
 """Report sections from the KPI resolvers' result objects (pure: no I/O).
 
-Each function turns what the API's resolvers return (:mod:`resolvers.kpi_types`,
-:class:`resolvers.kpi_series.SeriesPoint`) into :mod:`resolvers.report_document` tables and
+Each function turns what the API's resolvers return (:mod:`resolvers.kpi_results`,
+:class:`resolvers.kpi_series.SeriesFigure`) into :mod:`resolvers.report_document` tables and
 charts without recomputing anything, so a report shows exactly the API's numbers.
 """
 
@@ -12,8 +12,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from analytics.leaderboard import CoachingCandidate, LeaderboardEntry
-from resolvers.kpi_series import SeriesPoint
-from resolvers.kpi_types import AgentKpis, Backlog, Distribution, KpiResult, KpiValue
+from resolvers.kpi_results import (
+    AgentFigures,
+    BacklogSnapshot,
+    KpiBreakdown,
+    KpiFigure,
+    TicketDistribution,
+)
+from resolvers.kpi_series import SeriesFigure
 from resolvers.port import Row
 from resolvers.report_document import Cell, Chart, ChartPoint, Column, Section, Table
 
@@ -31,7 +37,7 @@ KPI_COLUMNS = (
 )
 
 
-def kpi_row(label: str, k: KpiValue) -> tuple[Cell, ...]:
+def kpi_row(label: str, k: KpiFigure) -> tuple[Cell, ...]:
     return (
         label,
         k.value,
@@ -46,20 +52,20 @@ def kpi_row(label: str, k: KpiValue) -> tuple[Cell, ...]:
     )
 
 
-def kpi_table(title: str, values: Iterable[KpiValue], note: str = "") -> Table:
+def kpi_table(title: str, values: Iterable[KpiFigure], note: str = "") -> Table:
     """KPIs with target, status, previous window and trend (as ``dashboard.kpis``)."""
     rows = tuple(kpi_row(k.name, k) for k in values)
     return Table(title, KPI_COLUMNS, rows, note, row_units=tuple(str(r[2]) for r in rows))
 
 
-def grouped_table(title: str, results: Sequence[KpiResult]) -> Table:
+def grouped_table(title: str, results: Sequence[KpiBreakdown]) -> Table:
     """Each KPI per group (``kpi(name, groupBy)``): one row per KPI and group, overall first."""
     columns = (Column("Group"), *KPI_COLUMNS)
     rows: list[tuple[Cell, ...]] = []
     for r in results:
         rows.append(("overall", *kpi_row(r.overall.name, r.overall)))
         for g in r.groups:
-            as_value = KpiValue(
+            as_value = KpiFigure(
                 g.name,
                 g.value,
                 g.n,
@@ -86,7 +92,7 @@ AGENT_TABLE_KPIS = (
 )
 
 
-def agents_table(agents: Sequence[AgentKpis], kpis: Sequence[str] = AGENT_TABLE_KPIS) -> Table:
+def agents_table(agents: Sequence[AgentFigures], kpis: Sequence[str] = AGENT_TABLE_KPIS) -> Table:
     """One row per agent, one column per KPI value (as ``teamPerformance.agents``)."""
     columns = (Column("Agent"), *(Column(name, "number") for name in kpis))
     rows = tuple((a.name, *(a.kpi(name).value for name in kpis)) for a in agents)
@@ -121,7 +127,7 @@ def coaching_table(items: Sequence[CoachingCandidate], names: dict[str, str]) ->
     return Table("Coaching opportunities", columns, rows, note)
 
 
-def backlog_table(title: str, backlogs: Sequence[tuple[str, Backlog]]) -> Table:
+def backlog_table(title: str, backlogs: Sequence[tuple[str, BacklogSnapshot]]) -> Table:
     columns = (
         Column("Snapshot"),
         Column("Open", "integer"),
@@ -150,7 +156,7 @@ def backlog_table(title: str, backlogs: Sequence[tuple[str, Backlog]]) -> Table:
     return Table(title, columns, rows)
 
 
-def distribution_parts(d: Distribution) -> tuple[Table, Chart]:
+def distribution_parts(d: TicketDistribution) -> tuple[Table, Chart]:
     """Tickets by one dimension, as a table and a bar chart."""
     columns = (
         Column(d.dimension.capitalize()),
@@ -167,7 +173,7 @@ def distribution_parts(d: Distribution) -> tuple[Table, Chart]:
     return Table(f"Tickets by {d.dimension}", columns, rows), chart
 
 
-def series_chart(title: str, unit: str, points: Sequence[SeriesPoint]) -> Chart:
+def series_chart(title: str, unit: str, points: Sequence[SeriesFigure]) -> Chart:
     return Chart(
         title,
         "line",
@@ -180,7 +186,7 @@ def series_chart(title: str, unit: str, points: Sequence[SeriesPoint]) -> Chart:
     )
 
 
-def series_table(title: str, points: Sequence[SeriesPoint]) -> Table:
+def series_table(title: str, points: Sequence[SeriesFigure]) -> Table:
     columns = (
         Column("Bucket"),
         Column("Value", "number"),

@@ -20,10 +20,9 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import sql
-from resolvers.alert_actions import WriteSessions
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
-from resolvers.port import Row, Session
+from resolvers.port import Row, Session, WriteSessions
 from resolvers.report_builder import TITLES, ReportRequest, custom_spec, default_window
 from resolvers.report_cron import check_cron, next_run
 from resolvers.windows import Period, resolve_timezone, resolve_window
@@ -50,7 +49,7 @@ class ExportLinks(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class ReportDefinition:
+class ReportDefinitionRow:
     """A report the caller may run: built-in (``slug``) or custom (``owned`` if the caller's)."""
 
     id: UUID
@@ -62,9 +61,9 @@ class ReportDefinition:
     owned: bool
 
 
-def _definition(row: Row, viewer: UUID | None) -> ReportDefinition:
+def _definition(row: Row, viewer: UUID | None) -> ReportDefinitionRow:
     spec = row["spec"]
-    return ReportDefinition(
+    return ReportDefinitionRow(
         id=row["id"],
         slug=row["slug"],
         name=row["name"],
@@ -75,7 +74,7 @@ def _definition(row: Row, viewer: UUID | None) -> ReportDefinition:
     )
 
 
-async def report_definitions(session: Session, viewer: UUID | None) -> list[ReportDefinition]:
+async def report_definitions(session: Session, viewer: UUID | None) -> list[ReportDefinitionRow]:
     """Every report the caller may read (built-ins first)."""
     rows = await session.fetch(sql.load("report_definitions_list"))
     return [_definition(r, viewer) for r in rows]
@@ -83,7 +82,7 @@ async def report_definitions(session: Session, viewer: UUID | None) -> list[Repo
 
 async def report_definition(
     session: Session, viewer: UUID | None, *, id: UUID | None = None, slug: str | None = None
-) -> ReportDefinition:
+) -> ReportDefinitionRow:
     """One readable report by id or slug; UserInputError when there is none."""
     row = await session.fetchrow(sql.load("report_definition_by_key"), id, slug)
     if row is None:
@@ -97,7 +96,7 @@ async def create_report(
     name: str,
     spec: Mapping[str, Any],
     shared_with: Sequence[str],
-) -> ReportDefinition:
+) -> ReportDefinitionRow:
     """A custom report owned by the caller, shared with the given roles."""
     checked = custom_spec(spec)
     for key in ("teamId", "agentId"):
@@ -137,7 +136,7 @@ def _uuid(raw: str, name: str) -> UUID:
 
 
 def report_request(
-    definition: ReportDefinition | None,
+    definition: ReportDefinitionRow | None,
     custom: Mapping[str, Any] | None,
     *,
     start: datetime | None,

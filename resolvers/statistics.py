@@ -27,7 +27,7 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from analytics.anomaly import AnomalyResult, Transform, detect_anomalies_with_gaps, trend_window
 from analytics.changepoint import ChangePoint, pettitt
-from analytics.kpis import lookup
+from analytics.kpi_registry import lookup
 from analytics.seasonality import (
     ProfileCell,
     SeasonalStrength,
@@ -37,10 +37,10 @@ from analytics.seasonality import (
     weekly,
 )
 from analytics.trends import TrendTest, mann_kendall, seasonal_mann_kendall
+from resolvers.buckets import Granularity, parse_granularity
 from resolvers.errors import UserInputError
-from resolvers.kpi_series import SeriesPoint, resolve_kpi
+from resolvers.kpi_series import SeriesFigure, resolve_kpi
 from resolvers.port import Session
-from resolvers.series import Granularity, parse_granularity
 from resolvers.statistics_data import cached_result, kpi_series, off_loop
 
 #: KPIs whose empty bucket means 0 (a count), not "not measured".
@@ -59,15 +59,15 @@ def anomaly_transform(kpi: str) -> Transform:
 SEASON = {Granularity.HOUR: 168, Granularity.DAY: 7, Granularity.WEEK: 52, Granularity.MONTH: 12}
 
 
-def values_of(kpi: str, points: Sequence[SeriesPoint]) -> list[float | None]:
+def values_of(kpi: str, points: Sequence[SeriesFigure]) -> list[float | None]:
     """Bucket values; empty buckets are 0 for count KPIs, None otherwise."""
     zero = kpi in COUNT_KPIS
     return [(0.0 if zero else None) if p.value is None else float(p.value) for p in points]
 
 
-def split_groups(points: Sequence[SeriesPoint]) -> dict[str | None, list[SeriesPoint]]:
+def split_groups(points: Sequence[SeriesFigure]) -> dict[str | None, list[SeriesFigure]]:
     """Points by group key (None when ungrouped), in bucket order."""
-    out: dict[str | None, list[SeriesPoint]] = {}
+    out: dict[str | None, list[SeriesFigure]] = {}
     for p in points:
         out.setdefault(p.group, []).append(p)
     return out
@@ -95,7 +95,7 @@ class SeriesTrend:
     observations: int
     test: TrendTest
     change: ChangePoint
-    change_bucket: SeriesPoint | None
+    change_bucket: SeriesFigure | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class TrendReport:
 
 
 def _trend_of(
-    points: Sequence[SeriesPoint], kpi: str, period: int | None, alpha: float
+    points: Sequence[SeriesFigure], kpi: str, period: int | None, alpha: float
 ) -> SeriesTrend:
     values = [math.nan if v is None else v for v in values_of(kpi, points)]
     test = (
@@ -158,7 +158,7 @@ async def trend(
     request, overall = await kpi_series(
         session, [kpi], start, end, g, timezone, team_id=team_id, agent_id=agent_id
     )
-    grouped: list[SeriesPoint] = []
+    grouped: list[SeriesFigure] = []
     if group_by is not None:
         _, by = await kpi_series(
             session, [kpi], start, end, g, timezone,
@@ -204,22 +204,22 @@ class SeasonalityReport:
     note: str | None
 
 
-def local_days(hours: Sequence[SeriesPoint], zone: ZoneInfo) -> list[SeriesPoint]:
+def local_days(hours: Sequence[SeriesFigure], zone: ZoneInfo) -> list[SeriesFigure]:
     """Daily points of a count series from its hourly points: the sum over each local day."""
-    out: dict[date, SeriesPoint] = {}
+    out: dict[date, SeriesFigure] = {}
     for p in hours:
         day = p.bucket_start.astimezone(zone).date()
         was = out.get(day)
         if was is None:
-            out[day] = SeriesPoint(p.bucket_start, p.bucket_end, day.isoformat(), p.n,
+            out[day] = SeriesFigure(p.bucket_start, p.bucket_end, day.isoformat(), p.n,
                                    float(p.n))  # fmt: skip
         else:
-            out[day] = SeriesPoint(was.bucket_start, p.bucket_end, was.local_label, was.n + p.n,
+            out[day] = SeriesFigure(was.bucket_start, p.bucket_end, was.local_label, was.n + p.n,
                                    float(was.n + p.n))  # fmt: skip
     return list(out.values())
 
 
-def _local(points: Sequence[SeriesPoint], zone: ZoneInfo) -> list[datetime]:
+def _local(points: Sequence[SeriesFigure], zone: ZoneInfo) -> list[datetime]:
     return [p.bucket_start.astimezone(zone).replace(tzinfo=None) for p in points]
 
 
@@ -276,7 +276,7 @@ async def seasonality(
 class GroupAnomalies:
     group: str | None
     group_label: str | None
-    points: tuple[SeriesPoint, ...]
+    points: tuple[SeriesFigure, ...]
     result: AnomalyResult | None  # None when the series has fewer than 3 observed buckets
 
 
@@ -291,7 +291,7 @@ class AnomalyReport:
 
 def score_series(
     kpi: str,
-    points: Sequence[SeriesPoint],
+    points: Sequence[SeriesFigure],
     period: int,
     threshold: float,
     granularity: Granularity = Granularity.HOUR,

@@ -30,9 +30,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import resolvers.kpis
 import sql
 from analytics.benchmark import Comparison, Member, compare
-from analytics.kpis import lookup
+from analytics.kpi_registry import lookup
 from analytics.quantiles import normal_quantile
 from analytics.rootcause import (
     Bottleneck,
@@ -43,11 +44,10 @@ from analytics.rootcause import (
     count_change,
     shift_share,
 )
-from resolvers import kpi_assembly as asm
-from resolvers import kpis as engine
+from resolvers import kpi_results
 from resolvers.errors import UserInputError
 from resolvers.kpi_measures import AGENT_KPIS, MEASURES, Stats
-from resolvers.kpi_types import KpiGroupValue, KpiValue
+from resolvers.kpi_results import KpiFigure, KpiGroupFigure
 from resolvers.kpis import check_group, check_scope, definition, source_of
 from resolvers.port import Session
 from resolvers.statistics_data import cached_result, off_loop
@@ -64,7 +64,7 @@ COUNTED = frozenset({"ticket_volume"})
 DEFAULT_DIMENSIONS = ("category", "channel", "team", "priority", "vip_tier")
 
 
-def _std(v: KpiValue | KpiGroupValue) -> float | None:
+def _std(v: KpiFigure | KpiGroupFigure) -> float | None:
     if v.std is not None or v.value is None or v.n < 2:
         return v.std
     if v.ci_low is None or v.ci_high is None:
@@ -77,7 +77,7 @@ def _std(v: KpiValue | KpiGroupValue) -> float | None:
     return None
 
 
-def _member(key: str, v: KpiValue | KpiGroupValue) -> Member:
+def _member(key: str, v: KpiFigure | KpiGroupFigure) -> Member:
     return Member(key, v.value, v.n, _std(v))
 
 
@@ -115,19 +115,19 @@ class _Agent:
     agent_id: UUID
     name: str
     team_id: UUID
-    kpis: dict[str, KpiValue]
+    kpis: dict[str, KpiFigure]
 
 
 async def _agents(
     session: Session, start: datetime, end: datetime, names: Sequence[str], targets: Any
 ) -> list[_Agent]:
     """Every visible agent's KPIs over ``[start, end)`` (one statement, current window only)."""
-    engine.ComparedWindow.of(start, end)  # the window checks
-    defs = engine.definitions(targets)
+    resolvers.kpis.ComparedWindow.of(start, end)  # the window checks
+    defs = resolvers.kpis.definitions(targets)
     rows = await session.fetch(sql.load("stats_benchmark_agents"), start, end)
     out = []
-    for row in (asm.decode(r["stats"]) for r in rows):
-        values = {n: asm.kpi_value(defs[n], MEASURES[n].estimate(row), None) for n in names}
+    for row in (kpi_results.decode(r["stats"]) for r in rows):
+        values = {n: kpi_results.kpi_value(defs[n], MEASURES[n].estimate(row), None) for n in names}
         out.append(_Agent(UUID(str(row["agent_id"])), str(row["agent_name"]),
                           UUID(str(row["team_id"])), values))  # fmt: skip
     return out
@@ -167,7 +167,7 @@ async def benchmark(
                                     compare(member, team), compare(member, org)))  # fmt: skip
         return BenchmarkReport("agent", agent_id, me.name, tuple(out))
     assert team_id is not None
-    results = await engine.kpis(session, list(names), start, end, "team", targets=targets)
+    results = await resolvers.kpis.kpis(session, list(names), start, end, "team", targets=targets)
     out = []
     label = None
     for result in results:
@@ -235,8 +235,8 @@ async def _segments_rows(
         rows = await session.fetch(
             sql.load(f"stats_segments_{source}"), *window, *compare, dim, team_id, agent_id
         )
-        now = [asm.decode(r["stats"]) for r in rows if r["period"] == "current"]
-        before = [asm.decode(r["stats"]) for r in rows if r["period"] == "previous"]
+        now = [kpi_results.decode(r["stats"]) for r in rows if r["period"] == "current"]
+        before = [kpi_results.decode(r["stats"]) for r in rows if r["period"] == "previous"]
         out[dim] = (now, before)
     return out
 
@@ -273,7 +273,7 @@ async def root_cause(
     agent_id: UUID | None = None,
 ) -> RootCauseReport:
     """Mix/rate contributions per segment of each dimension, and lifecycle bottlenecks."""
-    defn = definition(kpi, engine.definitions(None))
+    defn = definition(kpi, resolvers.kpis.definitions(None))
     name = defn.name
     if name not in DECOMPOSABLE and name not in COUNTED:
         raise UserInputError(
@@ -288,7 +288,7 @@ async def root_cause(
     for dim in dims:
         check_group(name, source, dim)
     check_scope(name, source, team_id, agent_id)
-    current = engine.ComparedWindow.of(start, end)
+    current = resolvers.kpis.ComparedWindow.of(start, end)
     if (compare_start is None) != (compare_end is None):
         raise UserInputError("give both compareFrom and compareTo", field="compareFrom")
     c_start, c_end = current.previous_start, current.start

@@ -16,9 +16,9 @@ from analytics.correlation import (
     lagged_correlations,
     spearman_matrix,
 )
+from resolvers.buckets import Granularity, parse_granularity
 from resolvers.errors import UserInputError
 from resolvers.port import Session
-from resolvers.series import Granularity, parse_granularity
 from resolvers.statistics import values_of
 from resolvers.statistics_data import cached_result, kpi_series, off_loop
 

@@ -29,11 +29,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 import sql
+from resolvers.buckets import Granularity, SeriesRequest, validate_series
 from resolvers.context import RequestContext
 from resolvers.kpi_measures import MEASURES
 from resolvers.kpi_series import (
     SERIES_QUERIES,
-    SeriesPoint,
+    SeriesFigure,
     assemble,
     check_granularity,
     resolve_kpi,
@@ -41,7 +42,6 @@ from resolvers.kpi_series import (
 from resolvers.kpis import check_group, check_scope, source_of
 from resolvers.offload import pool_info, run_cpu
 from resolvers.port import Session
-from resolvers.series import Granularity, SeriesRequest, validate_series
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -70,7 +70,7 @@ async def kpi_series(
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
     group_by: str | None = None,
-) -> tuple[SeriesRequest, dict[str, list[SeriesPoint]]]:
+) -> tuple[SeriesRequest, dict[str, list[SeriesFigure]]]:
     """Each KPI's series (registry names or aliases; keyed as given), one statement per
     source. Every argument is checked before any SQL is sent (UserInputError)."""
     request = validate_series(window_from, window_to, granularity, timezone)
@@ -82,7 +82,7 @@ async def kpi_series(
         check_group(name, source, group_by)
         check_scope(name, source, team_id, agent_id)
         by_source.setdefault(source.name, []).append(kpi)
-    out: dict[str, list[SeriesPoint]] = {}
+    out: dict[str, list[SeriesFigure]] = {}
     for source_name, members in by_source.items():
         source = source_of(names[members[0]])
         base = (window_from, window_to, request.granularity.value, timezone, group_by)

@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
 import sql
-from analytics.forecast_models import DESCRIPTIONS, Prediction, Transform, predict
+from analytics.forecast_models import DESCRIPTIONS, ModelPrediction, Transform, predict
 from analytics.forecasting import Backtest, ForecastPoint
 from analytics.model_selection import ModelScore, Selection, select_model
+from resolvers.buckets import Granularity, TimeBucket, bucket_boundaries, bucket_label
 from resolvers.errors import UserInputError
 from resolvers.port import Session
-from resolvers.series import Bucket, Granularity, bucket_boundaries, bucket_label
 from resolvers.statistics import COUNT_KPIS, values_of
 from resolvers.statistics_data import cached_result, kpi_series, off_loop
 from resolvers.windows import require_aware, resolve_timezone
@@ -47,7 +47,7 @@ class ChosenForecast:
 
     model: str
     description: str
-    prediction: Prediction
+    prediction: ModelPrediction
     selection: Selection | None
 
 
@@ -88,7 +88,7 @@ def holiday_flags(local_days: Sequence[date], holidays: set[date]) -> np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
-class ForecastBucket:
+class ForecastBucketResult:
     """One future bucket: its UTC span, local label and the forecast with its intervals."""
 
     start: datetime
@@ -109,7 +109,7 @@ class KpiForecast:
     history_to: datetime
     observed_days: int
     chosen: ChosenForecast
-    buckets: tuple[ForecastBucket, ...]
+    buckets: tuple[ForecastBucketResult, ...]
 
 
 def check_days(history_days: int, horizon_days: int, minimum: int = MIN_HISTORY_DAYS) -> None:
@@ -125,7 +125,7 @@ def check_days(history_days: int, horizon_days: int, minimum: int = MIN_HISTORY_
 
 
 def _days(as_of: datetime, timezone: str, history_days: int, horizon_days: int
-          ) -> tuple[list[Bucket], list[Bucket]]:  # fmt: skip
+          ) -> tuple[list[TimeBucket], list[TimeBucket]]:  # fmt: skip
     zone = resolve_timezone(timezone)
     at = require_aware(as_of, "asOf").astimezone(UTC)
     (current,) = bucket_boundaries(at, at + timedelta(microseconds=1), Granularity.DAY, zone)
@@ -174,7 +174,7 @@ async def kpi_forecast(
     chosen = await off_loop(compute)
     p = chosen.prediction
     buckets = tuple(
-        ForecastBucket(
+        ForecastBucketResult(
             b.start,
             b.end,
             bucket_label(Granularity.DAY, b.start, b.local_start),
@@ -196,7 +196,7 @@ def score_of(selection: Selection | None) -> tuple[ModelScore | None, ModelScore
     return selection.chosen, selection.naive
 
 
-def forecast_points(pred: Prediction) -> list[ForecastPoint]:
+def forecast_points(pred: ModelPrediction) -> list[ForecastPoint]:
     """A prediction as :class:`analytics.forecasting.ForecastPoint` steps 1..h."""
     return [
         ForecastPoint(

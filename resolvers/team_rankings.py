@@ -14,7 +14,7 @@ from analytics.leaderboard import (
     coaching_opportunities,
     leaderboard,
 )
-from resolvers.kpi_types import AgentKpis
+from resolvers.kpi_results import AgentFigures
 from resolvers.kpis import definitions
 
 #: Mean-type KPIs that coaching tests (with their margins below target).
@@ -32,7 +32,7 @@ class TeamRankings:
 
 
 def team_rankings(
-    agents: Sequence[AgentKpis], targets: Mapping[str, float] | None, top: int = 5
+    agents: Sequence[AgentFigures], targets: Mapping[str, float] | None, top: int = 5
 ) -> TeamRankings:
     """Rank ``agents`` (from :func:`resolvers.kpis.agent_kpis`) as ``teamPerformance`` does."""
     defs = definitions(targets)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sql
+from resolvers.buckets import Granularity, clipped_bucket, validate_series
 from resolvers.port import Session
-from resolvers.series import Granularity, clipped_bucket, validate_series
 
 
 @dataclass(frozen=True, slots=True)

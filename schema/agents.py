@@ -19,11 +19,11 @@ from schema.pagination import Connection
 from schema.window import FromArg, Period, WindowArg, window_of
 
 if TYPE_CHECKING:
-    from schema.kpis import AgentKpis, KpiValue
+    from schema.kpi_types import AgentKpis, KpiValue
     from schema.tickets import Ticket, TicketFilter, TicketOrder
 
-AgentKpisRef = Annotated["AgentKpis", strawberry.lazy("schema.kpis")]
-KpiValueRef = Annotated["KpiValue", strawberry.lazy("schema.kpis")]
+AgentKpisRef = Annotated["AgentKpis", strawberry.lazy("schema.kpi_types")]
+KpiValueRef = Annotated["KpiValue", strawberry.lazy("schema.kpi_types")]
 TicketRef = Annotated["Ticket", strawberry.lazy("schema.tickets")]
 TicketFilterRef = Annotated["TicketFilter", strawberry.lazy("schema.tickets")]
 TicketOrderRef = Annotated["TicketOrder", strawberry.lazy("schema.tickets")]
@@ -259,7 +259,7 @@ class Agent:
         timezone: str | None = None,
         window: WindowArg = None,
     ) -> AgentKpisRef | None:
-        from schema.kpis import AgentKpis
+        from schema.kpi_types import AgentKpis
 
         w = window_of(info, window, from_, to, period, timezone)
         found = await resolvers.agents.agent_performance(info.context, UUID(str(self.id)), w)
@@ -302,7 +302,7 @@ class Team:
         timezone: str | None = None,
         window: WindowArg = None,
     ) -> list[KpiValueRef]:
-        from schema.kpis import KpiValue
+        from schema.kpi_types import KpiValue
 
         w = window_of(info, window, from_, to, period, timezone)
         values = await resolvers.agents.team_kpis(info.context, UUID(str(self.id)), w)

@@ -7,8 +7,9 @@ from typing import cast
 
 import strawberry
 
-from resolvers.alert_actions import WriteSessions, change_alert
+from resolvers.alert_actions import change_alert
 from resolvers.errors import UserInputError
+from resolvers.port import WriteSessions
 from schema.alerts import Alert
 from schema.common import Info, parse_int_id
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from schema.kpis import AgentKpis, Backlog, Distribution, KpiResult, KpiValue, QueueKpis
+from schema.kpi_types import AgentKpis, Backlog, Distribution, KpiResult, KpiValue, QueueKpis
 
 
 @strawberry.type(description="The executive dashboard: headline KPIs, backlog, distributions.")

@@ -30,7 +30,7 @@ from schema.dashboard_types import (
     VipAnalytics,
     VipTrendPoint,
 )
-from schema.kpis import (
+from schema.kpi_types import (
     AgentKpis,
     Backlog,
     Distribution,
@@ -100,7 +100,7 @@ class DashboardsQuery:
     ) -> KpiResult:
         w = window_of(info, window, from_, to, period, timezone)
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
-        (result,) = await resolvers.dashboards.kpi_results(
+        (result,) = await resolvers.dashboards.kpi_breakdowns(
             info.context, [name], w, _group(group_by), team_id=team, agent_id=agent
         )
         return KpiResult.of(result)
@@ -121,7 +121,7 @@ class DashboardsQuery:
     ) -> list[KpiResult]:
         w = window_of(info, window, from_, to, period, timezone)
         team, agent = _opt_uuid(team_id, "teamId"), _opt_uuid(agent_id, "agentId")
-        results = await resolvers.dashboards.kpi_results(
+        results = await resolvers.dashboards.kpi_breakdowns(
             info.context, names, w, _group(group_by), team_id=team, agent_id=agent
         )
         return [KpiResult.of(r) for r in results]

@@ -137,7 +137,7 @@ class SatisfactionForecast:
     days: list[CsatForecastDay]
 
     @classmethod
-    def of(cls, f: insights.SatisfactionForecast) -> SatisfactionForecast:
+    def of(cls, f: insights.SatisfactionForecastResult) -> SatisfactionForecast:
         return cls(
             method=f.method,
             timezone=f.timezone,

@@ -11,7 +11,7 @@ import strawberry
 
 from analytics.automation import AutomationResult, Opportunity
 from analytics.capacity import CapacityResult
-from analytics.skill_gaps import AgentSkill, Comparison, TrainingEffect
+from analytics.skill_gaps import AgentSkill, SkillGapComparison, TrainingEffect
 from resolvers import insights_ops
 from schema.common import Info, parse_uuid
 from schema.operations import Queue
@@ -45,7 +45,7 @@ class SkillComparison:
     gap: bool = strawberry.field(description="Significantly worse than the team.")
 
     @classmethod
-    def of(cls, c: Comparison) -> SkillComparison:
+    def of(cls, c: SkillGapComparison) -> SkillComparison:
         return cls(
             metric=c.metric,
             agent_value=c.agent_value,

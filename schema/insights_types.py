@@ -44,7 +44,7 @@ class RiskScore:
     calibration_high: float | None
 
     @classmethod
-    def of(cls, s: insights.RiskScore) -> RiskScore:
+    def of(cls, s: insights.RiskScoreResult) -> RiskScore:
         return cls(
             probability=s.probability,
             log_odds=s.log_odds,

@@ -11,7 +11,7 @@ import strawberry
 from analytics.erlang import StaffingRequirement
 from analytics.forecasting import Backtest
 from resolvers import planning, statistics_forecast
-from resolvers.series import Granularity
+from resolvers.buckets import Granularity
 from schema.common import Channel, Info
 from schema.operations import Queue
 from schema.statistics_types import ForecastModel
@@ -35,7 +35,7 @@ class ForecastBucket:
     hi95: float
 
     @classmethod
-    def of(cls, b: statistics_forecast.ForecastBucket) -> ForecastBucket:
+    def of(cls, b: statistics_forecast.ForecastBucketResult) -> ForecastBucket:
         return cls(
             bucket_start=b.start,
             bucket_end=b.end,

@@ -11,9 +11,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import privacy
-from resolvers.alert_actions import WriteSessions
 from resolvers.errors import UserInputError
-from resolvers.port import Row
+from resolvers.port import Row, WriteSessions
 from schema.common import Info, parse_uuid
 from schema.pagination import Connection, Edge, PageInfo
 

@@ -12,12 +12,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import report_exports, reports
-from resolvers.alert_actions import WriteSessions
 from resolvers.errors import UserInputError
-from resolvers.port import Row
+from resolvers.port import Row, WriteSessions
 from schema.alerts import json_value
 from schema.common import AppRole, Info, parse_uuid
-from schema.kpis import KpiGroupBy
+from schema.kpi_types import KpiGroupBy
 from schema.tickets import TicketFilter, criteria
 from schema.window import FromArg, Granularity, Period, WindowArg, window_of
 
@@ -80,7 +79,7 @@ class ReportDefinition:
     owned: bool = strawberry.field(description="True when it is your own custom report.")
 
     @classmethod
-    def of(cls, d: reports.ReportDefinition) -> ReportDefinition:
+    def of(cls, d: reports.ReportDefinitionRow) -> ReportDefinition:
         return cls(
             id=strawberry.ID(str(d.id)),
             slug=d.slug,

@@ -22,7 +22,7 @@ from resolvers import (
     statistics_forecast,
 )
 from schema.common import Info, parse_uuid
-from schema.kpis import KpiGroupBy
+from schema.kpi_types import KpiGroupBy
 from schema.planning import ForecastBucket
 from schema.statistics_types import (
     Anomalies,

@@ -27,7 +27,7 @@ from resolvers.live import (
 )
 from schema.alerts import Alert, AlertType, Severity
 from schema.common import Info, Priority, TicketStatus, VipTier, parse_uuid, values
-from schema.kpis import KpiValue
+from schema.kpi_types import KpiValue
 from schema.operations import Queue, QueueMetric
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.series import Granularity
+from resolvers.buckets import Granularity
 from resolvers.windows import MAX_WINDOW_DAYS, Period, TimeWindow, window_from_arguments
 from schema.common import Info
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from synthetic.calendar import DAY, LocalClock, Period
+from synthetic.calendar import DAY, DataSpan, LocalClock
 from synthetic.conversation import build_conversation
 from synthetic.incidents import incidents_frame, plan_incidents
 from synthetic.operations import automation_frame, financial_frame, queue_frame
@@ -62,7 +62,7 @@ def generate(plan: Plan, step: Callable[[str], None] | None = None) -> list[Fram
     """Every table's frame, in foreign-key order (auth.users first, incidents last)."""
     done = step or (lambda _name: None)
     seed = plan.seed
-    period = Period(plan.end - plan.days * DAY, plan.end)
+    period = DataSpan(plan.end - plan.days * DAY, plan.end)
     clock = LocalClock(period.start - 2 * DAY, period.end + 2 * DAY)
     ref = build_reference(period)
     incidents = plan_incidents(period)

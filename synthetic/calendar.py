@@ -4,7 +4,7 @@ All instants are int64 Unix seconds (UTC). Local time is Europe/Paris (the organ
 :class:`LocalClock` maps instants to local days, hours and ISO weekdays without a per-row loop by
 precomputing the UTC offset of every UTC hour of the span (offsets only change on whole UTC hours).
 
-:class:`BusinessCalendar` adds business seconds to instants (vectorised): the open intervals of
+:class:`BusinessClock` adds business seconds to instants (vectorised): the open intervals of
 every day of a span are laid end to end, so "business seconds since the origin" is a cumulative
 sum and adding business time is two ``searchsorted`` calls.
 """
@@ -26,7 +26,7 @@ HOUR = 3_600
 
 
 @dataclass(frozen=True)
-class Period:
+class DataSpan:
     """The simulated period ``[start, end)``; ``end`` is the "now" of the data set."""
 
     start: int
@@ -112,7 +112,7 @@ class LocalClock:
 
 
 @dataclass(frozen=True)
-class BusinessCalendar:
+class BusinessClock:
     """Opening hours in a timezone; ``add`` moves instants forward by business seconds.
 
     ``open_days`` are ISO weekdays; days in ``holidays`` are closed. The calendar covers local
@@ -175,7 +175,7 @@ class BusinessCalendar:
         return result
 
 
-def add_business_minutes(ts: I64, minutes: I64, calendar: BusinessCalendar | None) -> I64:
+def add_business_minutes(ts: I64, minutes: I64, calendar: BusinessClock | None) -> I64:
     """Due instants: ``minutes`` after ``ts`` in ``calendar`` time, or calendar time if None."""
     seconds = np.asarray(minutes, dtype=np.int64) * 60
     if calendar is None:
@@ -184,7 +184,7 @@ def add_business_minutes(ts: I64, minutes: I64, calendar: BusinessCalendar | Non
     return calendar.add(ts, seconds)
 
 
-def local_date_span(period: Period, before: int, after: int) -> tuple[date, date]:
+def local_date_span(period: DataSpan, before: int, after: int) -> tuple[date, date]:
     """Local dates from ``before`` days before the period to ``after`` days after it."""
     zone = ZoneInfo(ORG_TZ)
     first = datetime.fromtimestamp(period.start, zone).date() - timedelta(days=before)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from synthetic import text
-from synthetic.calendar import LocalClock, Period
+from synthetic.calendar import DataSpan, LocalClock
 from synthetic.people import Staff
 from synthetic.rand import F64, I64, B, lognormal, stream
 from synthetic.reference import LEAF_ROOT, LEAF_SLUGS
@@ -216,7 +216,7 @@ def build_conversation(
     staff: Staff,
     roster: Roster,
     clock: LocalClock,
-    period: Period,
+    period: DataSpan,
 ) -> tuple[Interactions, TicketState]:
     """The visible interactions and every ticket's state at ``period.end``."""
     rng = stream(seed, "conversation")
@@ -282,7 +282,7 @@ def _state(
     rng: np.random.Generator,
     tk: Tickets,
     tl: Timeline,
-    period: Period,
+    period: DataSpan,
     ticket: I64,
     author: I64,
     at: I64,

@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from synthetic import text
-from synthetic.calendar import DAY, ORG_TZ, Period
+from synthetic.calendar import DAY, ORG_TZ, DataSpan
 from synthetic.people import BEAUTY, Staff
-from synthetic.pgbinary import Column, Frame, jsonb_payload, payload_col, text_col
+from synthetic.pgbinary import CopyColumn, Frame, jsonb_payload, payload_col, text_col
 from synthetic.rand import as_uuid
 from synthetic.reference import LEAF_ID0, LEAF_SLUGS, ROOTS
 
@@ -37,7 +37,7 @@ DROP_TEAM = BEAUTY
 
 
 @dataclass(frozen=True)
-class Window:
+class IncidentWindow:
     """``[start, end)`` in Unix seconds."""
 
     start: int
@@ -49,9 +49,9 @@ class Window:
 
 @dataclass(frozen=True)
 class Incidents:
-    spike: Window | None
-    wave: Window | None
-    drop: Window | None
+    spike: IncidentWindow | None
+    wave: IncidentWindow | None
+    drop: IncidentWindow | None
 
 
 def _local(day: datetime, hour: int) -> int:
@@ -59,7 +59,7 @@ def _local(day: datetime, hour: int) -> int:
     return int(datetime.combine(day.date(), time(hour), zone).timestamp())
 
 
-def plan_incidents(period: Period) -> Incidents:
+def plan_incidents(period: DataSpan) -> Incidents:
     """Windows of the incidents that fit in ``period`` (None for those that do not)."""
     zone = ZoneInfo(ORG_TZ)
     first = datetime.fromtimestamp(period.start, zone) + timedelta(days=1)
@@ -74,17 +74,17 @@ def plan_incidents(period: Period) -> Incidents:
     wave = spike = drop = None
     if days >= 7:
         d = day_at(0.2, {1, 2, 3, 4})
-        wave = Window(_local(d, 0), _local(d + timedelta(days=2), 0))
+        wave = IncidentWindow(_local(d, 0), _local(d + timedelta(days=2), 0))
     if days >= 14:
         d = day_at(0.45, {2, 3, 4})
-        spike = Window(_local(d, 10), _local(d, 15))
+        spike = IncidentWindow(_local(d, 10), _local(d, 15))
     if days >= 26:
         d = first + timedelta(days=int(0.65 * days))
-        drop = Window(_local(d, 0), _local(d + timedelta(days=7), 0))
+        drop = IncidentWindow(_local(d, 0), _local(d + timedelta(days=7), 0))
     return Incidents(spike=_fits(spike, period), wave=_fits(wave, period), drop=_fits(drop, period))
 
 
-def _fits(window: Window | None, period: Period) -> Window | None:
+def _fits(window: IncidentWindow | None, period: DataSpan) -> IncidentWindow | None:
     """The window if it ends a day before the period does (its effect must be observable)."""
     if window is None or window.end > period.end - DAY:
         return None
@@ -92,7 +92,7 @@ def _fits(window: Window | None, period: Period) -> Window | None:
 
 
 def incidents_frame(incidents: Incidents, staff: Staff) -> Frame:
-    rows: list[tuple[str, Window, dict[str, object], float, str]] = []
+    rows: list[tuple[str, IncidentWindow, dict[str, object], float, str]] = []
     if incidents.wave:
         rows.append(
             (
@@ -134,14 +134,16 @@ def incidents_frame(incidents: Incidents, staff: Staff) -> Frame:
     return Frame(
         "support_incidents",
         (
-            Column("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
+            CopyColumn("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
             text_col("kind", [r[0] for r in rows]),
-            Column(
+            CopyColumn(
                 "starts_at", "timestamptz", np.array([r[1].start for r in rows], np.int64) * 10**6
             ),
-            Column("ends_at", "timestamptz", np.array([r[1].end for r in rows], np.int64) * 10**6),
+            CopyColumn(
+                "ends_at", "timestamptz", np.array([r[1].end for r in rows], np.int64) * 10**6
+            ),
             payload_col("scope", [jsonb_payload(r[2]) for r in rows]),
-            Column(
+            CopyColumn(
                 "magnitude",
                 "numeric",
                 np.array([round(r[3] * 100) for r in rows], np.int64),

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from synthetic.calendar import LocalClock, Period
+from synthetic.calendar import DataSpan, LocalClock
 from synthetic.conversation import AGENT, Interactions, TicketState
 from synthetic.outcomes import Surveys
 from synthetic.people import VIP, Customers, Staff
-from synthetic.pgbinary import Column, Frame, text_payloads
+from synthetic.pgbinary import CopyColumn, Frame, text_payloads
 from synthetic.rand import I64, lognormal, stream
 from synthetic.reference import CHANNELS, LEAF_SLUGS
 from synthetic.roster import SHIFT_HOURS, Roster
@@ -45,7 +45,7 @@ def queue_frame(
     staff: Staff,
     roster: Roster,
     clock: LocalClock,
-    period: Period,
+    period: DataSpan,
 ) -> Frame:
     rng = stream(seed, "queues")
     b0 = -(-period.start // BUCKET)
@@ -108,22 +108,22 @@ def queue_frame(
     return Frame(
         "support_queue_metrics",
         (
-            Column("id", "int8", np.arange(1, size + 1, dtype=np.int64)),
-            Column("queue", "text", q_idx, payloads=text_payloads(QUEUES)),
-            Column("bucket_start", "timestamptz", starts * US),
-            Column("interval_seconds", "int4", np.full(size, BUCKET)),
-            Column("offered", "int4", flat(offered)),
-            Column("answered", "int4", flat(answered)),
-            Column("answered_within_threshold", "int4", flat(within)),
-            Column("abandoned", "int4", flat(abandoned)),
-            Column("abandoned_after_threshold", "int4", flat(ab_late)),
-            Column("threshold_seconds", "int4", THRESHOLD[q_idx]),
-            Column("avg_wait_seconds", "numeric", flat(np.round(avg_wait * 100)), scale=2),
-            Column("longest_wait_seconds", "int4", flat(longest)),
-            Column("queue_depth", "int4", flat(np.maximum(depth, 0))),
-            Column("agents_available", "int4", flat(available)),
-            Column("agents_staffed", "int4", flat(staffed)),
-            Column(
+            CopyColumn("id", "int8", np.arange(1, size + 1, dtype=np.int64)),
+            CopyColumn("queue", "text", q_idx, payloads=text_payloads(QUEUES)),
+            CopyColumn("bucket_start", "timestamptz", starts * US),
+            CopyColumn("interval_seconds", "int4", np.full(size, BUCKET)),
+            CopyColumn("offered", "int4", flat(offered)),
+            CopyColumn("answered", "int4", flat(answered)),
+            CopyColumn("answered_within_threshold", "int4", flat(within)),
+            CopyColumn("abandoned", "int4", flat(abandoned)),
+            CopyColumn("abandoned_after_threshold", "int4", flat(ab_late)),
+            CopyColumn("threshold_seconds", "int4", THRESHOLD[q_idx]),
+            CopyColumn("avg_wait_seconds", "numeric", flat(np.round(avg_wait * 100)), scale=2),
+            CopyColumn("longest_wait_seconds", "int4", flat(longest)),
+            CopyColumn("queue_depth", "int4", flat(np.maximum(depth, 0))),
+            CopyColumn("agents_available", "int4", flat(available)),
+            CopyColumn("agents_staffed", "int4", flat(staffed)),
+            CopyColumn(
                 "aht_seconds",
                 "numeric",
                 flat(np.round(aht * 100)),
@@ -237,38 +237,38 @@ def automation_frame(
     frame = Frame(
         "support_automation_analytics",
         (
-            Column("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
-            Column("metric_date", "date", np.tile(days, len(rows))),
-            Column(
+            CopyColumn("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
+            CopyColumn("metric_date", "date", np.tile(days, len(rows))),
+            CopyColumn(
                 "automation_type",
                 "text",
                 np.repeat([r[0] for r in rows], nd),
                 payloads=text_payloads(("chatbot", "auto_triage", "macro", "auto_reply")),
             ),
-            Column(
+            CopyColumn(
                 "channel",
                 "text",
                 np.repeat([r[1] for r in rows], nd),
                 payloads=text_payloads(CHANNELS),
             ),
-            Column("contacts_handled", "int4", stack(2)),
-            Column("contained", "int4", stack(3)),
-            Column("escalated", "int4", stack(4)),
-            Column(
+            CopyColumn("contacts_handled", "int4", stack(2)),
+            CopyColumn("contained", "int4", stack(3)),
+            CopyColumn("escalated", "int4", stack(4)),
+            CopyColumn(
                 "avg_confidence",
                 "numeric",
                 np.round(np.nan_to_num(conf) * 1000),
                 null=np.isnan(conf),
                 scale=3,
             ),
-            Column(
+            CopyColumn(
                 "csat_avg",
                 "numeric",
                 np.round(np.nan_to_num(csat_all, nan=1.0) * 100),
                 null=np.isnan(csat_all),
                 scale=2,
             ),
-            Column("cost_saved", "numeric", np.round(stack(7) * 100), scale=2),
+            CopyColumn("cost_saved", "numeric", np.round(stack(7) * 100), scale=2),
         ),
     )
     return frame, org_savings
@@ -324,18 +324,22 @@ def financial_frame(
     return Frame(
         "support_financial_metrics",
         (
-            Column("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
-            Column("metric_date", "date", np.tile(days, 6)),
-            Column("team_id", "uuid", staff.team_ids[np.maximum(team_idx, 0)], null=team_idx < 0),
-            Column(
+            CopyColumn("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
+            CopyColumn("metric_date", "date", np.tile(days, 6)),
+            CopyColumn(
+                "team_id", "uuid", staff.team_ids[np.maximum(team_idx, 0)], null=team_idx < 0
+            ),
+            CopyColumn(
                 "tickets_handled",
                 "int4",
                 np.concatenate([handled.reshape(-1), zeros]).astype(np.int64),
             ),
-            Column("labor_cost", "numeric", money(labor, overhead_labor), scale=2),
-            Column("tooling_cost", "numeric", money(working * 6.5, np.full(nd, 420.0)), scale=2),
-            Column("automation_savings", "numeric", money(savings, org_savings), scale=2),
-            Column("revenue_protected", "numeric", money(protected, zeros), scale=2),
-            Column("refunds_issued", "numeric", money(refunds, zeros), scale=2),
+            CopyColumn("labor_cost", "numeric", money(labor, overhead_labor), scale=2),
+            CopyColumn(
+                "tooling_cost", "numeric", money(working * 6.5, np.full(nd, 420.0)), scale=2
+            ),
+            CopyColumn("automation_savings", "numeric", money(savings, org_savings), scale=2),
+            CopyColumn("revenue_protected", "numeric", money(protected, zeros), scale=2),
+            CopyColumn("refunds_issued", "numeric", money(refunds, zeros), scale=2),
         ),
     )

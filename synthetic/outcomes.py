@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synthetic.calendar import DAY, HOUR, Period, add_business_minutes
+from synthetic.calendar import DAY, HOUR, DataSpan, add_business_minutes
 from synthetic.conversation import TicketState
 from synthetic.incidents import DROP_TEAM, Incidents
 from synthetic.people import Customers, Staff
-from synthetic.pgbinary import Column, Frame, text_payloads
+from synthetic.pgbinary import CopyColumn, Frame, text_payloads
 from synthetic.rand import I64, lognormal, stream
 from synthetic.reference import FIRST_RESPONSE_MIN, LEAF_ROOT, RESOLUTION_MIN, Reference
 from synthetic.tickets import Tickets
@@ -51,7 +51,7 @@ def _status(achieved: I64, due: I64, end: int) -> I64:
     return result
 
 
-def compute_sla(tk: Tickets, state: TicketState, ref: Reference, period: Period) -> Sla:
+def compute_sla(tk: Tickets, state: TicketState, ref: Reference, period: DataSpan) -> Sla:
     fr_min = FIRST_RESPONSE_MIN[tk.tier, tk.priority].astype(np.int64)
     res_min = RESOLUTION_MIN[tk.tier, tk.priority].astype(np.int64)
     fr_due = np.empty(tk.n, dtype=np.int64)
@@ -71,15 +71,17 @@ def compute_sla(tk: Tickets, state: TicketState, ref: Reference, period: Period)
     )
 
 
-def ticket_scope(rows: I64, tk: Tickets, state: TicketState, staff: Staff) -> tuple[Column, Column]:
+def ticket_scope(
+    rows: I64, tk: Tickets, state: TicketState, staff: Staff
+) -> tuple[CopyColumn, CopyColumn]:
     """``ticket_team_id``/``ticket_agent_id`` of rows of tickets ``rows`` (0-based indices).
 
     Copies of the ticket's ``team_id``/``assigned_agent_id`` denormalised for row level security;
     in the database a trigger fills them, but bulk loads run with triggers off.
     """
     return (
-        Column("ticket_team_id", "uuid", staff.team_ids[tk.team[rows]]),
-        Column(
+        CopyColumn("ticket_team_id", "uuid", staff.team_ids[tk.team[rows]]),
+        CopyColumn(
             "ticket_agent_id", "uuid", staff.agent_ids[tk.agent[rows]], null=~state.assigned[rows]
         ),
     )
@@ -98,19 +100,19 @@ def sla_frame(tk: Tickets, state: TicketState, sla: Sla, staff: Staff) -> Frame:
     return Frame(
         "support_sla_compliance",
         (
-            Column("id", "int8", np.arange(1, 2 * n + 1, dtype=np.int64)),
-            Column("ticket_id", "int8", np.repeat(np.arange(1, n + 1, dtype=np.int64), 2)),
-            Column("sla_policy_id", "int4", np.repeat(tk.policy + 1, 2)),
-            Column(
+            CopyColumn("id", "int8", np.arange(1, 2 * n + 1, dtype=np.int64)),
+            CopyColumn("ticket_id", "int8", np.repeat(np.arange(1, n + 1, dtype=np.int64), 2)),
+            CopyColumn("sla_policy_id", "int4", np.repeat(tk.policy + 1, 2)),
+            CopyColumn(
                 "target_type",
                 "text",
                 np.tile([0, 1], n),
                 payloads=text_payloads(["first_response", "resolution"]),
             ),
-            Column("target_minutes", "int4", inter(sla.fr_minutes, sla.res_minutes)),
-            Column("due_at", "timestamptz", inter(sla.fr_due, sla.res_due) * us),
-            Column("achieved_at", "timestamptz", achieved * us, null=achieved == 0),
-            Column(
+            CopyColumn("target_minutes", "int4", inter(sla.fr_minutes, sla.res_minutes)),
+            CopyColumn("due_at", "timestamptz", inter(sla.fr_due, sla.res_due) * us),
+            CopyColumn("achieved_at", "timestamptz", achieved * us, null=achieved == 0),
+            CopyColumn(
                 "status",
                 "text",
                 inter(sla.fr_status, sla.res_status),
@@ -142,7 +144,7 @@ def draw_surveys(
     staff: Staff,
     customers: Customers,
     incidents: Incidents,
-    period: Period,
+    period: DataSpan,
 ) -> Surveys:
     rng = stream(seed, "surveys")
     sent_all = state.resolved + rng.integers(600, 2 * HOUR, tk.n)
@@ -209,15 +211,15 @@ def survey_frame(
     return Frame(
         "support_feedback_surveys",
         (
-            Column("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
-            Column("ticket_id", "int8", sv.ticket + 1),
-            Column("customer_id", "uuid", customers.ids[tk.customer[sv.ticket]]),
-            Column("sent_at", "timestamptz", sv.sent * us),
-            Column("responded_at", "timestamptz", sv.responded * us, null=unanswered),
-            Column("csat_rating", "int2", sv.csat, null=unanswered),
-            Column("nps_score", "int2", sv.nps, null=unanswered),
-            Column("ces_score", "int2", sv.ces, null=unanswered),
-            Column("comment_topic", "text", sv.topic, payloads=text_payloads(TOPICS)),
+            CopyColumn("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
+            CopyColumn("ticket_id", "int8", sv.ticket + 1),
+            CopyColumn("customer_id", "uuid", customers.ids[tk.customer[sv.ticket]]),
+            CopyColumn("sent_at", "timestamptz", sv.sent * us),
+            CopyColumn("responded_at", "timestamptz", sv.responded * us, null=unanswered),
+            CopyColumn("csat_rating", "int2", sv.csat, null=unanswered),
+            CopyColumn("nps_score", "int2", sv.nps, null=unanswered),
+            CopyColumn("ces_score", "int2", sv.ces, null=unanswered),
+            CopyColumn("comment_topic", "text", sv.topic, payloads=text_payloads(TOPICS)),
             *ticket_scope(sv.ticket, tk, state, staff),
         ),
     )

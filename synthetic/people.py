@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from synthetic import text
-from synthetic.calendar import DAY, Period
+from synthetic.calendar import DAY, DataSpan
 from synthetic.pgbinary import (
-    Column,
+    CopyColumn,
     Frame,
     jsonb_payload,
     payload_col,
@@ -92,7 +92,7 @@ def _names(rng: np.random.Generator, n: int) -> list[str]:
     ]
 
 
-def build_staff(seed: int, tickets: int, days: int, period: Period) -> Staff:
+def build_staff(seed: int, tickets: int, days: int, period: DataSpan) -> Staff:
     rng = stream(seed, "staff")
     sizes = team_sizes(tickets, days)
     team_of = np.concatenate([[t] * (s + 1) for t, s in enumerate(sizes.tolist())])
@@ -159,11 +159,11 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
     teams = Frame(
         "teams",
         (
-            Column("id", "uuid", staff.team_ids),
+            CopyColumn("id", "uuid", staff.team_ids),
             text_col("name", [text.TEAM_NAMES[s] for s in SPECIALTIES]),
             text_col("specialty", list(SPECIALTIES)),
             text_col("timezone", ["Europe/Paris"] * 5),
-            Column("created_at", "timestamptz", np.full(5, ts)),
+            CopyColumn("created_at", "timestamptz", np.full(5, ts)),
         ),
     )
     other_ids = np.array([list(o[0]) for o in staff.others], dtype=np.uint8)
@@ -174,32 +174,32 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
     users = Frame(
         "users",
         (
-            Column("id", "uuid", user_ids),
+            CopyColumn("id", "uuid", user_ids),
             text_col("aud", ["authenticated"] * m),
             text_col("role", ["authenticated"] * m),
             text_col("email", emails),
-            Column("email_confirmed_at", "timestamptz", np.full(m, ts)),
+            CopyColumn("email_confirmed_at", "timestamptz", np.full(m, ts)),
             payload_col(
                 "raw_app_meta_data",
                 [jsonb_payload({"provider": "email", "providers": ["email"]})] * m,
             ),
             payload_col("raw_user_meta_data", [jsonb_payload({"full_name": nm}) for nm in names]),
-            Column("created_at", "timestamptz", np.full(m, ts)),
-            Column("updated_at", "timestamptz", np.full(m, ts)),
+            CopyColumn("created_at", "timestamptz", np.full(m, ts)),
+            CopyColumn("updated_at", "timestamptz", np.full(m, ts)),
         ),
         schema="auth",
     )
     agents = Frame(
         "agents",
         (
-            Column("id", "uuid", staff.agent_ids),
-            Column("user_id", "uuid", staff.agent_user_ids),
-            Column("team_id", "uuid", staff.team_ids[staff.agent_team]),
+            CopyColumn("id", "uuid", staff.agent_ids),
+            CopyColumn("user_id", "uuid", staff.agent_user_ids),
+            CopyColumn("team_id", "uuid", staff.team_ids[staff.agent_team]),
             text_col("display_name", staff.agent_names),
             text_col("email", staff.agent_emails),
-            Column("skill_level", "int2", staff.agent_skill),
-            Column("hired_on", "date", staff.agent_hired),
-            Column("is_vip_specialist", "bool", staff.agent_vip_specialist.astype(np.int64)),
+            CopyColumn("skill_level", "int2", staff.agent_skill),
+            CopyColumn("hired_on", "date", staff.agent_hired),
+            CopyColumn("is_vip_specialist", "bool", staff.agent_vip_specialist.astype(np.int64)),
             payload_col(
                 "channels",
                 [
@@ -207,9 +207,9 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
                     for row in staff.agent_channels.tolist()
                 ],
             ),
-            Column("chat_concurrency", "int2", staff.agent_concurrency),
+            CopyColumn("chat_concurrency", "int2", staff.agent_concurrency),
             text_col("status", ["active"] * n),
-            Column("created_at", "timestamptz", np.full(n, ts)),
+            CopyColumn("created_at", "timestamptz", np.full(n, ts)),
         ),
     )
     roles = ["team_lead" if lead else "agent" for lead in staff.agent_is_lead] + [
@@ -221,10 +221,10 @@ def staff_frames(staff: Staff, created_at: int) -> list[Frame]:
     user_roles = Frame(
         "user_roles",
         (
-            Column("user_id", "uuid", user_ids),
+            CopyColumn("user_id", "uuid", user_ids),
             text_col("app_role", roles),
-            Column("team_id", "uuid", team_col, null=np.arange(m) >= n),
-            Column("created_at", "timestamptz", np.full(m, ts)),
+            CopyColumn("team_id", "uuid", team_col, null=np.arange(m) >= n),
+            CopyColumn("created_at", "timestamptz", np.full(m, ts)),
         ),
     )
     return [teams, users, agents, user_roles]
@@ -253,7 +253,7 @@ class Customers:
         return len(self.tier)
 
 
-def build_customers(seed: int, tickets: int, period: Period, staff: Staff) -> Customers:
+def build_customers(seed: int, tickets: int, period: DataSpan, staff: Staff) -> Customers:
     rng = stream(seed, "customers")
     n = max(40, round(tickets / rng.uniform(4.5, 7.5)))
     tier = pick(rng, TIER_SHARE, n)
@@ -310,10 +310,10 @@ def contacts_frame(seed: int, customers: Customers) -> Frame:
     return Frame(
         "customer_contacts",
         (
-            Column("customer_id", "uuid", customers.ids),
+            CopyColumn("customer_id", "uuid", customers.ids),
             payload_col("full_name", [s.encode("utf-8") for s in full]),
             payload_col("email", [s.encode("utf-8") for s in emails]),
-            Column(
+            CopyColumn(
                 "phone",
                 "text",
                 np.arange(n),

@@ -5,7 +5,7 @@ turns rows ``[start, stop)`` of a frame into one binary COPY payload (header, tu
 without a per-row Python loop: every field is a 4-byte big-endian length followed by its bytes,
 so row offsets are a cumulative sum and each column is written with one scatter.
 
-Supported kinds (``Column.kind``) and what ``Column.values`` holds:
+Supported kinds (``CopyColumn.kind``) and what ``CopyColumn.values`` holds:
 
 ``int2``/``int4``/``int8``/``bool``
     integers (bool as 0/1).
@@ -23,10 +23,10 @@ Supported kinds (``Column.kind``) and what ``Column.values`` holds:
     int64 value scaled by ``10**scale`` (``scale`` ≤ 4); sent as a fixed-width numeric that the
     server normalises (leading/trailing zero digit groups are stripped by ``numeric_recv``).
 ``text``
-    codes into ``Column.payloads`` (already-encoded field bytes, e.g. UTF-8 text or a binary
+    codes into ``CopyColumn.payloads`` (already-encoded field bytes, e.g. UTF-8 text or a binary
     ``text[]``); used for templated and categorical text.
 
-``Column.null`` (optional bool mask) marks SQL NULLs; for ``text`` a negative code is NULL too.
+``CopyColumn.null`` (optional bool mask) marks SQL NULLs; for ``text`` a negative code is NULL too.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ _FIXED_DTYPES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Column:
+class CopyColumn:
     """One column of a :class:`Frame` (see the module docstring for ``kind``/``values``)."""
 
     name: str
@@ -76,7 +76,7 @@ class Frame:
     """Columns of one table, in the order they are copied."""
 
     table: str
-    columns: tuple[Column, ...]
+    columns: tuple[CopyColumn, ...]
     schema: str = "public"
     rows: int = field(init=False)
 
@@ -96,17 +96,19 @@ def text_payloads(values: Sequence[str]) -> tuple[bytes, ...]:
     return tuple(v.encode("utf-8") for v in values)
 
 
-def text_col(name: str, values: Sequence[str | None]) -> Column:
+def text_col(name: str, values: Sequence[str | None]) -> CopyColumn:
     """A ``text`` column from Python strings (None = NULL), for small tables."""
     table = sorted({v for v in values if v is not None})
     index = {v: i for i, v in enumerate(table)}
     codes = np.array([-1 if v is None else index[v] for v in values], dtype=np.int64)
-    return Column(name, "text", codes, payloads=text_payloads(table))
+    return CopyColumn(name, "text", codes, payloads=text_payloads(table))
 
 
-def payload_col(name: str, payloads: Sequence[bytes]) -> Column:
+def payload_col(name: str, payloads: Sequence[bytes]) -> CopyColumn:
     """A column whose every row has its own pre-encoded payload (jsonb, arrays)."""
-    return Column(name, "text", np.arange(len(payloads), dtype=np.int64), payloads=tuple(payloads))
+    return CopyColumn(
+        name, "text", np.arange(len(payloads), dtype=np.int64), payloads=tuple(payloads)
+    )
 
 
 def jsonb_payload(value: object) -> bytes:
@@ -152,7 +154,7 @@ def _numeric_matrix(values: NDArray[np.generic], scale: int) -> NDArray[np.uint8
     return words.view(np.uint8).reshape(n, 2 * words.shape[1])
 
 
-def _fixed_matrix(col: Column, lo: int, hi: int) -> NDArray[np.uint8]:
+def _fixed_matrix(col: CopyColumn, lo: int, hi: int) -> NDArray[np.uint8]:
     """The data bytes of rows [lo, hi) of a fixed-width column as an (n, width) matrix."""
     v = col.values[lo:hi]
     n = hi - lo
@@ -237,7 +239,7 @@ def encode(
     return out.tobytes()
 
 
-def _fixed_width(col: Column) -> int:
+def _fixed_width(col: CopyColumn) -> int:
     if col.kind == "numeric":
         return 8 + 2 * (_NUMERIC_INT_GROUPS + 1)
     return int(np.dtype(_FIXED_DTYPES[col.kind]).itemsize)
@@ -246,7 +248,7 @@ def _fixed_width(col: Column) -> int:
 def _write_text(
     out: NDArray[np.uint8],
     pos: NDArray[np.int64],
-    col: Column,
+    col: CopyColumn,
     lo: int,
     hi: int,
     lens: NDArray[np.int64],

@@ -12,7 +12,7 @@ from synthetic import text
 from synthetic.conversation import BODIES, STATUSES, Interactions, TicketState
 from synthetic.outcomes import Sla, ticket_scope
 from synthetic.people import Customers, Staff
-from synthetic.pgbinary import Column, Frame, text_array_payload, text_payloads
+from synthetic.pgbinary import CopyColumn, Frame, text_array_payload, text_payloads
 from synthetic.rand import stream
 from synthetic.reference import CHANNELS, LEAF_ID0, LEAF_ROOT, LEAF_SLUGS, PRIORITIES, ROOTS
 from synthetic.tickets import Tickets
@@ -53,41 +53,41 @@ def tickets_frame(
     return Frame(
         "support_tickets",
         (
-            Column("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
-            Column("subject", "text", subject, payloads=text_payloads(SUBJECTS)),
-            Column("customer_id", "uuid", customers.ids[tk.customer]),
-            Column("channel", "text", tk.channel, payloads=text_payloads(CHANNELS)),
-            Column("category_id", "int4", tk.leaf + LEAF_ID0),
-            Column("priority", "text", tk.priority, payloads=text_payloads(PRIORITIES)),
-            Column("status", "text", st.status, payloads=text_payloads(STATUSES)),
-            Column("team_id", "uuid", staff.team_ids[tk.team]),
-            Column("assigned_agent_id", "uuid", staff.agent_ids[tk.agent], null=agent_null),
-            Column("sla_policy_id", "int4", tk.policy + 1),
-            Column(
+            CopyColumn("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
+            CopyColumn("subject", "text", subject, payloads=text_payloads(SUBJECTS)),
+            CopyColumn("customer_id", "uuid", customers.ids[tk.customer]),
+            CopyColumn("channel", "text", tk.channel, payloads=text_payloads(CHANNELS)),
+            CopyColumn("category_id", "int4", tk.leaf + LEAF_ID0),
+            CopyColumn("priority", "text", tk.priority, payloads=text_payloads(PRIORITIES)),
+            CopyColumn("status", "text", st.status, payloads=text_payloads(STATUSES)),
+            CopyColumn("team_id", "uuid", staff.team_ids[tk.team]),
+            CopyColumn("assigned_agent_id", "uuid", staff.agent_ids[tk.agent], null=agent_null),
+            CopyColumn("sla_policy_id", "int4", tk.policy + 1),
+            CopyColumn(
                 "vip_tier",
                 "text",
                 tk.tier - 1,
                 payloads=text_payloads([t for t in TIER_NAMES if t]),
             ),
-            Column("is_white_glove", "bool", tk.white_glove.astype(np.int64)),
-            Column("created_at", "timestamptz", tk.created * US),
-            Column("updated_at", "timestamptz", st.updated * US),
+            CopyColumn("is_white_glove", "bool", tk.white_glove.astype(np.int64)),
+            CopyColumn("created_at", "timestamptz", tk.created * US),
+            CopyColumn("updated_at", "timestamptz", st.updated * US),
             _instant("first_response_at", st.first_response),
             _instant("first_resolved_at", st.first_resolved),
             _instant("resolved_at", st.resolved),
             _instant("closed_at", st.closed),
-            Column("first_response_due_at", "timestamptz", sla.fr_due * US),
-            Column("resolution_due_at", "timestamptz", sla.res_due * US),
-            Column("reopen_count", "int2", st.reopens),
-            Column("agent_reply_count", "int2", st.agent_replies),
-            Column("customer_message_count", "int2", st.customer_messages),
-            Column("tags", "text", tags, payloads=_tag_payloads()),
+            CopyColumn("first_response_due_at", "timestamptz", sla.fr_due * US),
+            CopyColumn("resolution_due_at", "timestamptz", sla.res_due * US),
+            CopyColumn("reopen_count", "int2", st.reopens),
+            CopyColumn("agent_reply_count", "int2", st.agent_replies),
+            CopyColumn("customer_message_count", "int2", st.customer_messages),
+            CopyColumn("tags", "text", tags, payloads=_tag_payloads()),
         ),
     )
 
 
-def _instant(name: str, values: np.ndarray) -> Column:
-    return Column(name, "timestamptz", values * US, null=values == 0)
+def _instant(name: str, values: np.ndarray) -> CopyColumn:
+    return CopyColumn(name, "timestamptz", values * US, null=values == 0)
 
 
 def interactions_frame(it: Interactions, tk: Tickets, st: TicketState, staff: Staff) -> Frame:
@@ -96,21 +96,23 @@ def interactions_frame(it: Interactions, tk: Tickets, st: TicketState, staff: St
     return Frame(
         "support_interactions",
         (
-            Column("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
-            Column("ticket_id", "int8", it.ticket + 1),
-            Column(
+            CopyColumn("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
+            CopyColumn("ticket_id", "int8", it.ticket + 1),
+            CopyColumn(
                 "author_type",
                 "text",
                 it.author,
                 payloads=text_payloads(("customer", "agent", "bot", "system")),
             ),
-            Column("agent_id", "uuid", staff.agent_ids[np.maximum(it.agent, 0)], null=it.agent < 0),
-            Column("channel", "text", tk.channel[it.ticket], payloads=text_payloads(CHANNELS)),
-            Column("is_public", "bool", it.public.astype(np.int64)),
-            Column("created_at", "timestamptz", it.at * US),
-            Column("handle_seconds", "int4", it.handle),
-            Column("sentiment_score", "numeric", it.sentiment, null=~it.has_sentiment, scale=3),
-            Column(
+            CopyColumn(
+                "agent_id", "uuid", staff.agent_ids[np.maximum(it.agent, 0)], null=it.agent < 0
+            ),
+            CopyColumn("channel", "text", tk.channel[it.ticket], payloads=text_payloads(CHANNELS)),
+            CopyColumn("is_public", "bool", it.public.astype(np.int64)),
+            CopyColumn("created_at", "timestamptz", it.at * US),
+            CopyColumn("handle_seconds", "int4", it.handle),
+            CopyColumn("sentiment_score", "numeric", it.sentiment, null=~it.has_sentiment, scale=3),
+            CopyColumn(
                 "sentiment_label",
                 "text",
                 np.where(it.has_sentiment, label, -1),
@@ -125,7 +127,7 @@ def bodies_frame(it: Interactions) -> Frame:
     return Frame(
         "support_interaction_bodies",
         (
-            Column("interaction_id", "int8", np.arange(1, it.n + 1, dtype=np.int64)),
-            Column("body", "text", it.body, payloads=text_payloads(BODIES)),
+            CopyColumn("interaction_id", "int8", np.arange(1, it.n + 1, dtype=np.int64)),
+            CopyColumn("body", "text", it.body, payloads=text_payloads(BODIES)),
         ),
     )

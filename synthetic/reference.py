@@ -14,12 +14,12 @@ import numpy as np
 
 from synthetic.calendar import (
     ORG_TZ,
-    BusinessCalendar,
-    Period,
+    BusinessClock,
+    DataSpan,
     holidays_between,
     local_date_span,
 )
-from synthetic.pgbinary import Column, Frame, int2_array_payload, payload_col, text_col
+from synthetic.pgbinary import CopyColumn, Frame, int2_array_payload, payload_col, text_col
 
 ROOTS: tuple[tuple[str, str], ...] = (
     ("orders_and_delivery", "Orders & delivery"),
@@ -87,22 +87,22 @@ VIP_CLOSED_ON = {(1, 1), (5, 1), (12, 25)}
 class Reference:
     """The business calendars of the period, by calendar id."""
 
-    calendars: dict[int, BusinessCalendar]
+    calendars: dict[int, BusinessClock]
     holidays: dict[int, list[tuple[date, str]]]
 
-    def policy_calendar(self, policy: int) -> BusinessCalendar | None:
+    def policy_calendar(self, policy: int) -> BusinessClock | None:
         """Calendar of SLA policy index ``policy`` (None = 24x7)."""
         cal = int(TIER_CALENDAR[policy // 4])
         return self.calendars[cal] if cal else None
 
 
-def build_reference(period: Period) -> Reference:
+def build_reference(period: DataSpan) -> Reference:
     """Calendars covering the period with room for due dates after its end."""
     first, last = local_date_span(period, before=3, after=150)
     french = holidays_between(first, last)
     vip = [(d, n) for d, n in french if (d.month, d.day) in VIP_CLOSED_ON]
     cals = {
-        PARIS_HOURS: BusinessCalendar(
+        PARIS_HOURS: BusinessClock(
             "Paris business hours",
             ORG_TZ,
             (1, 2, 3, 4, 5),
@@ -112,7 +112,7 @@ def build_reference(period: Period) -> Reference:
             first,
             last,
         ),
-        VIP_EXTENDED: BusinessCalendar(
+        VIP_EXTENDED: BusinessClock(
             "VIP extended",
             ORG_TZ,
             (1, 2, 3, 4, 5, 6),
@@ -136,12 +136,12 @@ def category_frame() -> Frame:
     return Frame(
         "support_categories",
         (
-            Column("id", "int4", ids),
-            Column("parent_id", "int4", parent, null=parent == 0),
+            CopyColumn("id", "int4", ids),
+            CopyColumn("parent_id", "int4", parent, null=parent == 0),
             text_col("slug", slugs),
             text_col("name", names),
             text_col("path", paths),
-            Column("depth", "int2", depth),
+            CopyColumn("depth", "int2", depth),
         ),
     )
 
@@ -156,12 +156,12 @@ def calendar_frames(ref: Reference) -> list[Frame]:
     calendars = Frame(
         "support_business_calendars",
         (
-            Column("id", "int4", np.array(ids, dtype=np.int64)),
+            CopyColumn("id", "int4", np.array(ids, dtype=np.int64)),
             text_col("name", [c.name for c in cals]),
             text_col("timezone", [c.tz for c in cals]),
             payload_col("open_days", [int2_array_payload(c.open_days) for c in cals]),
-            Column("opens_at", "time", np.array([micros(c.opens) for c in cals])),
-            Column("closes_at", "time", np.array([micros(c.closes) for c in cals])),
+            CopyColumn("opens_at", "time", np.array([micros(c.opens) for c in cals])),
+            CopyColumn("closes_at", "time", np.array([micros(c.closes) for c in cals])),
         ),
     )
     rows = [(cid, d, n) for cid in ids for d, n in ref.holidays[cid]]
@@ -169,8 +169,8 @@ def calendar_frames(ref: Reference) -> list[Frame]:
     holidays = Frame(
         "support_calendar_holidays",
         (
-            Column("calendar_id", "int4", np.array([r[0] for r in rows], dtype=np.int64)),
-            Column(
+            CopyColumn("calendar_id", "int4", np.array([r[0] for r in rows], dtype=np.int64)),
+            CopyColumn(
                 "holiday", "date", np.array([(r[1] - epoch).days for r in rows], dtype=np.int64)
             ),
             text_col("name", [r[2] for r in rows]),
@@ -187,7 +187,7 @@ def policy_frame(created_at: int) -> Frame:
     return Frame(
         "support_sla_policies",
         (
-            Column("id", "int4", np.arange(1, n + 1, dtype=np.int64)),
+            CopyColumn("id", "int4", np.arange(1, n + 1, dtype=np.int64)),
             text_col(
                 "name",
                 [f"{TIERS[t].title()} {PRIORITIES[p]}" for t, p in zip(tiers, prios, strict=True)],
@@ -195,10 +195,10 @@ def policy_frame(created_at: int) -> Frame:
             text_col("priority", [PRIORITIES[p] for p in prios]),
             text_col("customer_tier", [TIERS[t] for t in tiers]),
             text_col("channel", [None] * n),
-            Column("first_response_minutes", "int4", FIRST_RESPONSE_MIN[tiers, prios]),
-            Column("resolution_minutes", "int4", RESOLUTION_MIN[tiers, prios]),
-            Column("calendar_id", "int4", cal, null=cal == 0),
-            Column("is_active", "bool", np.ones(n, dtype=np.int64)),
-            Column("created_at", "timestamptz", np.full(n, created_at * 1_000_000)),
+            CopyColumn("first_response_minutes", "int4", FIRST_RESPONSE_MIN[tiers, prios]),
+            CopyColumn("resolution_minutes", "int4", RESOLUTION_MIN[tiers, prios]),
+            CopyColumn("calendar_id", "int4", cal, null=cal == 0),
+            CopyColumn("is_active", "bool", np.ones(n, dtype=np.int64)),
+            CopyColumn("created_at", "timestamptz", np.full(n, created_at * 1_000_000)),
         ),
     )

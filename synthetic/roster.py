@@ -20,9 +20,9 @@ import numpy as np
 from synthetic.calendar import (
     DAY,
     ORG_TZ,
-    BusinessCalendar,
+    BusinessClock,
+    DataSpan,
     LocalClock,
-    Period,
     local_date_span,
 )
 from synthetic.people import VIP, Staff
@@ -41,7 +41,7 @@ class Roster:
     1970-01-01 in Paris time); ``shift_start[a]`` is the local hour their shift starts.
     """
 
-    staffing: tuple[BusinessCalendar, ...]
+    staffing: tuple[BusinessClock, ...]
     first_day: int
     works: B
     shift_start: I64
@@ -54,21 +54,21 @@ class Roster:
         return result
 
 
-def staffing_calendars(period: Period) -> tuple[BusinessCalendar, ...]:
+def staffing_calendars(period: DataSpan) -> tuple[BusinessClock, ...]:
     first, last = local_date_span(period, before=3, after=150)
     closed = frozenset(
         date(y, m, d) for y in range(first.year, last.year + 1) for m, d in STANDARD_CLOSED
     )
-    standard = BusinessCalendar(
+    standard = BusinessClock(
         "staffing", ORG_TZ, (1, 2, 3, 4, 5, 6), time(8), time(20), closed, first, last
     )
-    vip = BusinessCalendar(
+    vip = BusinessClock(
         "staffing vip", ORG_TZ, (1, 2, 3, 4, 5, 6, 7), time(7), time(23), frozenset(), first, last
     )
     return (standard, standard, standard, standard, vip)
 
 
-def build_roster(seed: int, staff: Staff, period: Period, clock: LocalClock) -> Roster:
+def build_roster(seed: int, staff: Staff, period: DataSpan, clock: LocalClock) -> Roster:
     rng = stream(seed, "roster")
     staffing = staffing_calendars(period)
     first_day = int(clock.day(np.array([period.start]))[0]) - 1
@@ -99,7 +99,7 @@ def build_roster(seed: int, staff: Staff, period: Period, clock: LocalClock) -> 
     return Roster(staffing, first_day, works, shift)
 
 
-def _open_days(staffing: tuple[BusinessCalendar, ...], days: I64) -> B:
+def _open_days(staffing: tuple[BusinessClock, ...], days: I64) -> B:
     """Whether each team's staffing calendar opens on each local day."""
     out = np.zeros((len(staffing), len(days)), dtype=bool)
     for t, cal in enumerate(staffing):

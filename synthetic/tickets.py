@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-from synthetic.calendar import HOUR, LocalClock, Period, seasonal_weights
+from synthetic.calendar import HOUR, DataSpan, LocalClock, seasonal_weights
 from synthetic.incidents import SPIKE_LEAF, SPIKE_MAGNITUDE, Incidents
 from synthetic.people import BEAUTY, BILLING, FITNESS, GENERAL, VIP, Customers, Staff
 from synthetic.rand import I64, B, pick_rows, stream
@@ -68,7 +68,12 @@ class Tickets:
 
 
 def draw_arrivals(
-    seed: int, n: int, period: Period, clock: LocalClock, holidays: list[date], incidents: Incidents
+    seed: int,
+    n: int,
+    period: DataSpan,
+    clock: LocalClock,
+    holidays: list[date],
+    incidents: Incidents,
 ) -> tuple[I64, I64, B]:
     """Creation instants (sorted), leaf categories and the volume-spike flag of ``n`` tickets."""
     rng = stream(seed, "arrivals")
@@ -118,7 +123,7 @@ def _draw_customers(rng: np.random.Generator, leaf: I64, customers: Customers) -
 def draw_tickets(
     seed: int,
     n: int,
-    period: Period,
+    period: DataSpan,
     clock: LocalClock,
     holidays: list[date],
     incidents: Incidents,

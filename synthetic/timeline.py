@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synthetic.calendar import DAY, HOUR, BusinessCalendar
+from synthetic.calendar import DAY, HOUR, BusinessClock
 from synthetic.incidents import WAVE_MAGNITUDE, Incidents
 from synthetic.people import Staff
 from synthetic.rand import I64, lognormal, stream
@@ -65,7 +65,7 @@ class Timeline:
     closed: I64
 
 
-def staffing_add(staffing: tuple[BusinessCalendar, ...], team: I64, ts: I64, seconds: I64) -> I64:
+def staffing_add(staffing: tuple[BusinessClock, ...], team: I64, ts: I64, seconds: I64) -> I64:
     """``ts`` plus ``seconds`` of the team's staffing time (per ticket team)."""
     out = np.empty(len(ts), dtype=np.int64)
     # teams sharing one calendar object are processed together (one searchsorted per calendar)
@@ -92,7 +92,7 @@ def build_timeline(
     seed: int,
     tk: Tickets,
     staff: Staff,
-    staffing: tuple[BusinessCalendar, ...],
+    staffing: tuple[BusinessClock, ...],
     incidents: Incidents,
 ) -> Timeline:
     """The planned cycles of every ticket and its planned closure."""

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synthetic.calendar import HOUR, Period
+from synthetic.calendar import HOUR, DataSpan
 from synthetic.people import Customers
-from synthetic.pgbinary import Column, Frame, text_col
+from synthetic.pgbinary import CopyColumn, Frame, text_col
 from synthetic.rand import I64, B, stream
 
 NEVER = np.iinfo(np.int64).max // 4
@@ -49,7 +49,7 @@ class VipHistory:
         return result
 
 
-def draw_history(seed: int, customers: Customers, period: Period) -> VipHistory:
+def draw_history(seed: int, customers: Customers, period: DataSpan) -> VipHistory:
     rng = stream(seed, "vip-history")
     n = customers.n
     tier = customers.tier
@@ -72,7 +72,7 @@ def decide_churn(
     seed: int,
     customers: Customers,
     history: VipHistory,
-    period: Period,
+    period: DataSpan,
     last_activity: I64,
     breaches: I64,
     low_csat: I64,
@@ -102,19 +102,19 @@ def customers_frame(customers: Customers, churned_at: I64, dedicated_ids: np.nda
     return Frame(
         "customers",
         (
-            Column("id", "uuid", customers.ids),
+            CopyColumn("id", "uuid", customers.ids),
             text_col("vip_tier", [TIER_NAMES[t] for t in tier.tolist()]),
             text_col("segment", [SEGMENTS[s] for s in customers.segment.tolist()]),
-            Column("dedicated_agent_id", "uuid", dedicated_ids, null=customers.dedicated < 0),
-            Column("lifetime_value", "numeric", customers.ltv_cents, scale=2),
+            CopyColumn("dedicated_agent_id", "uuid", dedicated_ids, null=customers.dedicated < 0),
+            CopyColumn("lifetime_value", "numeric", customers.ltv_cents, scale=2),
             text_col("country", _countries(customers)),
-            Column("joined_at", "timestamptz", customers.joined * us),
+            CopyColumn("joined_at", "timestamptz", customers.joined * us),
             text_col("status", ["churned" if c else "active" for c in churned_at.tolist()]),
-            Column("churned_at", "timestamptz", churned_at * us, null=churned_at == 0),
-            Column("consent_marketing", "bool", customers.consent_marketing.astype(np.int64)),
-            Column("consent_analytics", "bool", customers.consent_analytics.astype(np.int64)),
-            Column("consent_surveys", "bool", customers.consent_surveys.astype(np.int64)),
-            Column("created_at", "timestamptz", customers.joined * us),
+            CopyColumn("churned_at", "timestamptz", churned_at * us, null=churned_at == 0),
+            CopyColumn("consent_marketing", "bool", customers.consent_marketing.astype(np.int64)),
+            CopyColumn("consent_analytics", "bool", customers.consent_analytics.astype(np.int64)),
+            CopyColumn("consent_surveys", "bool", customers.consent_surveys.astype(np.int64)),
+            CopyColumn("created_at", "timestamptz", customers.joined * us),
         ),
     )
 
@@ -180,17 +180,17 @@ def tracking_frame(
     return Frame(
         "support_vip_tracking",
         (
-            Column("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
-            Column("customer_id", "uuid", customers.ids[cust]),
+            CopyColumn("id", "int8", np.arange(1, n + 1, dtype=np.int64)),
+            CopyColumn("customer_id", "uuid", customers.ids[cust]),
             text_col("vip_tier", [TIER_NAMES[t] for t in tier.tolist()]),
-            Column(
+            CopyColumn(
                 "dedicated_agent_id", "uuid", agent_ids[np.maximum(dedicated, 0)], null=~has_agent
             ),
-            Column("effective_from", "timestamptz", start * us),
-            Column("effective_to", "timestamptz", end * us, null=end == 0),
-            Column("white_glove_sessions", "int4", wg),
-            Column("personalized_followups", "int4", fu),
-            Column("followups_answered", "int4", answered),
+            CopyColumn("effective_from", "timestamptz", start * us),
+            CopyColumn("effective_to", "timestamptz", end * us, null=end == 0),
+            CopyColumn("white_glove_sessions", "int4", wg),
+            CopyColumn("personalized_followups", "int4", fu),
+            CopyColumn("followups_answered", "int4", answered),
             text_col("change_reason", [reasons[r] for r in reason.tolist()]),
         ),
     )

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from synthetic import text
-from synthetic.calendar import DAY, LocalClock, Period
+from synthetic.calendar import DAY, DataSpan, LocalClock
 from synthetic.conversation import AGENT, SCHEDULED_SECONDS, Interactions, TicketState
 from synthetic.people import GENERAL, VIP, Staff
-from synthetic.pgbinary import Column, Frame, text_col, text_payloads
+from synthetic.pgbinary import CopyColumn, Frame, text_col, text_payloads
 from synthetic.rand import I64, stream
 from synthetic.roster import Roster
 from synthetic.tickets import Tickets
@@ -48,7 +48,7 @@ class AgentDays:
     solved: I64
 
 
-def metric_days(period: Period, clock: LocalClock) -> I64:
+def metric_days(period: DataSpan, clock: LocalClock) -> I64:
     """The complete local days of the period."""
     first = int(clock.day(np.array([period.start]))[0]) + 1
     last = int(clock.day(np.array([period.end]))[0]) - 1
@@ -135,24 +135,24 @@ def agent_metrics_frame(ad: AgentDays, staff: Staff) -> Frame:
     return Frame(
         "support_agents_metrics",
         (
-            Column("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
-            Column("agent_id", "uuid", staff.agent_ids[ad.agent]),
-            Column("metric_date", "date", ad.day),
-            Column("scheduled_seconds", "int4", ad.scheduled),
-            Column("logged_in_seconds", "int4", ad.logged_in),
-            Column("handle_seconds", "int4", ad.handle),
-            Column("available_seconds", "int4", ad.available),
-            Column("in_adherence_seconds", "int4", ad.adherence),
-            Column("talk_seconds", "int4", ad.talk),
-            Column("hold_seconds", "int4", ad.hold),
-            Column("after_contact_seconds", "int4", ad.acw),
-            Column("contacts_handled", "int4", ad.contacts),
-            Column("tickets_solved", "int4", ad.solved),
+            CopyColumn("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
+            CopyColumn("agent_id", "uuid", staff.agent_ids[ad.agent]),
+            CopyColumn("metric_date", "date", ad.day),
+            CopyColumn("scheduled_seconds", "int4", ad.scheduled),
+            CopyColumn("logged_in_seconds", "int4", ad.logged_in),
+            CopyColumn("handle_seconds", "int4", ad.handle),
+            CopyColumn("available_seconds", "int4", ad.available),
+            CopyColumn("in_adherence_seconds", "int4", ad.adherence),
+            CopyColumn("talk_seconds", "int4", ad.talk),
+            CopyColumn("hold_seconds", "int4", ad.hold),
+            CopyColumn("after_contact_seconds", "int4", ad.acw),
+            CopyColumn("contacts_handled", "int4", ad.contacts),
+            CopyColumn("tickets_solved", "int4", ad.solved),
         ),
     )
 
 
-def qa_frame(seed: int, tk: Tickets, st: TicketState, staff: Staff, period: Period) -> Frame:
+def qa_frame(seed: int, tk: Tickets, st: TicketState, staff: Staff, period: DataSpan) -> Frame:
     rng = stream(seed, "qa")
     pool = np.flatnonzero((st.resolved > 0) & st.assigned)
     chosen = pool[rng.random(len(pool)) < 0.04]
@@ -174,22 +174,22 @@ def qa_frame(seed: int, tk: Tickets, st: TicketState, staff: Staff, period: Peri
     return Frame(
         "support_qa_evaluations",
         (
-            Column("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
-            Column("ticket_id", "int8", chosen + 1),
-            Column("agent_id", "uuid", staff.agent_ids[agent]),
-            Column("evaluator_id", "uuid", staff.agent_ids[evaluator]),
-            Column("evaluated_at", "timestamptz", at * US),
-            Column("score", "numeric", cents, scale=2),
-            Column("empathy", "int2", crit[:, 0]),
-            Column("accuracy", "int2", crit[:, 1]),
-            Column("tone", "int2", crit[:, 2]),
-            Column("process", "int2", crit[:, 3]),
-            Column("feedback", "text", band, payloads=text_payloads(text.QA_FEEDBACK)),
+            CopyColumn("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
+            CopyColumn("ticket_id", "int8", chosen + 1),
+            CopyColumn("agent_id", "uuid", staff.agent_ids[agent]),
+            CopyColumn("evaluator_id", "uuid", staff.agent_ids[evaluator]),
+            CopyColumn("evaluated_at", "timestamptz", at * US),
+            CopyColumn("score", "numeric", cents, scale=2),
+            CopyColumn("empathy", "int2", crit[:, 0]),
+            CopyColumn("accuracy", "int2", crit[:, 1]),
+            CopyColumn("tone", "int2", crit[:, 2]),
+            CopyColumn("process", "int2", crit[:, 3]),
+            CopyColumn("feedback", "text", band, payloads=text_payloads(text.QA_FEEDBACK)),
         ),
     )
 
 
-def training_frame(seed: int, staff: Staff, period: Period) -> Frame:
+def training_frame(seed: int, staff: Staff, period: DataSpan) -> Frame:
     rng = stream(seed, "training")
     rows: list[tuple[int, int, int, int, int, int]] = []  # agent, course, status, from, to, score
     for a in range(staff.n_agents):
@@ -210,18 +210,18 @@ def training_frame(seed: int, staff: Staff, period: Period) -> Frame:
     return Frame(
         "support_training_records",
         (
-            Column("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
-            Column("agent_id", "uuid", staff.agent_ids[agent]),
+            CopyColumn("id", "int8", np.arange(1, m + 1, dtype=np.int64)),
+            CopyColumn("agent_id", "uuid", staff.agent_ids[agent]),
             text_col("course", [text.COURSES[c][0] for c in course.tolist()]),
             text_col("skill", [text.COURSES[c][1] for c in course.tolist()]),
-            Column(
+            CopyColumn(
                 "status",
                 "text",
                 status,
                 payloads=text_payloads(("assigned", "in_progress", "completed")),
             ),
-            Column("assigned_at", "timestamptz", assigned * US),
-            Column("completed_at", "timestamptz", done * US, null=done == 0),
-            Column("score", "numeric", score, null=done == 0, scale=2),
+            CopyColumn("assigned_at", "timestamptz", assigned * US),
+            CopyColumn("completed_at", "timestamptz", done * US, null=done == 0),
+            CopyColumn("score", "numeric", score, null=done == 0, scale=2),
         ),
     )

@@ -12,8 +12,8 @@ What is shared
     (viewer identity as row level security sees it — app role, agent row, team —, document
     text, operation name, variables). One :class:`SharedStream` per key runs the subscription
     once — one hub subscription, one execution and one JSON encoding per event — and offers the
-    encoded payload to each :class:`Member` (one per websocket operation), whose only per-event
-    work is to frame it with its operation id and write it.
+    encoded payload to each :class:`StreamMember` (one per websocket operation), whose only
+    per-event work is to frame it with its operation id and write it.
 
 Why that is sound
     The hub decides visibility per viewer class, and RLS derives every policy the event types
@@ -119,7 +119,7 @@ class StreamKey:
 
 
 @dataclass(eq=False)
-class Member:
+class StreamMember:
     """One websocket operation reading a shared stream."""
 
     stream: SharedStream
@@ -151,7 +151,7 @@ class SharedStream:
 
     registry: SharedStreams
     key: StreamKey
-    members: set[Member] = field(default_factory=set)
+    members: set[StreamMember] = field(default_factory=set)
     hub_open: bool = False
     task: asyncio.Task[None] | None = None
 
@@ -208,7 +208,7 @@ class SharedStreams:
         self.hub_subscriptions = 0
         self.dropped_message = dropped_message(queue_size)
 
-    def join(self, key: StreamKey, source: Source, principal: Principal) -> Member:
+    def join(self, key: StreamKey, source: Source, principal: Principal) -> StreamMember:
         """A new member (whose rights are ``principal``'s) of the stream of ``key``; starts the
         stream (with ``source``) if none runs."""
         stream = self._streams.get(key)
@@ -216,11 +216,11 @@ class SharedStreams:
             stream = SharedStream(self, key)
             self._streams[key] = stream
             stream.task = asyncio.create_task(stream._run(source), name="rt-shared-stream")
-        member = Member(stream, asyncio.Queue(maxsize=self.queue_size), principal)
+        member = StreamMember(stream, asyncio.Queue(maxsize=self.queue_size), principal)
         stream.members.add(member)
         return member
 
-    def leave(self, member: Member) -> None:
+    def leave(self, member: StreamMember) -> None:
         """Remove ``member``; the stream stops with its last member (idempotent)."""
         stream = member.stream
         stream.members.discard(member)

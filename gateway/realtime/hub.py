@@ -9,7 +9,7 @@ listeners (the alerting engine) get every batch, unfiltered.
 
 Subscriptions and their queues:
 
-* each GraphQL subscription is a :class:`Subscription` with its own bounded queue
+* each GraphQL subscription is a :class:`HubSubscription` with its own bounded queue
   (``queue_size``, default 1,000 events);
 * the hub never waits on a subscriber: it puts events without blocking;
 * **overflow policy**: when a subscription's queue is full, the subscription is dropped: its
@@ -64,7 +64,7 @@ class RowCriteria:
 
 
 @dataclass(eq=False)
-class Subscription:
+class HubSubscription:
     """One GraphQL subscription registered with the hub."""
 
     kind: str
@@ -105,7 +105,9 @@ class Hub:
         self.source = source
         self.queue_size = queue_size
         self.classes = ViewerClasses()
-        self._subs: dict[str, dict[int, set[Subscription]]] = {k: defaultdict(set) for k in KINDS}
+        self._subs: dict[str, dict[int, set[HubSubscription]]] = {
+            k: defaultdict(set) for k in KINDS
+        }
         self._listeners: list[Callable[[Sequence[Change]], None]] = []
         self._task: asyncio.Task[None] | None = None
         self.dashboards = DashboardMultiplexer(
@@ -144,11 +146,11 @@ class Hub:
 
     def open(
         self, kind: str, identity: ViewerIdentity, criteria: Any, principal: Principal
-    ) -> Subscription:
+    ) -> HubSubscription:
         """Register a subscription; events committed from now on reach its queue."""
         if kind not in KINDS:
             raise ValueError(f"unknown subscription kind {kind!r}")
-        sub = Subscription(
+        sub = HubSubscription(
             kind=kind,
             identity=identity,
             class_id=self.classes.acquire(identity),
@@ -162,7 +164,7 @@ class Hub:
             self.dashboards.join(sub)
         return sub
 
-    def close(self, sub: Subscription) -> None:
+    def close(self, sub: HubSubscription) -> None:
         """Unregister ``sub`` (idempotent)."""
         members = self._subs[sub.kind].get(sub.class_id)
         if members is None or sub not in members:
@@ -174,7 +176,7 @@ class Hub:
         if sub.kind == "dashboard":
             self.dashboards.leave(sub)
 
-    def offer(self, sub: Subscription, event: Any) -> None:
+    def offer(self, sub: HubSubscription, event: Any) -> None:
         """Queue ``event`` for ``sub`` without waiting; drop ``sub`` if its queue is full."""
         if sub.dropped is not None:
             return
@@ -186,7 +188,7 @@ class Hub:
         sub.delivered += 1
         self.counters["delivered"] += 1
 
-    def _drop(self, sub: Subscription) -> None:
+    def _drop(self, sub: HubSubscription) -> None:
         sub.dropped = dropped_message(self.queue_size)
         while not sub.queue.empty():
             sub.queue.get_nowait()

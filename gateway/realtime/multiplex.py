@@ -40,7 +40,7 @@ from resolvers.live import DashboardEvent, dashboard_snapshot, dashboard_window
 from resolvers.port import Row, Session
 
 if TYPE_CHECKING:
-    from gateway.realtime.hub import Subscription
+    from gateway.realtime.hub import HubSubscription
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class ScopeKey:
 class Scope:
     key: ScopeKey
     class_id: int
-    members: set[Subscription] = field(default_factory=set)
+    members: set[HubSubscription] = field(default_factory=set)
     dirty: asyncio.Event = field(default_factory=asyncio.Event)
     last: DashboardEvent | None = None
     task: asyncio.Task[None] | None = None
@@ -72,7 +72,7 @@ class DashboardMultiplexer:
     def __init__(
         self,
         db: Database,
-        offer: Callable[[Subscription, Any], None],
+        offer: Callable[[HubSubscription, Any], None],
         *,
         min_interval: float = 1.0,
         refresh_seconds: float = 30.0,
@@ -90,7 +90,7 @@ class DashboardMultiplexer:
     def __len__(self) -> int:
         return len(self._scopes)
 
-    def join(self, sub: Subscription) -> None:
+    def join(self, sub: HubSubscription) -> None:
         """Add a dashboard subscription (criteria: ``(period, timezone)``) to its scope."""
         period, timezone = sub.criteria
         key = ScopeKey(sub.identity, period, timezone)
@@ -103,7 +103,7 @@ class DashboardMultiplexer:
         if scope.last is not None:
             self._offer(sub, scope.last)
 
-    def leave(self, sub: Subscription) -> None:
+    def leave(self, sub: HubSubscription) -> None:
         """Remove a subscription; the scope stops with its last member."""
         period, timezone = sub.criteria
         key = ScopeKey(sub.identity, period, timezone)

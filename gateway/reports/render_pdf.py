@@ -37,8 +37,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+import resolvers.report_document
 from resolvers.report_document import Chart, ReportDocument, format_number
-from resolvers.report_document import Table as DocTable
 
 FONT, BOLD = "Vera", "Vera-Bold"
 ACCENT = colors.HexColor("#1F3A5F")
@@ -104,7 +104,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         super().save()
 
 
-def _table(t: DocTable, styles: dict[str, ParagraphStyle]) -> list[Any]:
+def _table(t: resolvers.report_document.Table, styles: dict[str, ParagraphStyle]) -> list[Any]:
     head = [c.title for c in t.columns]
     body = [[format_number(v, c) for v, c in zip(row, t.columns, strict=True)] for row in t.rows]
     flow: list[Any] = [Paragraph(t.title, styles["h2"])]

@@ -39,7 +39,8 @@ from gateway.reports.render import XLSX_TYPE, Rendered, render
 from gateway.reports.render_csv import table_csv
 from gateway.reports.render_xlsx import XlsxStream
 from gateway.settings import Settings
-from resolvers.context import RequestContext, Viewer
+from resolvers.buckets import Granularity
+from resolvers.context import Caller, RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import kpi_series
 from resolvers.offload import run_cpu
@@ -49,7 +50,6 @@ from resolvers.report_document import ReportDocument
 from resolvers.report_exports import filter_from_payload
 from resolvers.report_sections import series_table
 from resolvers.reports import request_from_payload
-from resolvers.series import Granularity
 from resolvers.windows import TimeWindow
 
 
@@ -72,7 +72,7 @@ def requested_by(principal: Principal) -> str:
 def request_context(settings: Settings, principal: Principal, session: Session) -> RequestContext:
     """What the API's resolvers receive for a request of ``principal`` (reports are built by
     the same functions, with the same targets, zone and privacy settings)."""
-    viewer = Viewer(user_id=principal.user_id, role=principal.role, app_role=principal.app_role)
+    viewer = Caller(user_id=principal.user_id, role=principal.role, app_role=principal.app_role)
     return RequestContext(
         viewer=viewer,
         session=session,

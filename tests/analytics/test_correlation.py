@@ -102,10 +102,8 @@ def test_validation() -> None:
 
 
 def test_pearson_matrix_matches_scipy_pearsonr() -> None:
-    from analytics.correlation import spearman_matrix as matrix
-
     cols = _columns(4)
-    res = matrix(cols, method="pearson")
+    res = spearman_matrix(cols, method="pearson")
     names = list(cols)
     raw = []
     for i, a in enumerate(names):

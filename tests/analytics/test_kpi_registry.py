@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.kpis import (
+from analytics.kpi_registry import (
     DEFINITIONS,
-    KpiDefinition,
+    KpiSpec,
     UnknownKpiError,
     lookup,
     names,
@@ -42,8 +42,8 @@ REQUIRED = {
 }  # fmt: skip
 
 
-def _defn(direction: str, target: float | None = 10.0, margin: float = 2.0) -> KpiDefinition:
-    return KpiDefinition("x", "a test kpi", "units", direction, target, margin)  # type: ignore[arg-type]
+def _defn(direction: str, target: float | None = 10.0, margin: float = 2.0) -> KpiSpec:
+    return KpiSpec("x", "a test kpi", "units", direction, target, margin)  # type: ignore[arg-type]
 
 
 def test_every_required_kpi_is_registered_once_with_a_one_line_description() -> None:

@@ -22,7 +22,7 @@ from gateway.realtime.visibility import ViewerIdentity
         ("subscription { queueMetrics { depth } }", True),
         ("subscription { dashboardMetrics { created } }", False),  # joiners need the latest
         ("subscription { ticketChanged { seq } dashboardMetrics { created } }", False),
-        ("subscription { ...F } fragment F on Subscription { ticketChanged { seq } }", False),
+        ("subscription { ...F } fragment F on HubSubscription { ticketChanged { seq } }", False),
         ("query { kpiDefinitions { name } }", False),
         ("subscription { ticketChanged { seq }", False),  # syntax error: strawberry reports it
     ],

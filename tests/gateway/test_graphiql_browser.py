@@ -125,14 +125,14 @@ DEV_APP = textwrap.dedent(
 
 
     @strawberry.type
-    class Subscription:
+    class HubSubscription:
         @strawberry.subscription
         async def connection_params(self, info: Info) -> AsyncGenerator[str, None]:
             params: Any = info.context.get("connection_params")
             yield "payload=" + __import__("json").dumps(params, sort_keys=True)
 
 
-    graphql_app = GraphQL(strawberry.Schema(Query, subscription=Subscription), graphql_ide=None)
+    graphql_app = GraphQL(strawberry.Schema(Query, subscription=HubSubscription), graphql_ide=None)
 
 
     class Dispatch:

@@ -16,7 +16,7 @@ import asyncpg
 from testkit import SEED_DAYS, SEED_END, tq
 from typer.testing import CliRunner
 
-from gateway.cli import app as cli_app
+import gateway.cli
 
 GQL = Callable[..., Any]
 
@@ -167,10 +167,12 @@ def test_cli_erase(privacy_dsn: str, monkeypatch: Any) -> None:
     customer = asyncio.run(pick())
     monkeypatch.setenv("DATABASE_URL", privacy_dsn)
     args = ["privacy", "erase", "--customer", str(customer["id"]), "--reason", "cli request"]
-    first = CliRunner().invoke(cli_app, args)
+    first = CliRunner().invoke(gateway.cli.app, args)
     assert first.exit_code == 0, first.output
     assert "customer_contacts deleted: 1" in first.output
-    second = CliRunner().invoke(cli_app, args)
+    second = CliRunner().invoke(gateway.cli.app, args)
     assert second.exit_code == 0 and "already erased" in second.output
-    bad = CliRunner().invoke(cli_app, ["privacy", "erase", "--customer", "x", "--reason", "r"])
+    bad = CliRunner().invoke(
+        gateway.cli.app, ["privacy", "erase", "--customer", "x", "--reason", "r"]
+    )
     assert bad.exit_code != 0

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from resolver_support import open_database, principal, reference_database
 
 from gateway.db import Database
-from resolvers.kpi_series import SeriesPoint, series
+from resolvers.kpi_series import SeriesFigure, series
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -106,9 +106,9 @@ def runner(db: Database) -> Run:
     return call
 
 
-async def volume(run: Run, *args: Any, **kwargs: Any) -> list[SeriesPoint]:
+async def volume(run: Run, *args: Any, **kwargs: Any) -> list[SeriesFigure]:
     """The ticket_volume series of ``run``'s session: ``(from, to, granularity, timezone)``."""
-    points: list[SeriesPoint] = await run(series, "ticket_volume", *args, **kwargs)
+    points: list[SeriesFigure] = await run(series, "ticket_volume", *args, **kwargs)
     return points
 
 
@@ -123,7 +123,7 @@ def expected_by_day(
     )
 
 
-def check_counts(points: Sequence[SeriesPoint], counts: Sequence[int]) -> None:
+def check_counts(points: Sequence[SeriesFigure], counts: Sequence[int]) -> None:
     assert [p.n for p in points] == list(counts)
     assert [p.value for p in points] == [float(n) if n else None for n in counts]
 

@@ -31,12 +31,12 @@ from kpi_reference import (
 from resolver_support import close, expected_label, read_viewers, session_as
 from testkit import SEED_END
 
+import analytics.kpi_registry
 import resolvers.kpis
-from analytics.kpis import names as kpi_names
-from analytics.kpis import registry, status
+from analytics.kpi_registry import registry, status
 from resolvers.dashboards import dashboard_kpis
 from resolvers.errors import UserInputError
-from resolvers.kpi_types import KpiGroupValue, KpiValue
+from resolvers.kpi_results import KpiFigure, KpiGroupFigure
 
 START = datetime(2026, 11, 6, tzinfo=UTC)
 END = datetime(2026, 11, 20, tzinfo=UTC)
@@ -71,7 +71,7 @@ def reference(raw: Raw, viewer: Viewer) -> Reference:
     return Reference(restrict(raw, viewer), NOW)
 
 
-def check(got: KpiValue | KpiGroupValue, want: Est, prev: Est | None, where: str) -> None:
+def check(got: KpiFigure | KpiGroupFigure, want: Est, prev: Est | None, where: str) -> None:
     """One KPI figure: value, n and interval as ``want``; previous and trend from ``prev``."""
     label = f"{where} {got.name}"
     assert got.n == want.n, (label, got, want)
@@ -114,7 +114,9 @@ async def test_dashboard_matches_pandas_under_each_role(
     # vip retention is for roles that see every client (see sql/queries/kpi_dashboard.sql)
     vip = {"vip_retention"}
     sees_all = role not in {"agent", "team_lead"}
-    assert [k.name for k in dash.kpis] == [n for n in kpi_names() if sees_all or n not in vip]
+    assert [k.name for k in dash.kpis] == [
+        n for n in analytics.kpi_registry.names() if sees_all or n not in vip
+    ]
     for k in dash.kpis:
         check(k, want[k.name], prev[k.name], role)
     assert (dash.start, dash.end, dash.previous_start) == (START, END, PREV_START)
@@ -325,7 +327,7 @@ async def test_unknown_kpi_lists_the_valid_names_before_any_sql(
             await resolvers.kpis.kpi(s, "first_reply_time", START, END)
         assert s.statements == 0
     assert str(err.value) == (
-        "unknown KPI 'first_reply_time'; valid KPIs: " + ", ".join(kpi_names())
+        "unknown KPI 'first_reply_time'; valid KPIs: " + ", ".join(analytics.kpi_registry.names())
     )
 
 
@@ -379,7 +381,7 @@ async def test_team_scoped_dashboard_is_the_team_and_its_agents(
     for src in ("tickets", "backlog", "sla", "surveys", "workforce"):
         want.update(ref.overall(src, START, END))
         prev.update(ref.overall(src, PREV_START, START))
-    assert [k.name for k in dash.kpis] == [n for n in kpi_names() if n in want]
+    assert [k.name for k in dash.kpis] == [n for n in analytics.kpi_registry.names() if n in want]
     for k in dash.kpis:
         check(k, want[k.name], prev[k.name], "team scope")
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics.forecasting import forecast_counts
+from resolvers.buckets import TimeBucket
 from resolvers.planning import _local_grid, _local_steps, _on_real_hours
-from resolvers.series import Bucket
 
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = timedelta(hours=1)
@@ -40,7 +40,7 @@ def test_office_hours_stay_at_nine_to_five_local(history_start: datetime) -> Non
     starts = real_hours(history_start, 21 * 24)
     grid, last = _local_grid(starts, [office(wall(t)) for t in starts], PARIS)
     end = starts[-1] + HOUR
-    future = [Bucket(t, t + HOUR, wall(t)) for t in real_hours(end, 7 * 24)]
+    future = [TimeBucket(t, t + HOUR, wall(t)) for t in real_hours(end, 7 * 24)]
     points = forecast_counts(grid, _local_steps(last, future), 168).points
     for bucket, point in zip(future, _on_real_hours(points, last, future), strict=True):
         assert point.mean == pytest.approx(office(bucket.local_start), abs=5.0), bucket

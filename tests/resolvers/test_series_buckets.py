@@ -34,9 +34,9 @@ from series_handbuilt import (
 from testkit import tq
 
 from gateway.db import Database
+from resolvers.buckets import MAX_BUCKETS, Granularity, bucket_boundaries
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
-from resolvers.series import MAX_BUCKETS, Granularity, bucket_boundaries
 from resolvers.windows import resolve_timezone
 
 

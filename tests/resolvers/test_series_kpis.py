@@ -28,15 +28,15 @@ from kpi_reference import Est, Raw, Reference, Viewer, load, restrict
 from resolver_support import close, expected_label, read_viewers, session_as
 from testkit import tq
 
+import analytics.kpi_registry
 import sql
-from analytics.kpis import names as kpi_names
 from resolvers.kpi_measures import MEASURES, SOURCES
 from resolvers.kpi_series import (
     ALIASES,
     NO_HOUR,
     NOT_SERIESABLE,
     SERIES_QUERIES,
-    SeriesPoint,
+    SeriesFigure,
     series,
 )
 
@@ -47,7 +47,7 @@ ROLES = ("agent", "team_lead", "manager")
 #: series tests (test_series_backlog) cover them on tickets of their own.
 SEED_NEVER = {"backlog_unassigned"}
 #: A bucket: its local label and its [start, end) instants.
-Bucket = tuple[str, datetime, datetime]
+TimeBucket = tuple[str, datetime, datetime]
 Expect = Callable[[datetime, datetime], dict[str, Est]]
 
 
@@ -55,13 +55,13 @@ def midnight(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=PARIS).astimezone(UTC)
 
 
-def paris_days(first: date, last: date) -> list[Bucket]:
+def paris_days(first: date, last: date) -> list[TimeBucket]:
     """Local days ``first`` … ``last`` − 1 from zoneinfo's local midnights."""
     days = [first + timedelta(days=k) for k in range((last - first).days)]
     return [(d.isoformat(), midnight(d), midnight(d + timedelta(days=1))) for d in days]
 
 
-def paris_weeks(first_monday: date, weeks: int) -> list[Bucket]:
+def paris_weeks(first_monday: date, weeks: int) -> list[TimeBucket]:
     out = []
     for k in range(weeks):
         d = first_monday + timedelta(weeks=k)
@@ -70,7 +70,7 @@ def paris_weeks(first_monday: date, weeks: int) -> list[Bucket]:
     return out
 
 
-def paris_hours(day: date) -> list[Bucket]:
+def paris_hours(day: date) -> list[TimeBucket]:
     """The real hours of a local day, labelled with their local time and UTC offset."""
     out, at = [], midnight(day)
     while at < midnight(day + timedelta(days=1)):
@@ -81,7 +81,7 @@ def paris_hours(day: date) -> list[Bucket]:
     return out
 
 
-def clip(buckets: list[Bucket], lo: datetime, hi: datetime) -> list[Bucket]:
+def clip(buckets: list[TimeBucket], lo: datetime, hi: datetime) -> list[TimeBucket]:
     return [(label, max(a, lo), min(b, hi)) for label, a, b in buckets if b > lo and a < hi]
 
 
@@ -98,7 +98,9 @@ def test_the_buckets_cross_the_dst_change() -> None:
     assert len(FALL_BACK_HOURS) == 25
 
 
-def check(points: Sequence[SeriesPoint], buckets: list[Bucket], expect: Expect, name: str) -> None:
+def check(
+    points: Sequence[SeriesFigure], buckets: list[TimeBucket], expect: Expect, name: str
+) -> None:
     """One series (one group's) against the reference, bucket by bucket."""
     assert [(p.local_label, p.bucket_start, p.bucket_end) for p in points] == buckets
     for p, (label, lo, hi) in zip(points, buckets, strict=True):
@@ -128,11 +130,11 @@ class Seeded:
     async def series(
         self,
         name: str,
-        buckets: list[Bucket],
+        buckets: list[TimeBucket],
         granularity: str,
         role: str = "manager",
         **kwargs: Any,
-    ) -> list[SeriesPoint]:
+    ) -> list[SeriesFigure]:
         """KPI ``name`` over the buckets' window in Paris, as the first user of ``role``."""
         lo, hi = buckets[0][1], buckets[-1][2]
         async with session_as(self.dsn, self.users, role) as s:
@@ -186,7 +188,7 @@ async def test_every_kpi_per_paris_day_matches_pandas(source: str, seeded: Seede
 async def test_hours_weeks_and_partial_buckets_match_pandas(
     name: str,
     granularity: str,
-    buckets: list[Bucket],
+    buckets: list[TimeBucket],
     seeded: Seeded,
 ) -> None:
     ref, source = seeded.reference(), MEASURES[name].source
@@ -253,7 +255,7 @@ async def test_grouped_series_match_pandas(
     name: str,
     group: str,
     granularity: str,
-    buckets: list[Bucket],
+    buckets: list[TimeBucket],
     seeded: Seeded,
 ) -> None:
     ref, source = seeded.reference(), MEASURES[name].source
@@ -300,16 +302,18 @@ async def test_backlog_buckets_after_now_are_empty(seeded: Seeded) -> None:
 
 
 def test_every_registry_kpi_has_a_series_or_a_stated_reason() -> None:
-    for name in kpi_names():
+    for name in analytics.kpi_registry.names():
         seriesable = MEASURES[name].source in SERIES_QUERIES
         assert seriesable != (name in NOT_SERIESABLE), name
         assert name not in NOT_SERIESABLE or NOT_SERIESABLE[name].strip(), name
-    assert set(NOT_SERIESABLE) <= set(kpi_names())
+    assert set(NOT_SERIESABLE) <= set(analytics.kpi_registry.names())
     assert set(SERIES_QUERIES) == set(SOURCES) and set(NO_HOUR) <= set(SOURCES)
     for query in SERIES_QUERIES.values():
         assert sql.load(query).startswith("-- ")
     for alias, name in ALIASES.items():
-        assert alias not in kpi_names() and name in kpi_names()
+        assert (
+            alias not in analytics.kpi_registry.names() and name in analytics.kpi_registry.names()
+        )
 
 
 # --- the statistics functions are inlined into the series statements -------------------------

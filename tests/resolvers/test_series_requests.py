@@ -31,12 +31,12 @@ from series_handbuilt import (
     z,
 )
 
-from analytics.kpis import names as kpi_names
+import analytics.kpi_registry
 from gateway.db import Database
+from resolvers.buckets import MAX_BUCKETS, Granularity
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Row
-from resolvers.series import MAX_BUCKETS, Granularity
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,10 @@ HOURLESS = "has no HOUR series: {}; use one of DAY, WEEK, MONTH"
             {"granularity": Granularity.HOUR, "window_to": z("2026-06-01T00:00")},
             f"more than {MAX_BUCKETS} hour buckets",
         ),
-        ({"kpi": "volume"}, "unknown KPI 'volume'; valid KPIs: " + ", ".join(kpi_names())),
+        (
+            {"kpi": "volume"},
+            "unknown KPI 'volume'; valid KPIs: " + ", ".join(analytics.kpi_registry.names()),
+        ),
         (
             {"kpi": "utilization", "granularity": "hour"},
             "KPI 'utilization' "

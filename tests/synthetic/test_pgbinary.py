@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from synthetic.pgbinary import (
-    Column,
+    CopyColumn,
     Frame,
     encode,
     int2_array_payload,
@@ -103,16 +103,16 @@ def sample_frame() -> Frame:
     return Frame(
         "sample",
         (
-            Column("a", "int2", np.array([-3, 32_767])),
-            Column("b", "int4", np.array([2_000_000_000, -1]), null=np.array([False, True])),
-            Column("c", "int8", np.array([-(2**62), 7])),
-            Column("d", "bool", np.array([1, 0])),
-            Column("e", "float8", np.array([0.1, -2.5e300])),
-            Column("f", "timestamptz", np.array([micros(t) for t in AT])),
-            Column("g", "date", np.array([(d - date(1970, 1, 1)).days for d in DAYS])),
-            Column("h", "time", np.array([0, (13 * 3600 + 5) * 1_000_000])),
-            Column("i", "uuid", np.array([list(u.bytes) for u in IDS], dtype=np.uint8)),
-            Column("j", "numeric", np.array([123_456_789, -5]), scale=2),
+            CopyColumn("a", "int2", np.array([-3, 32_767])),
+            CopyColumn("b", "int4", np.array([2_000_000_000, -1]), null=np.array([False, True])),
+            CopyColumn("c", "int8", np.array([-(2**62), 7])),
+            CopyColumn("d", "bool", np.array([1, 0])),
+            CopyColumn("e", "float8", np.array([0.1, -2.5e300])),
+            CopyColumn("f", "timestamptz", np.array([micros(t) for t in AT])),
+            CopyColumn("g", "date", np.array([(d - date(1970, 1, 1)).days for d in DAYS])),
+            CopyColumn("h", "time", np.array([0, (13 * 3600 + 5) * 1_000_000])),
+            CopyColumn("i", "uuid", np.array([list(u.bytes) for u in IDS], dtype=np.uint8)),
+            CopyColumn("j", "numeric", np.array([123_456_789, -5]), scale=2),
             text_col("k", ["crème", None]),
         ),
     )
@@ -143,11 +143,11 @@ def test_chunks_concatenate_to_the_whole_copy() -> None:
 def test_numeric_scales_and_magnitudes() -> None:
     values = [0, 1, -1, 9_999, 10_000, 123_456_789_012, -(10**15) + 1]
     for scale in range(5):
-        frame = Frame("n", (Column("x", "numeric", np.array(values), scale=scale),))
+        frame = Frame("n", (CopyColumn("x", "numeric", np.array(values), scale=scale),))
         got = [r[0] for r in read_copy(encode(frame), ["numeric"])]
         assert got == [Decimal(v).scaleb(-scale) for v in values], scale
     with pytest.raises(ValueError, match="scale"):
-        encode(Frame("n", (Column("x", "numeric", np.array([1]), scale=5),)))
+        encode(Frame("n", (CopyColumn("x", "numeric", np.array([1]), scale=5),)))
 
 
 def test_payload_helpers() -> None:
@@ -160,4 +160,6 @@ def test_payload_helpers() -> None:
 
 def test_columns_of_different_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="different lengths"):
-        Frame("t", (Column("a", "int4", np.array([1])), Column("b", "int4", np.array([1, 2]))))
+        Frame(
+            "t", (CopyColumn("a", "int4", np.array([1])), CopyColumn("b", "int4", np.array([1, 2])))
+        )

@@ -21,7 +21,7 @@ from testkit import create_database, tq
 
 from gateway.migrate import migrate
 from synthetic import SeedError, SeedSummary, database_is_empty, seed_database
-from synthetic.calendar import BusinessCalendar, easter, french_holidays
+from synthetic.calendar import BusinessClock, easter, french_holidays
 
 TICKETS = 6_000
 DAYS = 42
@@ -63,8 +63,8 @@ async def _fetch(dsn: str, name: str, *args: object) -> list[asyncpg.Record]:
 # --- business calendar helper -------------------------------------------------------------------
 
 
-def _paris_hours(holidays: frozenset[date] = frozenset()) -> BusinessCalendar:
-    return BusinessCalendar(
+def _paris_hours(holidays: frozenset[date] = frozenset()) -> BusinessClock:
+    return BusinessClock(
         "paris",
         "Europe/Paris",
         (1, 2, 3, 4, 5),
@@ -80,7 +80,7 @@ def _at(y: int, m: int, d: int, hh: int, mm: int = 0) -> int:
     return int(datetime(y, m, d, hh, mm, tzinfo=PARIS).timestamp())
 
 
-def _add(cal: BusinessCalendar, ts: int, minutes: int) -> datetime:
+def _add(cal: BusinessClock, ts: int, minutes: int) -> datetime:
     due = int(cal.add(np.array([ts]), np.array([minutes * 60]))[0])
     return datetime.fromtimestamp(due, PARIS)
 

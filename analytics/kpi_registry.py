@@ -1,6 +1,6 @@
 """The KPI registry: one definition per KPI the API reports (METRICS.md), with target and status.
 
-Each :class:`KpiDefinition` names a KPI, says in one line what it measures (the same meaning as
+Each :class:`KpiSpec` names a KPI, says in one line what it measures (the same meaning as
 METRICS.md), its unit, which direction is better and its target (from the product seed,
 ``seed/support-analytics-system.md``; ``None`` when the seed sets none). Targets are configurable:
 :func:`registry` returns the definitions with targets overridden.
@@ -46,7 +46,7 @@ Status = Literal["on_target", "at_risk", "off_target"]
 
 
 @dataclass(frozen=True, slots=True)
-class KpiDefinition:
+class KpiSpec:
     """A KPI: ``name``, one-line ``description``, ``unit``, better ``direction``, ``target``
     (None: no target, so no status) and the ``at_risk_margin`` of the status rule (KPI's unit)."""
 
@@ -82,12 +82,12 @@ def _k(
     direction: Direction,
     target: float | None = None,
     margin: float = 0.0,
-) -> KpiDefinition:
-    return KpiDefinition(name, description, unit, direction, target, margin)
+) -> KpiSpec:
+    return KpiSpec(name, description, unit, direction, target, margin)
 
 
 #: Every KPI, in the order dashboards list them.
-DEFINITIONS: tuple[KpiDefinition, ...] = (
+DEFINITIONS: tuple[KpiSpec, ...] = (
     # volume and backlog
     _k("ticket_volume", "tickets created in the window", "tickets", "lower"),
     _k("backlog", "tickets open at the window's end (created before, not yet resolved)",
@@ -167,7 +167,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
        "created in the window", "percent", "higher"),
 )  # fmt: skip
 
-_DEFAULT: Mapping[str, KpiDefinition] = MappingProxyType({d.name: d for d in DEFINITIONS})
+_DEFAULT: Mapping[str, KpiSpec] = MappingProxyType({d.name: d for d in DEFINITIONS})
 if len(_DEFAULT) != len(DEFINITIONS):  # pragma: no cover - guards the table above
     raise RuntimeError("duplicate KPI names in DEFINITIONS")
 
@@ -177,7 +177,7 @@ def names() -> list[str]:
     return list(_DEFAULT)
 
 
-def registry(overrides: Mapping[str, float] | None = None) -> Mapping[str, KpiDefinition]:
+def registry(overrides: Mapping[str, float] | None = None) -> Mapping[str, KpiSpec]:
     """The definitions by name, with ``overrides`` (name → target) replacing default targets.
 
     Raises :class:`UnknownKpiError` for an override of an unknown KPI and :class:`ValueError` for
@@ -195,7 +195,7 @@ def registry(overrides: Mapping[str, float] | None = None) -> Mapping[str, KpiDe
     return MappingProxyType(out)
 
 
-def lookup(name: str, definitions: Mapping[str, KpiDefinition] | None = None) -> KpiDefinition:
+def lookup(name: str, definitions: Mapping[str, KpiSpec] | None = None) -> KpiSpec:
     """The definition of ``name``; :class:`UnknownKpiError` (a ValueError) lists valid names."""
     defs = _DEFAULT if definitions is None else definitions
     try:
@@ -204,7 +204,7 @@ def lookup(name: str, definitions: Mapping[str, KpiDefinition] | None = None) ->
         raise UnknownKpiError(name, list(defs)) from None
 
 
-def status(defn: KpiDefinition, value: float | None) -> Status | None:
+def status(defn: KpiSpec, value: float | None) -> Status | None:
     """On target / at risk / off target of ``value`` under the module's rule (see docstring)."""
     if value is None or defn.target is None or math.isnan(value):
         return None

@@ -9,9 +9,17 @@ from enum import Enum
 
 import strawberry
 
-from analytics.kpis import KpiDefinition as KpiDefinitionData
-from resolvers import kpi_types as kt
-from resolvers.kpi_series import SeriesPoint as SeriesPointData
+from analytics.kpi_registry import KpiSpec
+from resolvers.kpi_results import (
+    AgentFigures,
+    BacklogSnapshot,
+    KpiBreakdown,
+    KpiFigure,
+    KpiGroupFigure,
+    QueueFigures,
+    TicketDistribution,
+)
+from resolvers.kpi_series import SeriesFigure
 
 
 @strawberry.enum(description="Whether a KPI meets its target.")
@@ -43,7 +51,7 @@ class KpiDefinition:
     target: float | None
 
     @classmethod
-    def of(cls, d: KpiDefinitionData) -> KpiDefinition:
+    def of(cls, d: KpiSpec) -> KpiDefinition:
         return cls(
             name=d.name,
             description=d.description,
@@ -77,7 +85,7 @@ class KpiValue:
     unit: str
 
     @classmethod
-    def of(cls, v: kt.KpiValue | kt.KpiGroupValue) -> KpiValue:
+    def of(cls, v: KpiFigure | KpiGroupFigure) -> KpiValue:
         return cls(
             name=v.name,
             value=v.value,
@@ -103,7 +111,7 @@ class KpiGroupValue(KpiValue):
     )
 
     @classmethod
-    def of_group(cls, v: kt.KpiGroupValue) -> KpiGroupValue:
+    def of_group(cls, v: KpiGroupFigure) -> KpiGroupValue:
         base = KpiValue.of(v)
         fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
         return cls(key=v.key, label=v.label, suppressed=v.suppressed, **fields)
@@ -116,7 +124,7 @@ class KpiResult:
     groups: list[KpiGroupValue]
 
     @classmethod
-    def of(cls, r: kt.KpiResult) -> KpiResult:
+    def of(cls, r: KpiBreakdown) -> KpiResult:
         return cls(
             overall=KpiValue.of(r.overall),
             group_by=r.group_by,
@@ -144,7 +152,7 @@ class Backlog:
     )
 
     @classmethod
-    def of(cls, b: kt.Backlog) -> Backlog:
+    def of(cls, b: BacklogSnapshot) -> Backlog:
         return cls(
             at=b.at,
             key=b.key,
@@ -178,7 +186,7 @@ class Distribution:
     buckets: list[DistributionBucket]
 
     @classmethod
-    def of(cls, d: kt.Distribution) -> Distribution:
+    def of(cls, d: TicketDistribution) -> Distribution:
         return cls(
             dimension=d.dimension,
             total=d.total,
@@ -206,7 +214,7 @@ class SeriesPoint:
     )
 
     @classmethod
-    def of(cls, p: SeriesPointData) -> SeriesPoint:
+    def of(cls, p: SeriesFigure) -> SeriesPoint:
         return cls(
             bucket_start=p.bucket_start,
             bucket_end=p.bucket_end,
@@ -228,7 +236,7 @@ class AgentKpis:
     kpis: list[KpiValue]
 
     @classmethod
-    def of(cls, a: kt.AgentKpis) -> AgentKpis:
+    def of(cls, a: AgentFigures) -> AgentKpis:
         return cls(
             agent_id=strawberry.ID(str(a.agent_id)),
             name=a.name,
@@ -252,7 +260,7 @@ class QueueKpis:
     kpis: list[KpiValue]
 
     @classmethod
-    def of(cls, q: kt.QueueKpis) -> QueueKpis:
+    def of(cls, q: QueueFigures) -> QueueKpis:
         return cls(
             queue=q.queue,
             offered=q.offered,

@@ -3,7 +3,7 @@
 Like :class:`gateway.db.RequestSession` (same ``session_setup``: the caller's Postgres role and
 JWT claims, a statement timeout) but read-write, and scoped to one ``async with`` block: committed
 when the block ends normally, rolled back when it raises, so a refused or invalid mutation leaves
-nothing behind. Implements :class:`resolvers.alert_actions.WriteSessions`.
+nothing behind. Implements :class:`resolvers.port.WriteSessions`.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ _HOUR = timedelta(hours=1)
 
 
 class Granularity(Enum):
-    """Bucket size of a series; the value is what the SQL receives (a closed set)."""
+    """TimeBucket size of a series; the value is what the SQL receives (a closed set)."""
 
     HOUR = "hour"
     DAY = "day"
@@ -58,7 +58,7 @@ class Granularity(Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Bucket:
+class TimeBucket:
     """One whole bucket: ``[start, end)`` in UTC and its local wall-clock start (naive)."""
 
     start: datetime
@@ -137,7 +137,7 @@ def bucket_boundaries(
     zone: ZoneInfo,
     *,
     limit: int = MAX_BUCKETS,
-) -> list[Bucket]:
+) -> list[TimeBucket]:
     """The whole buckets that meet ``[window_from, window_to)``, in order, empty ones included.
 
     Pure (zoneinfo only). Instants must be aware; results are in UTC. The first bucket is the
@@ -147,7 +147,7 @@ def bucket_boundaries(
     """
     lo = require_aware(window_from, "from").astimezone(UTC)
     hi = require_aware(window_to, "to").astimezone(UTC)
-    out: list[Bucket] = []
+    out: list[TimeBucket] = []
     if hi <= lo:
         return out
     if granularity is Granularity.HOUR:
@@ -158,7 +158,9 @@ def bucket_boundaries(
         while start < hi:
             if len(out) == limit:
                 raise _too_many(granularity, limit)
-            out.append(Bucket(start, start + _HOUR, start.astimezone(zone).replace(tzinfo=None)))
+            out.append(
+                TimeBucket(start, start + _HOUR, start.astimezone(zone).replace(tzinfo=None))
+            )
             start += _HOUR
         return out
     local_start = _truncate(lo.astimezone(zone).replace(tzinfo=None), granularity)
@@ -169,7 +171,7 @@ def bucket_boundaries(
         if end > lo:
             if len(out) == limit:
                 raise _too_many(granularity, limit)
-            out.append(Bucket(start, end, local_start))
+            out.append(TimeBucket(start, end, local_start))
         local_start, start = local_next, end
     return out
 

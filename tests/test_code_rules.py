@@ -1,0 +1,72 @@
+"""Rules of the code base that a reader relies on, checked on the source (AST, no imports):
+
+* no two public classes share a name across the packages, so a class name says which one it is;
+* no import renames one of our modules or names (``from resolvers import kpis as engine`` hid
+  where calls went): import the module by its path or the name itself.
+
+The dependency direction between packages is the import-linter contract in ``pyproject.toml``
+(``lint-imports``, run by ``make test`` and by :func:`test_import_contract_is_kept`).
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("gateway", "schema", "resolvers", "analytics", "sql", "synthetic")
+#: Where imports are checked: the packages, the benchmarks and the tests.
+CHECKED = (*PACKAGES, "bench", "tests")
+
+
+def sources(*roots: str) -> Iterator[tuple[Path, ast.Module]]:
+    for root in roots:
+        for path in sorted((REPO / root).rglob("*.py")):
+            if "node_modules" not in path.parts:
+                yield path, ast.parse(path.read_text("utf-8"), str(path))
+
+
+def test_no_two_public_classes_share_a_name() -> None:
+    where: dict[str, list[str]] = defaultdict(list)
+    for path, tree in sources(*PACKAGES):
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                where[node.name].append(str(path.relative_to(REPO)))
+    shared = {name: paths for name, paths in where.items() if len(paths) > 1}
+    assert not shared, f"rename one of each: {shared}"
+
+
+def test_no_import_renames_our_modules_or_names() -> None:
+    renamed = []
+    for path, tree in sources(*CHECKED):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    ours = alias.name.split(".")[0] in PACKAGES
+                    if ours and alias.asname and alias.asname != alias.name.rsplit(".", 1)[-1]:
+                        renamed.append(f"{path.relative_to(REPO)}:{node.lineno} {alias.name}")
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.split(".")[0] not in PACKAGES:
+                    continue
+                for alias in node.names:
+                    if alias.asname and alias.asname != alias.name:
+                        where = f"{path.relative_to(REPO)}:{node.lineno}"
+                        renamed.append(f"{where} {node.module}.{alias.name} as {alias.asname}")
+    assert not renamed, f"import without renaming: {renamed}"
+
+
+def test_import_contract_is_kept() -> None:
+    """``gateway -> schema -> resolvers -> (sql, analytics)``; schema never imports sql;
+    analytics imports nothing of ours; synthetic imports nothing of the gateway."""
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert exe is not None, "import-linter is a dev dependency (make install)"
+    done = subprocess.run(
+        [exe, "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
