@@ -20,7 +20,7 @@ import asyncpg
 from testkit import tq
 from typer.testing import CliRunner
 
-from gateway.cli import app as cli_app
+import gateway.cli
 from gateway.privacy.retention import run_retention
 from gateway.settings import RETENTION_DEFAULTS
 
@@ -143,7 +143,7 @@ async def test_retention_run(
     env = ",".join(f"{k}={v}" for k, v in days.items())
     result = await asyncio.to_thread(
         CliRunner().invoke,
-        cli_app,
+        gateway.cli.app,
         ["retention", "run"],
         env={"DATABASE_URL": privacy_dsn, "RETENTION": env, "ARCHIVE_DIR": str(tmp_path)},
     )
