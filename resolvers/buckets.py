@@ -49,7 +49,7 @@ _HOUR = timedelta(hours=1)
 
 
 class Granularity(Enum):
-    """TimeBucket size of a series; the value is what the SQL receives (a closed set)."""
+    """Bucket size of a series; the value is what the SQL receives (a closed set)."""
 
     HOUR = "hour"
     DAY = "day"
