@@ -70,3 +70,33 @@ def test_import_contract_is_kept() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
+
+
+def test_the_readme_paths_reach_their_sql_in_four_files() -> None:
+    """README "From a field to its SQL": each step names the next, and the last is the SQL."""
+    import inspect
+
+    import resolvers.agents
+    import resolvers.dashboards
+    import resolvers.kpis
+    import schema.dashboards
+    import schema.tickets
+    from resolvers.loaders import Loaders
+
+    def calls(function: object, text: str) -> None:
+        assert text in inspect.getsource(function), (function, text)  # type: ignore[arg-type]
+
+    # dashboard: schema/dashboards.py → resolvers/dashboards.py → kpi_dashboard.sql → migration
+    calls(schema.dashboards.DashboardsQuery.dashboard, "resolvers.dashboards.dashboard(")
+    calls(resolvers.dashboards.dashboard, "dashboard_kpis(")
+    calls(resolvers.dashboards.dashboard_kpis, 'sql.load("kpi_dashboard")')
+    assert "analytics.ticket_stats(" in (REPO / "sql/queries/kpi_dashboard.sql").read_text()
+    # Ticket.agent: schema/tickets.py → resolvers/agents.py → resolvers/loaders.py → the SQL
+    calls(schema.tickets.Ticket.agent, "resolvers.agents.agent_by_id(")
+    calls(resolvers.agents.agent_by_id, "loaders.agent_by_id")
+    calls(Loaders.agent_by_id.fget, '"agents_by_ids"')  # type: ignore[attr-defined]
+    assert (REPO / "sql/queries/agents_by_ids.sql").is_file()
+    # teamPerformance: schema → resolvers/dashboards.py → resolvers/kpis.py → kpi_agents.sql
+    calls(schema.dashboards.DashboardsQuery.team_performance, "resolvers.dashboards.team_perf")
+    calls(resolvers.dashboards.team_performance, "agent_kpis(")
+    calls(resolvers.kpis.agent_kpis, 'sql.load("kpi_agents")')
