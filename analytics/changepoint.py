@@ -1,4 +1,4 @@
-"""Pettitt's change-point test (METRICS.md, "Statistics": reported with the trend).
+"""Pettitt's change-point test (docs/metrics.md, "Statistics": reported with the trend).
 
 For observations x₁..xₙ in time order (missing values omitted; positions kept for the report),
 

@@ -1,6 +1,6 @@
 """Erlang C (M/M/N queue) staffing: probability of waiting, service level, ASA, occupancy.
 
-With offered traffic A = λ·AHT Erlangs, N agents and answer target T seconds (METRICS.md,
+With offered traffic A = λ·AHT Erlangs, N agents and answer target T seconds (docs/metrics.md,
 "Queues and staffing"):
 
     P(wait) = C(N, A) = N·B(N, A) / (N − A·(1 − B(N, A)))        for N > A, else 1
@@ -138,7 +138,7 @@ def required_agents(
 ) -> StaffingRequirement:
     """Smallest N with SL ≥ target_sl and A/N ≤ max_occupancy; rostered = ⌈N / (1 − shrinkage)⌉.
 
-    Worked check (METRICS.md): 100 contacts per 1800 s, AHT 180 s, 80% in 20 s → A = 10,
+    Worked check (docs/metrics.md): 100 contacts per 1800 s, AHT 180 s, 80% in 20 s → A = 10,
     N = 14 (SL ≈ 0.888), 20 rostered at 30% shrinkage. No arrivals need no agents.
     """
     if not 0.0 < target_sl < 1.0:

@@ -1,6 +1,6 @@
 """Volume forecasts with prediction intervals, and their rolling-origin backtest.
 
-Model (METRICS.md, "Statistics"): ETS(A,N,A) — additive error, no trend, additive seasonality of
+Model (docs/metrics.md, "Statistics"): ETS(A,N,A) — additive error, no trend, additive seasonality of
 period m (168 for hourly buckets, i.e. hour-of-week, which carries both the intraday and the
 weekly pattern; 7 for daily) — fitted by statsmodels ``ETSModel`` to z = √y, the
 variance-stabilising transform for Poisson counts (Var √Y ≈ 1/4 whatever the level):

@@ -1,8 +1,8 @@
-"""The KPI registry: one definition per KPI the API reports (METRICS.md), with target and status.
+"""The KPI registry: one definition per KPI the API reports (docs/metrics.md), with target and status.
 
 Each :class:`KpiSpec` names a KPI, says in one line what it measures (the same meaning as
-METRICS.md), its unit, which direction is better and its target (from the product seed,
-``seed/support-analytics-system.md``; ``None`` when the seed sets none). Targets are configurable:
+docs/metrics.md), its unit, which direction is better and its target (the product's default;
+``None`` when it sets none). Targets are configurable:
 :func:`registry` returns the definitions with targets overridden.
 
 Units: rates are in ``percent`` (0-100, so "SLA ≥ 95%" is the target 95.0); durations in
@@ -29,7 +29,7 @@ KPI's unit):
 Boundaries belong to the better status. The status compares the point estimate only; whether a
 shortfall is statistically significant is a separate question (``statistics.agents_below_target``).
 
-Reference: the definitions and targets are METRICS.md's and the seed's; the status bands are this
+Reference: the definitions and targets are docs/metrics.md's and the seed's; the status bands are this
 module's convention (a KPI within its margin of the target is "at risk").
 """
 

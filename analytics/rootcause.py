@@ -1,6 +1,6 @@
 """Root cause of a KPI's change between two windows: shift-share (mix / rate) decomposition.
 
-For a KPI that is a weighted mean over segments s (METRICS.md, "Root cause"), with weights
+For a KPI that is a weighted mean over segments s (docs/metrics.md, "Root cause"), with weights
 w_s = n_s / Σ n (the segment's share of the KPI's denominator: responses for CSAT, resolved
 tickets for FCR, ...) and within-segment rates r_s, the overall value is R = Σ_s w_s·r_s and
 

@@ -1,4 +1,4 @@
-"""Point estimates with confidence intervals for support metrics (METRICS.md, "Satisfaction").
+"""Point estimates with confidence intervals for support metrics (docs/metrics.md, "Satisfaction").
 
 Every estimate carries the count behind it (``n``) and a two-sided confidence interval (95% by
 default). Each estimator has a raw-data form and an aggregate form, because the database returns

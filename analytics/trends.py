@@ -1,6 +1,6 @@
 """Monotonic trend tests: Mann-Kendall, seasonal Mann-Kendall and Sen's slope with its CI.
 
-For observations x₁..xₙ in time order (METRICS.md, "Statistics"):
+For observations x₁..xₙ in time order (docs/metrics.md, "Statistics"):
 
     S      = Σ_{i<j} sign(x_j − x_i)
     Var(S) = [n(n−1)(2n+5) − Σ_t t(t−1)(2t+5)] / 18         (t = size of each group of ties)

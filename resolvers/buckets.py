@@ -1,6 +1,6 @@
 """Time series bucketed in the caller's time zone, with every bucket present.
 
-METRICS.md ("Time windows, zones, business hours"): a window is ``[from, to)`` in UTC instants;
+docs/metrics.md ("Time windows, zones, business hours"): a window is ``[from, to)`` in UTC instants;
 series are bucketed by hour, day, week or month in the caller's IANA time zone; buckets with no
 data appear with ``n = 0`` and a null value, never missing.
 

@@ -16,7 +16,7 @@ Per source
     refused. **VIP retention** per bucket is the share of VIP clients active at the bucket's start
     still active at its end; HOUR buckets are refused. Queue and VIP KPIs are organisation-wide.
 
-Contract (as METRICS.md): every bucket is present, in order; with ``group_by`` each group that
+Contract (as docs/metrics.md): every bucket is present, in order; with ``group_by`` each group that
 has an observation (``n > 0``) in some bucket gets every bucket, ordered by group key, then
 bucket. ``value`` is None when ``n`` is 0 (and, as in ``kpi``, when a ratio's denominator is 0).
 

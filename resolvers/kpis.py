@@ -1,4 +1,4 @@
-"""KPI resolvers: the numbers of METRICS.md, aggregated in SQL under the caller's rights.
+"""KPI resolvers: the numbers of docs/metrics.md, aggregated in SQL under the caller's rights.
 
 Every function takes a :class:`~resolvers.port.Session` (so row level security decides which
 tickets, surveys and agent records are aggregated) and a half-open window ``[start, end)`` of

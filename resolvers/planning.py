@@ -1,4 +1,4 @@
-"""Planning: ticket volume forecasts and queue staffing plans (METRICS.md "Statistics", "Queues and
+"""Planning: ticket volume forecasts and queue staffing plans (docs/metrics.md "Statistics", "Queues and
 staffing").
 
 Volume forecast

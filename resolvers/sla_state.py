@@ -1,6 +1,6 @@
 """Live SLA state of tickets: due times, state and business minutes left, as of an instant.
 
-METRICS.md (SLA): each ticket gets first response and resolution targets from its SLA policy, in
+docs/metrics.md (SLA): each ticket gets first response and resolution targets from its SLA policy, in
 business time (the policy's calendar: weekday hours and holidays in its timezone) or calendar
 time (no calendar). A target is achieved when met by its due time and breached otherwise; an
 open ticket past its due time is breached now.

@@ -87,7 +87,7 @@ class TeamPerformance:
 @strawberry.type(
     description=(
         "A dedicated agent's KPIs over the tickets of the VIP clients assigned to them "
-        "(whoever handled each ticket): METRICS.md's dedicated agent performance."
+        "(whoever handled each ticket): docs/metrics.md's dedicated agent performance."
     )
 )
 class DedicatedAgentPerformance:

@@ -42,7 +42,7 @@ class KpiGroupBy(Enum):
     QUEUE = "queue"
 
 
-@strawberry.type(description="A KPI of the registry (definitions as in METRICS.md).")
+@strawberry.type(description="A KPI of the registry (definitions as in docs/metrics.md).")
 class KpiDefinition:
     name: str
     description: str

@@ -1,4 +1,4 @@
--- number of tickets visible to the caller that match the filters ($1..$12, see ticket_filter.sql).
+-- number of tickets visible to the caller that match the filters ($1..$12: TicketSelection.params).
 with recursive wanted_categories as (
   select c.id from public.support_categories c where c.id = any($4::int[])
   union

@@ -1,6 +1,7 @@
 -- one page of tickets visible to the caller, keyset-paginated on ({order_key}, id).
--- filters: see ticket_filter.sql ($1..$12). $13/$14: the cursor's key and id (null = first
--- page); $15: rows to fetch (page size + 1, to know whether another page follows).
+-- filters: $1..$12 (TicketSelection.params in resolvers/tickets.py). $13/$14: the cursor's key
+-- and id (null = first page); $15: rows to fetch (page size + 1, to know whether another page
+-- follows).
 -- {order_key}, {cmp} and {dir} are filled from a closed set by the gateway.
 with recursive wanted_categories as (
   select c.id from public.support_categories c where c.id = any($4::int[])

@@ -8,7 +8,7 @@ the code under test. Larger reference data sets live in JSON files beside this m
 from __future__ import annotations
 
 # --- Erlang C --------------------------------------------------------------------------------
-# Source: ../shared/METRICS.md, "Queues and staffing", worked check: 100 contacts per 30 min,
+# Source: docs/metrics.md, "Queues and staffing", worked check: 100 contacts per 30 min,
 # AHT 180 s, 80% answered in 20 s -> 14 agents (SL ~ 0.888), 20 rostered at 30% shrinkage.
 ERLANG_WORKED_CHECK = {
     "arrivals_per_interval": 100.0,

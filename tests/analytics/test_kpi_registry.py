@@ -1,4 +1,4 @@
-"""The KPI registry: definitions and targets of METRICS.md and the seed, status rule boundaries,
+"""The KPI registry: definitions and targets of docs/metrics.md and the seed, status rule boundaries,
 target overrides, unknown names."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reference estimators for the KPI tests, restated from METRICS.md with scipy and statsmodels:
+"""Reference estimators for the KPI tests, restated from docs/metrics.md with scipy and statsmodels:
 Student-t means, Wilson proportions, numpy percentiles, NPS with its normal interval (none of
 them uses analytics.statistics)."""
 

@@ -39,7 +39,7 @@ TICKETS: list[tuple[datetime, datetime | None, datetime | None, uuid.UUID | None
 
 
 def expected(at: datetime) -> dict[str, int]:
-    """The backlog definitions (METRICS.md, analytics.backlog_at) at instant ``at``."""
+    """The backlog definitions (docs/metrics.md, analytics.backlog_at) at instant ``at``."""
     open_ = [t for t in TICKETS if t[0] < at and (t[2] is None or t[2] > at)]
     return {
         "backlog": len(open_),
