@@ -1,8 +1,8 @@
 """Volume forecasts with prediction intervals, and their rolling-origin backtest.
 
-Model (docs/metrics.md, "Statistics"): ETS(A,N,A) — additive error, no trend, additive seasonality of
-period m (168 for hourly buckets, i.e. hour-of-week, which carries both the intraday and the
-weekly pattern; 7 for daily) — fitted by statsmodels ``ETSModel`` to z = √y, the
+Model (docs/metrics.md, "Statistics"): ETS(A,N,A) — additive error, no trend, additive
+seasonality of period m (168 for hourly buckets, i.e. hour-of-week, which carries both the intraday
+and the weekly pattern; 7 for daily) — fitted by statsmodels ``ETSModel`` to z = √y, the
 variance-stabilising transform for Poisson counts (Var √Y ≈ 1/4 whatever the level):
 
     z_t = ℓ_{t−1} + s_{t−m} + ε_t,   ℓ_t = ℓ_{t−1} + α·ε_t,   s_t = s_{t−m} + γ·ε_t

@@ -1,4 +1,5 @@
-"""The KPI registry: one definition per KPI the API reports (docs/metrics.md), with target and status.
+"""The KPI registry: one definition per KPI the API reports (docs/metrics.md), with target and
+status.
 
 Each :class:`KpiSpec` names a KPI, says in one line what it measures (the same meaning as
 docs/metrics.md), its unit, which direction is better and its target (the product's default;
@@ -29,7 +30,8 @@ KPI's unit):
 Boundaries belong to the better status. The status compares the point estimate only; whether a
 shortfall is statistically significant is a separate question (``statistics.agents_below_target``).
 
-Reference: the definitions and targets are docs/metrics.md's and the seed's; the status bands are this
+Reference: the definitions and targets are docs/metrics.md's and the product's; the status bands
+are this
 module's convention (a KPI within its margin of the target is "at risk").
 """
 

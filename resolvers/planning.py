@@ -1,5 +1,5 @@
-"""Planning: ticket volume forecasts and queue staffing plans (docs/metrics.md "Statistics", "Queues and
-staffing").
+"""Planning: ticket volume forecasts and queue staffing plans (docs/metrics.md "Statistics",
+"Queues and staffing").
 
 Volume forecast
     History: tickets created per bucket (the ``ticket_volume`` series of

@@ -1,9 +1,9 @@
 """Live SLA state of tickets: due times, state and business minutes left, as of an instant.
 
-docs/metrics.md (SLA): each ticket gets first response and resolution targets from its SLA policy, in
-business time (the policy's calendar: weekday hours and holidays in its timezone) or calendar
-time (no calendar). A target is achieved when met by its due time and breached otherwise; an
-open ticket past its due time is breached now.
+docs/metrics.md (SLA): each ticket gets first response and resolution targets from its SLA
+policy, in business time (the policy's calendar: weekday hours and holidays in its timezone) or
+calendar time (no calendar). A target is achieved when met by its due time and breached otherwise;
+an open ticket past its due time is breached now.
 
 Everything is computed in the database by ``sql/queries/sla_ticket_state.sql`` with
 ``analytics.add_business_minutes`` and ``analytics.business_minutes``, in one statement per batch

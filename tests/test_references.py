@@ -2,9 +2,9 @@
 
 * Each ``sql/queries/<name>.sql`` is named (as the string ``"<name>"``) by code of the packages or
   the benchmarks: a query nothing runs is dead and goes.
-* Each ``<name>.sql`` a source, query or document mentions exists (a named query, a test query, a
-  migration or the shim), and so does each repository document (``*.md``) they cite (a bare
-  ``METRICS.md``, as landed migrations still say, is ``docs/metrics.md``).
+* Each ``<name>.sql`` a source, query or document mentions exists (a named query, a test query,
+  a benchmark query, a migration or the shim), and so does each repository document (``*.md``)
+  they cite (a bare ``METRICS.md``, as landed migrations still say, is ``docs/metrics.md``).
 * ``supabase/`` is a Supabase CLI project: ``config.toml`` parses, points the custom access token
   hook at a function the migrations create, and every migration is named ``<14 digits>_<name>.sql``.
 """
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 CODE = ("gateway", "schema", "resolvers", "analytics", "sql", "synthetic", "bench")
 TEXT_SUFFIXES = {".py", ".sql", ".md", ".toml"}
 SKIP_PARTS = {"node_modules", ".venv", ".git", ".data", "vendor", "__pycache__", ".mypy_cache"}
-SQL_DIRS = ("sql/queries", "tests/queries", "supabase/migrations", "sql")
+SQL_DIRS = ("sql/queries", "tests/queries", "bench/queries", "supabase/migrations", "sql")
 SQL_MENTION = re.compile(r"(?<![\w/.-])([a-z0-9_]+)\.sql\b")
 DOC_MENTION = re.compile(r"(?<![\w/.:-])((?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+\.md)\b")
 #: Documents that are named in text but are not files of this repository.

@@ -1,5 +1,5 @@
-"""The KPI registry: definitions and targets of docs/metrics.md and the seed, status rule boundaries,
-target overrides, unknown names."""
+"""The KPI registry: definitions and targets of docs/metrics.md, status rule boundaries, target
+overrides, unknown names."""
 
 from __future__ import annotations
 

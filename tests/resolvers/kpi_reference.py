@@ -1,10 +1,10 @@
 """An independent pandas computation of every KPI from the raw rows (read as the database owner).
 
 Nothing here uses the gateway's SQL functions, its measures or analytics.statistics: definitions
-are restated from docs/metrics.md, first responses and reply counts are derived from the interactions
-(not the tickets' own columns), intervals come from scipy (t) and statsmodels (Wilson), and row
-level security is restated from the policies' wording for each viewer. Percentiles are numpy's
-default (linear interpolation), which is percentile_cont's definition.
+are restated from docs/metrics.md, first responses and reply counts are derived from the
+interactions (not the tickets' own columns), intervals come from scipy (t) and statsmodels
+(Wilson), and row level security is restated from the policies' wording for each viewer.
+Percentiles are numpy's default (linear interpolation), which is percentile_cont's definition.
 """
 
 from __future__ import annotations
