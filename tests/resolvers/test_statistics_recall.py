@@ -25,7 +25,7 @@ import pytest
 from resolver_support import session_as
 from testkit import create_database, tq
 
-from resolvers.context import RequestContext, Viewer
+from resolvers.context import Caller, RequestContext
 from resolvers.statistics import AnomalyReport, anomalies
 
 END = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_recall_and_false_alarms_on_the_default_data(demo_dsn: str) -> None:
 
     async def run() -> dict[str, tuple[AnomalyReport, float]]:
         async with session_as(demo_dsn, users, "manager") as session:
-            ctx = RequestContext(Viewer(users["manager"][0], "authenticated", "manager"), session)
+            ctx = RequestContext(Caller(users["manager"][0], "authenticated", "manager"), session)
             tz = "Europe/Paris"
             return {
                 "volume_spike": (await anomalies(ctx, "ticket_volume", hourly_from,
