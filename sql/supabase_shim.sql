@@ -92,5 +92,16 @@ as $$
   )::text
 $$;
 
+-- supabase defines these without a search_path (and policies call them as `(select auth.uid())`);
+-- the shim keeps supabase's definitions, so each says so for the catalog test.
+comment on function auth.jwt() is
+  'shim of supabase auth.jwt(): the request''s jwt claims. no search_path: supabase''s own definition; it calls only pg_catalog functions.';
+comment on function auth.uid() is
+  'shim of supabase auth.uid(): the jwt sub. no search_path: supabase''s own definition; it calls only pg_catalog functions.';
+comment on function auth.role() is
+  'shim of supabase auth.role(): the jwt role. no search_path: supabase''s own definition; it calls only pg_catalog functions.';
+comment on function auth.email() is
+  'shim of supabase auth.email(): the jwt email. no search_path: supabase''s own definition; it calls only pg_catalog functions.';
+
 grant execute on function auth.jwt(), auth.uid(), auth.role(), auth.email()
   to anon, authenticated, service_role;

@@ -100,3 +100,31 @@ def test_the_readme_paths_reach_their_sql_in_four_files() -> None:
     calls(schema.dashboards.DashboardsQuery.team_performance, "resolvers.dashboards.team_perf")
     calls(resolvers.dashboards.team_performance, "agent_kpis(")
     calls(resolvers.kpis.agent_kpis, 'sql.load("kpi_agents")')
+
+
+#: Schema modules that still reach the session or the loaders themselves (owners: insights,
+#: privacy, reports); each should pass ``info.context`` to its resolvers instead. The test fails
+#: for any other module, and when one of these no longer does (then its entry goes).
+SCHEMA_SESSION_USERS = {
+    "schema/insights.py",
+    "schema/insights_types.py",
+    "schema/privacy.py",
+    "schema/reports.py",
+    "schema/retention.py",
+}
+
+
+def test_schema_modules_hold_types_and_signatures_only() -> None:
+    """No ``sql`` import (also the import contract), and no ``.session`` / ``.loaders`` use:
+    every field calls one function of ``resolvers/<domain>.py`` with the request context."""
+    users = set()
+    for path, tree in sources("schema"):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("session", "loaders"):
+                users.add(str(path.relative_to(REPO)))
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names]
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                assert "sql" not in names and module != "sql", path
+    assert users - SCHEMA_SESSION_USERS == set(), "pass info.context to a resolver instead"
+    assert users >= SCHEMA_SESSION_USERS, "no longer uses the session: remove its entry"
