@@ -24,13 +24,7 @@ from testkit import tq
 
 #: Policies known to call a helper per row, each with who fixes it; the test fails when one of
 #: them no longer does (then its entry goes).
-KNOWN_PER_ROW = {
-    ("support_change_log", "support_change_log_select"): (
-        "recreated by privacy's 20261202006300_privacy_partitioning_retention.sql after the "
-        "hygiene migration, with app.agent_team(agent_id) per row; to be altered in privacy's "
-        "migration range to the app.alert_access_in form"
-    ),
-}
+KNOWN_PER_ROW: dict[tuple[str, str], str] = {}
 #: "no search_path: " and at least a few words of reason.
 EXCEPTION = re.compile(r"no search_path: \S+(\s+\S+){2,}")
 #: A call of a schema-qualified function in a policy expression as pg_get_expr prints it.
