@@ -21,8 +21,9 @@ import httpx
 import sql
 from bench.harness import BENCH_END, GatewayProcess, Timing, first_user, prepare_database, token
 from gateway.db import Database
-from gateway.insights_jobs import TRAINED_AS, TRAINER, OwnerSession, run_predict
+from gateway.insights_jobs import TRAINED_AS, TRAINER, run_predict
 from gateway.settings import load_settings
+from gateway.transactions import TransactionSession
 from resolvers.insights import all_client_risks, open_ticket_risks
 from resolvers.insights_models import train_churn, train_satisfaction_risk
 
@@ -78,7 +79,7 @@ async def _offline(dsn: str, as_of: datetime) -> None:
     try:
         reader = db.session(TRAINER, statement_timeout_ms=600_000)
         async with db.pool.acquire() as conn, conn.transaction():
-            writer = OwnerSession(conn)
+            writer = TransactionSession(conn)
             t0 = time.perf_counter()
             churn = await train_churn(reader, writer, as_of, TRAINED_AS)
             t1 = time.perf_counter()

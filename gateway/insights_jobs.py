@@ -14,15 +14,14 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from gateway.auth import Principal
 from gateway.db import Database
+from gateway.transactions import TransactionSession
 from resolvers.insights_models import TRAINER_APP_ROLE
 from resolvers.insights_predict import PredictSummary, predict
-from resolvers.port import Row
 
 log = logging.getLogger(__name__)
 
@@ -39,38 +38,12 @@ TRAINED_AS = f"authenticated/{TRAINER_APP_ROLE} (row level security: every row, 
 FIRST_RUN_DELAY_SECONDS = 60.0
 
 
-class OwnerSession:
-    """Statements of the owner's read-write transaction (a :class:`resolvers.port.Session`)."""
-
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
-        self._statements = 0
-
-    @property
-    def statements(self) -> int:
-        return self._statements
-
-    async def fetch(self, query: str, *args: Any) -> Sequence[Row]:
-        self._statements += 1
-        rows: Sequence[Row] = await self._conn.fetch(query, *args)
-        return rows
-
-    async def fetchrow(self, query: str, *args: Any) -> Row | None:
-        self._statements += 1
-        row: Row | None = await self._conn.fetchrow(query, *args)
-        return row
-
-    async def fetchval(self, query: str, *args: Any) -> Any:
-        self._statements += 1
-        return await self._conn.fetchval(query, *args)
-
-
 async def run_predict(db: Database, as_of: datetime, timezone: str) -> PredictSummary:
     """One ``predict`` run for ``as_of``'s day (see the module docstring)."""
     reader = db.session(TRAINER, statement_timeout_ms=600_000)
     try:
         async with db.pool.acquire() as conn, conn.transaction():
-            writer = OwnerSession(conn)
+            writer = TransactionSession(conn)
             return await predict(reader, writer, as_of, timezone=timezone, trained_as=TRAINED_AS)
     finally:
         await reader.close()

@@ -3,7 +3,7 @@ introspection and the fields anonymous callers may ask for.
 
 Strawberry's ``MaxTokensLimiter``, ``QueryDepthLimiter`` and ``MaxAliasesLimiter`` are schema-wide
 validation rules whose failures are ordinary GraphQL validation errors (HTTP 200). The gateway
-needs the limits per caller (:class:`gateway.settings.RoleLimits`), a static cost model, and a
+needs the limits per caller (:class:`gateway.role_limits.RoleLimits`), a static cost model, and a
 4xx naming the limit and the value, so it measures documents itself, once per distinct
 document text (:class:`DocumentCache`), and compares the measures with the caller's limits:
 
@@ -50,7 +50,7 @@ from graphql import (
 )
 from strawberry.schema.schema import validate_document
 
-from gateway.settings import RoleLimits
+from gateway.role_limits import RoleLimits
 from resolvers.errors import ForbiddenError, LimitExceededError
 
 #: Multiplier of a list field that is not a connection (no ``first``/``last``).

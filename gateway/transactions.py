@@ -18,7 +18,7 @@ from gateway.db import Database
 from resolvers.port import Row, Session
 
 
-class _TransactionSession:
+class TransactionSession:
     """The statements of one write transaction (a :class:`resolvers.port.Session`)."""
 
     def __init__(self, conn: Any) -> None:
@@ -63,4 +63,4 @@ class PrincipalWrites:
                 self._principal.claims_json(),
                 str(self._timeout),
             )
-            yield _TransactionSession(conn)
+            yield TransactionSession(conn)

@@ -26,7 +26,8 @@ from testkit import (
 
 from gateway.auth import mint_token
 from gateway.embedded import EmbeddedPostgres
-from gateway.settings import Settings, load_settings, parse_limits
+from gateway.role_limits import parse_limits
+from gateway.settings import Settings, load_settings
 
 
 @pytest.fixture(scope="session")

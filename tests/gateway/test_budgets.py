@@ -19,7 +19,8 @@ from testkit import tq
 
 from gateway.app import GatewayState
 from gateway.embedded import EmbeddedPostgres
-from gateway.settings import Settings, parse_limits
+from gateway.role_limits import parse_limits
+from gateway.settings import Settings
 
 Gateway = tuple[str, GatewayState]
 BLOCKED = {"query": '{ ticket(id: "1") { id } }'}  # waits while support_tickets is locked

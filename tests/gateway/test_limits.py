@@ -13,7 +13,8 @@ import pytest
 from serving_support import codes, own_gateway, post
 
 from gateway.app import GatewayState
-from gateway.settings import Settings, parse_limits
+from gateway.role_limits import parse_limits
+from gateway.settings import Settings
 
 Gateway = tuple[str, GatewayState]
 
