@@ -99,7 +99,7 @@ class SocketCounter:
 
 
 class GuardedView:
-    """What the handlers need from the view (:class:`gateway.app.GatewayGraphQL`)."""
+    """What the handlers need from the view (:class:`gateway.graphql_view.GatewayGraphQL`)."""
 
     def subscription_problem(
         self, context: Any, payload: dict[str, Any]

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 from testkit import LiveServer
 
-from gateway.app import GatewayState, create_app
+from gateway.app import create_app
+from gateway.graphql_view import GatewayState
 from gateway.settings import Settings
 
 

@@ -17,8 +17,8 @@ import pytest
 from serving_support import codes, own_gateway, post
 from testkit import tq
 
-from gateway.app import GatewayState
 from gateway.embedded import EmbeddedPostgres
+from gateway.graphql_view import GatewayState
 from gateway.role_limits import parse_limits
 from gateway.settings import Settings
 

@@ -17,7 +17,7 @@ import pytest
 from serving_support import codes, own_gateway, post
 from testkit import tq
 
-from gateway.app import GatewayState
+from gateway.graphql_view import GatewayState
 from gateway.settings import Settings
 
 Gateway = tuple[str, GatewayState]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from serving_support import codes, own_gateway, post
 
-from gateway.app import GatewayState
+from gateway.graphql_view import GatewayState
 from gateway.role_limits import parse_limits
 from gateway.settings import Settings
 

@@ -15,8 +15,9 @@ import pytest
 from serving_support import own_gateway, post
 from testkit import server_dir, tq
 
-from gateway.app import GatewayState, create_app
+from gateway.app import create_app
 from gateway.embedded import EmbeddedPostgres
+from gateway.graphql_view import GatewayState
 from gateway.observability import JsonFormatter
 from gateway.settings import Settings
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from serving_support import codes, own_gateway, post
 
-from gateway.app import GatewayState
+from gateway.graphql_view import GatewayState
 from gateway.ratelimit import RateLimiter
 from gateway.role_limits import parse_limits
 from gateway.settings import Settings
