@@ -1,6 +1,6 @@
 """How good were past predictions: forecasts against what happened, risk scores against outcomes.
 
-Forecasts (METRICS.md "Statistics"): for predicted values fᵢ with intervals and actuals aᵢ,
+Forecasts (docs/metrics.md "Statistics"): for predicted values fᵢ with intervals and actuals aᵢ,
 
     MASE = mean |aᵢ − fᵢ| / Q,  Q = mean |y_t − y_{t−7}| over the daily actuals ``training``
            before the judged period (the in-sample weekly seasonal-naive MAE; Hyndman &

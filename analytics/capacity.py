@@ -4,7 +4,7 @@ costs; occupancy and utilisation against their targets.
 Per interval (an hour of one queue) the requirement is Erlang C over the *actual* arrivals
 (:func:`analytics.erlang.required_agents`: the smallest N with service level ≥ target within
 the queue's answer threshold and occupancy A/N ≤ max occupancy, A = offered × AHT / interval;
-METRICS.md "Queues and staffing"). The gap is g = staffed − required (staffed: the mean agents
+docs/metrics.md "Queues and staffing"). The gap is g = staffed − required (staffed: the mean agents
 staffed over the interval's reports):
 
     under-staffed   g < 0        short by −g agents for the interval
@@ -14,7 +14,7 @@ staffed over the interval's reports):
 Agent-hours short / surplus are Σ max(−g, 0)·h and Σ max(g, 0)·h (h = interval hours), and their
 cost the agent-hours × the cost of an agent-hour (labour cost ÷ scheduled hours over the window,
 when the caller may read both). Occupancy = handle ÷ (handle + available) time and utilisation =
-(handle + available) ÷ scheduled time of the agents' daily rows (METRICS.md "Agents"), against
+(handle + available) ÷ scheduled time of the agents' daily rows (docs/metrics.md "Agents"), against
 targets 85% (occupancy at most, utilisation on target within ±5 points).
 """
 

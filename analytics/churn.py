@@ -1,6 +1,6 @@
 """VIP churn risk: support-derived features, revenue at risk, recommended actions, upsell.
 
-Features (METRICS.md "Predictions"; one row per VIP client from
+Features (docs/metrics.md "Predictions"; one row per VIP client from
 ``analytics.insight_vip_features``, over the lookback before the scoring date):
 
     tickets          log(1 + tickets)
@@ -19,7 +19,7 @@ Features (METRICS.md "Predictions"; one row per VIP client from
 
 The model is :mod:`analytics.risk_model` (calibrated logistic regression, additive
 contributions). Label: a ``churned`` VIP period starts within the horizon (90 days) after the
-scoring date. Revenue at risk = lifetime value × probability (METRICS.md).
+scoring date. Revenue at risk = lifetime value × probability (docs/metrics.md).
 
 Upsell candidates (a rule, not a model; only clients who accept marketing): active VIP clients
 below the top tier with a mean CSAT

@@ -1,6 +1,6 @@
 """Low-satisfaction risk of open tickets, and the daily CSAT forecast.
 
-Risk (METRICS.md "Predictions"): the probability that a ticket's CSAT rating is 1 or 2, given
+Risk (docs/metrics.md "Predictions"): the probability that a ticket's CSAT rating is 1 or 2, given
 what is known while it is open. The model (:mod:`analytics.risk_model`: calibrated logistic
 regression with additive contributions) is trained on answered surveys
 (``analytics.insight_survey_features``) with only the factors an open ticket already has

@@ -1,4 +1,4 @@
-"""Statistics on KPI series: trend, seasonality, anomalies and correlations (METRICS.md,
+"""Statistics on KPI series: trend, seasonality, anomalies and correlations (docs/metrics.md,
 "Statistics").
 
 Correlations are in :mod:`resolvers.statistics_correlations`.

@@ -1,4 +1,4 @@
-"""Correlations between KPI series (METRICS.md, "Statistics": Spearman with BH; Pearson and a
+"""Correlations between KPI series (docs/metrics.md, "Statistics": Spearman with BH; Pearson and a
 lagged variant beside it), from the ``timeSeries`` queries under the caller's row level security
 (one statement per KPI source), computed off the event loop by :mod:`analytics.correlation`."""
 

@@ -150,7 +150,7 @@ class Anomaly:
     severity: AnomalySeverity
 
 
-@strawberry.type(description="Anomalies of a KPI series (METRICS.md: |robust z| > threshold).")
+@strawberry.type(description="Anomalies of a KPI series (docs/metrics.md: |robust z| > threshold).")
 class Anomalies:
     kpi: str
     period: int = strawberry.field(description="Seasonal period removed, in buckets.")

@@ -1,4 +1,4 @@
--- dedicated-agent performance (metrics.md, vip): for each agent who is the dedicated agent of
+-- dedicated-agent performance (docs/metrics.md, vip): for each agent who is the dedicated agent of
 -- vip clients, the kpis of the tickets those clients created in [$1, $2) — whoever handled
 -- them — as far as the caller may see them. frt in minutes, resolution in hours; sla over the
 -- targets of those tickets that fell due in the window (open and past due = breached).

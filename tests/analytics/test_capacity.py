@@ -1,4 +1,4 @@
-"""Capacity against the staffing reference values (METRICS.md worked check, tests of erlang)."""
+"""Capacity against the staffing reference values (docs/metrics.md worked check; erlang tests)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 
 def test_worked_check_interval() -> None:
-    # 100 contacts per 30 min, AHT 180 s, 80% in 20 s -> 14 agents (METRICS.md)
+    # 100 contacts per 30 min, AHT 180 s, 80% in 20 s -> 14 agents (docs/metrics.md)
     demand = [
         Demand(T0, 1800.0, 100.0, 180.0, 12.0, 20.0),  # two short
         Demand(T0, 1800.0, 100.0, 180.0, 15.5, 20.0),  # 1.5 spare: over
