@@ -2,7 +2,9 @@
 
 * no two public classes share a name across the packages, so a class name says which one it is;
 * no import renames one of our modules or names (``from resolvers import kpis as engine`` hid
-  where calls went): import the module by its path or the name itself.
+  where calls went): import the module by its path or the name itself;
+* no module passes 400 lines (split it by what its parts hold);
+* only ``gateway/settings.py`` touches the process environment.
 
 The dependency direction between packages is the import-linter contract in ``pyproject.toml``
 (``lint-imports``, run by ``make test`` and by :func:`test_import_contract_is_kept`).
@@ -129,3 +131,36 @@ def test_schema_modules_hold_types_and_signatures_only() -> None:
                 assert "sql" not in names and module != "sql", path
     assert users - SCHEMA_SESSION_USERS == set(), "pass info.context to a resolver instead"
     assert users >= SCHEMA_SESSION_USERS, "no longer uses the session: remove its entry"
+
+
+#: The size past which a module is split by what it holds (the guide's ~400 lines).
+MAX_LINES = 400
+#: Modules still past it (owner: serving); the test fails when one is split (remove its entry).
+LONG_MODULES = {"gateway/limits.py"}
+
+
+def test_modules_stay_under_the_size_limit() -> None:
+    long = set()
+    for root in CHECKED:
+        for path in (REPO / root).rglob("*.py"):
+            if "node_modules" not in path.parts and len(path.read_bytes().splitlines()) > MAX_LINES:
+                long.add(str(path.relative_to(REPO)))
+    assert long - LONG_MODULES == set(), f"split by what each part holds: {long - LONG_MODULES}"
+    assert long >= LONG_MODULES, "split now: remove its entry from LONG_MODULES"
+
+
+#: Modules that still touch the process environment outside ``gateway/settings.py`` (owner:
+#: serving: the ``--workers`` hand-over and the benchmarks' child processes).
+ENVIRONMENT_USERS = {"gateway/cli.py", "bench/harness.py", "bench/peer.py", "bench/reports.py"}
+
+
+def test_only_the_settings_module_touches_the_environment() -> None:
+    users = set()
+    for path, tree in sources(*PACKAGES, "bench"):
+        for node in ast.walk(tree):
+            environ = isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv")
+            if environ or (isinstance(node, ast.Name) and node.id in ("environ", "getenv")):
+                users.add(str(path.relative_to(REPO)))
+    users.discard("gateway/settings.py")
+    assert users - ENVIRONMENT_USERS == set(), "read settings from gateway/settings.py instead"
+    assert users >= ENVIRONMENT_USERS, "no longer touches the environment: remove its entry"
