@@ -24,8 +24,8 @@ from gateway.db import Database
 from gateway.insights_jobs import TRAINED_AS, TRAINER, run_predict
 from gateway.settings import load_settings
 from gateway.transactions import TransactionSession
-from resolvers.insights import all_client_risks, open_ticket_risks
 from resolvers.insights_models import train_churn, train_satisfaction_risk
+from resolvers.insights_scoring import all_client_risks, open_ticket_risks
 
 MONTH = {"from": (BENCH_END - timedelta(days=30)).isoformat(), "to": BENCH_END.isoformat()}
 YEAR = {"from": (BENCH_END - timedelta(days=300)).isoformat(),

@@ -17,9 +17,10 @@ import sql
 from analytics.automation import AutomationResult, automation_opportunities
 from analytics.capacity import CapacityResult, Demand, capacity_analysis
 from analytics.skill_gaps import AgentTraining, SkillGapResult, skill_gaps, training_effects
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.offload import run_cpu
-from resolvers.port import Row, Session
+from resolvers.port import Row
 from resolvers.windows import validate_window
 
 MAX_CAPACITY_DAYS = 92
@@ -28,7 +29,7 @@ AUTOMATION_SAMPLE = 300
 
 
 async def capacity(
-    session: Session,
+    ctx: RequestContext,
     queue: str,
     start: datetime,
     end: datetime,
@@ -42,6 +43,7 @@ async def capacity(
         raise UserInputError("serviceLevelTarget must be in (0, 1)", field="serviceLevelTarget")
     if not 0.0 < max_occupancy <= 1.0:
         raise UserInputError("maxOccupancy must be in (0, 1]", field="maxOccupancy")
+    session = ctx.session
     rows = await session.fetch(sql.load("planning_queue_hours"), queue, start, end)
     totals = await session.fetchrow(sql.load("insights_capacity_totals"), start, end)
     demand = [
@@ -73,16 +75,16 @@ async def capacity(
 
 
 async def skill_gap_report(
-    session: Session, team_id: UUID, start: datetime, end: datetime
+    ctx: RequestContext, team_id: UUID, start: datetime, end: datetime
 ) -> SkillGapResult:
     """Gaps of the team's agents over tickets resolved in ``[start, end)``, with the effect of
     their completed training (CSAT 30 days before/after, from tickets of the 60 days before the
     window on). Two statements."""
     validate_window(start, end)
-    rows = await session.fetch(
+    rows = await ctx.session.fetch(
         sql.load("insights_skill_rows"), team_id, start - timedelta(days=60), end
     )
-    training = await session.fetch(sql.load("insights_team_training"), team_id)
+    training = await ctx.session.fetch(sql.load("insights_team_training"), team_id)
     inside = [r for r in rows if r["resolved_at"] >= start]
     result: SkillGapResult = await run_cpu(_skill_gaps, inside, rows, training)
     return result
@@ -99,12 +101,13 @@ def _skill_gaps(
 
 
 async def automation_report(
-    session: Session, start: datetime, end: datetime, *, sample: int = AUTOMATION_SAMPLE
+    ctx: RequestContext, start: datetime, end: datetime, *, sample: int = AUTOMATION_SAMPLE
 ) -> AutomationResult:
     """Automation opportunities of the tickets created in ``[start, end)`` the caller may see
     (:mod:`analytics.automation`); message text only where the caller may read it. Four
     statements."""
     validate_window(start, end, MAX_CAPACITY_DAYS)
+    session = ctx.session
     categories = await session.fetch(sql.load("insights_automation_categories"), start, end)
     firsts = await session.fetch(sql.load("insights_first_messages"), start, end, sample)
     bots = await session.fetch(sql.load("insights_automation_bots"), start, end)

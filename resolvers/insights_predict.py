@@ -29,7 +29,7 @@ from uuid import UUID
 import sql
 from resolvers.buckets import Granularity
 from resolvers.context import Caller, RequestContext
-from resolvers.insights import all_client_risks, open_ticket_risks, satisfaction_forecast
+from resolvers.insights import satisfaction_forecast
 from resolvers.insights_models import (
     CHURN_HORIZON_DAYS,
     TRAINER_APP_ROLE,
@@ -38,6 +38,7 @@ from resolvers.insights_models import (
     train_churn,
     train_satisfaction_risk,
 )
+from resolvers.insights_scoring import all_client_risks, open_ticket_risks
 from resolvers.planning import volume_forecast
 from resolvers.port import Session
 

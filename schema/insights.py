@@ -10,7 +10,7 @@ from uuid import UUID
 import strawberry
 
 from analytics.drivers import DriverEffect, DriversResult
-from resolvers import insights, prediction_accuracy
+from resolvers import insights
 from schema.common import Info, VipTier
 from schema.insights_types import (
     ChurnRisk,
@@ -161,15 +161,13 @@ class SatisfactionForecast:
 
 async def ticket_satisfaction_risk(info: Info, ticket_id: int) -> RiskScore | None:
     """``Ticket.satisfactionRisk`` (batched per request)."""
-    ctx = info.context
-    score = await insights.ticket_risk_loader(ctx.loaders, ctx.session, ctx.now).load(ticket_id)
+    score = await insights.ticket_satisfaction_risk(info.context, ticket_id)
     return RiskScore.of(score) if score is not None else None
 
 
 async def customer_churn_risk(info: Info, customer_id: UUID) -> ChurnRisk | None:
     """``Customer.churnRisk`` (batched per request)."""
-    ctx = info.context
-    risk = await insights.client_risk_loader(ctx.loaders, ctx.session, ctx.now).load(customer_id)
+    risk = await insights.customer_churn_risk(info.context, customer_id)
     return ChurnRisk.of(risk) if risk is not None else None
 
 
@@ -184,7 +182,7 @@ class InsightsQuery:
     ) -> SatisfactionDrivers:
         w = window_of(info, window, None, None, None, None)
         grouping = insights.DriverGrouping(group_by.value) if group_by else None
-        r = await insights.drivers_report(info.context.session, w.start, w.end, grouping)
+        r = await insights.drivers(info.context, w.start, w.end, grouping)
         return SatisfactionDrivers(
             window_from=r.window_from,
             window_to=r.window_to,
@@ -207,11 +205,10 @@ class InsightsQuery:
         history_days: int = 56,
         horizon_days: int = 7,
     ) -> SatisfactionForecast:
-        ctx = info.context
-        f = await insights.satisfaction_forecast(
-            ctx.session,
-            timezone=timezone or ctx.org_timezone,
-            as_of=as_of or ctx.now,
+        f = await insights.csat_forecast(
+            info.context,
+            timezone=timezone,
+            as_of=as_of,
             history_days=history_days,
             horizon=horizon_days,
         )
@@ -230,9 +227,8 @@ class InsightsQuery:
         first: int = 50,
         after: str | None = None,
     ) -> ChurnRiskPage:
-        page = await insights.churn_risk_page(
-            info.context.session,
-            info.context.now,
+        page = await insights.churn_risk(
+            info.context,
             tiers=[t.value for t in tier] if tier else None,
             min_probability=min_probability,
             first=first,
@@ -247,18 +243,18 @@ class InsightsQuery:
 
     @strawberry.field(description="The churn model's card (latest version).")
     async def churn_model(self, info: Info) -> ModelCard:
-        return ModelCard.of(await insights.churn_model_card(info.context.session))
+        return ModelCard.of(await insights.churn_model_card(info.context))
 
     @strawberry.field(description="The low-satisfaction risk model's card (latest version).")
     async def satisfaction_risk_model(self, info: Info) -> ModelCard:
-        return ModelCard.of(await insights.satisfaction_model_card(info.context.session))
+        return ModelCard.of(await insights.satisfaction_model_card(info.context))
 
     @strawberry.field(
         description="VIP clients whose support signals suggest an upgrade (the rule is on "
         "UpsellCandidate), best first."
     )
     async def upsell_candidates(self, info: Info, first: int = 50) -> list[UpsellCandidate]:
-        found = await insights.upsell_list(info.context.session, info.context.now, first)
+        found = await insights.upsell(info.context, first)
         return [
             UpsellCandidate(
                 client=ChurnRisk.of(u.client),
@@ -276,16 +272,6 @@ class InsightsQuery:
     async def prediction_accuracy(
         self, info: Info, type: PredictionType, window: WindowArg = None
     ) -> list[PredictionAccuracy]:
-        ctx = info.context
         w = window_of(info, window, None, None, None, None)
-        start, end = w.start, w.end
-        found = await prediction_accuracy.prediction_accuracy(
-            ctx.session,
-            ctx.viewer.app_role,
-            type.value,
-            start,
-            end,
-            now=ctx.now,
-            timezone=ctx.org_timezone,
-        )
+        found = await insights.accuracy(info.context, type.value, w.start, w.end)
         return [PredictionAccuracy.of(a) for a in found]

@@ -12,7 +12,7 @@ import strawberry
 from analytics.automation import AutomationResult, Opportunity
 from analytics.capacity import CapacityResult
 from analytics.skill_gaps import AgentSkill, SkillGapComparison, TrainingEffect
-from resolvers import insights_ops
+from resolvers import agents, insights_ops
 from schema.common import Info, parse_uuid
 from schema.operations import Queue
 from schema.window import WindowArg, window_of
@@ -26,7 +26,7 @@ AgentRef = Annotated["Agent", strawberry.lazy("schema.agents")]
 async def _agent(info: Info, agent_id: str) -> AgentRef | None:
     from schema.agents import Agent
 
-    row = await info.context.loaders.agent_by_id.load(UUID(agent_id))
+    row = await agents.agent_by_id(info.context, UUID(agent_id))
     return Agent.from_row(row) if row else None
 
 
@@ -246,7 +246,7 @@ class InsightsOpsQuery:
     ) -> SkillGaps:
         w = window_of(info, window, None, None, None, None)
         team = parse_uuid(team_id, "teamId")
-        r = await insights_ops.skill_gap_report(info.context.session, team, w.start, w.end)
+        r = await insights_ops.skill_gap_report(info.context, team, w.start, w.end)
         return SkillGaps(
             skills=[AgentSkillGap.of(s) for s in r.skills],
             training=[
@@ -265,7 +265,7 @@ class InsightsOpsQuery:
         self, info: Info, window: WindowArg = None
     ) -> AutomationOpportunities:
         w = window_of(info, window, None, None, None, None)
-        r = await insights_ops.automation_report(info.context.session, w.start, w.end)
+        r = await insights_ops.automation_report(info.context, w.start, w.end)
         return AutomationOpportunities.of(r)
 
     @strawberry.field(
@@ -283,7 +283,7 @@ class InsightsOpsQuery:
     ) -> Capacity:
         w = window_of(info, window, None, None, None, None)
         r = await insights_ops.capacity(
-            info.context.session,
+            info.context,
             queue.value,
             w.start,
             w.end,

@@ -11,7 +11,7 @@ from uuid import UUID
 import strawberry
 
 from analytics.risk_model import CalibrationBin
-from resolvers import insights, prediction_accuracy
+from resolvers import customers, insights_scoring, prediction_accuracy
 from resolvers.insights_models import StoredModel
 from schema.common import Info, VipTier
 
@@ -44,7 +44,7 @@ class RiskScore:
     calibration_high: float | None
 
     @classmethod
-    def of(cls, s: insights.RiskScoreResult) -> RiskScore:
+    def of(cls, s: insights_scoring.RiskScoreResult) -> RiskScore:
         return cls(
             probability=s.probability,
             log_odds=s.log_odds,
@@ -67,7 +67,7 @@ class ChurnRisk:
     _customer_id: strawberry.Private[UUID]
 
     @classmethod
-    def of(cls, c: insights.ClientRisk) -> ChurnRisk:
+    def of(cls, c: insights_scoring.ClientRisk) -> ChurnRisk:
         return cls(
             vip_tier=VipTier(c.vip_tier),
             lifetime_value=c.lifetime_value,
@@ -81,7 +81,7 @@ class ChurnRisk:
     async def customer(self, info: Info) -> CustomerRef | None:
         from schema.customers import Customer
 
-        row = await info.context.loaders.customer_by_id.load(self._customer_id)
+        row = await customers.customer_by_id(info.context, self._customer_id)
         return Customer.from_row(row) if row else None
 
 

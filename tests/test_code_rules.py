@@ -108,9 +108,6 @@ def test_the_readme_paths_reach_their_sql_in_four_files() -> None:
 #: privacy, reports); each should pass ``info.context`` to its resolvers instead. The test fails
 #: for any other module, and when one of these no longer does (then its entry goes).
 SCHEMA_SESSION_USERS = {
-    "schema/insights.py",
-    "schema/insights_ops.py",
-    "schema/insights_types.py",
     "schema/privacy.py",
     "schema/reports.py",
     "schema/retention.py",

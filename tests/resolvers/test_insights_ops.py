@@ -14,12 +14,13 @@ import pytest
 from insights_support import INSIGHTS_END, InsightsDb
 from scipy import stats
 
+import sql
 from analytics.erlang import required_agents
 from gateway.auth import Principal
 from gateway.db import Database
 from gateway.insights_jobs import TRAINER
+from resolvers.context import Caller, RequestContext
 from resolvers.insights_ops import automation_report, capacity, skill_gap_report
-from resolvers.port import Session
 
 START = INSIGHTS_END - timedelta(days=30)
 
@@ -33,14 +34,12 @@ async def _owner(dsn: str, query: str, *args: object) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-async def sessions(insights_db: InsightsDb) -> AsyncIterator[dict[str, Session]]:
+async def sessions(insights_db: InsightsDb) -> AsyncIterator[dict[str, RequestContext]]:
     db = Database(insights_db.dsn, min_size=1, max_size=3)
     await db.open()
     conn = await asyncpg.connect(insights_db.dsn)
     try:
-        manager = await conn.fetchval(
-            "select user_id from public.user_roles where app_role = 'manager' limit 1"
-        )
+        manager = (await conn.fetchrow(sql.load("first_user_of_role"), "manager"))["id"]
     finally:
         await conn.close()
     claims = {"role": "authenticated", "sub": str(manager), "app_role": "manager"}
@@ -50,7 +49,12 @@ async def sessions(insights_db: InsightsDb) -> AsyncIterator[dict[str, Session]]
         "analyst": db.session(TRAINER, statement_timeout_ms=300_000),
     }
     try:
-        yield found
+        yield {
+            "manager": RequestContext(Caller(principal.user_id, "authenticated", "manager"),
+                                      found["manager"]),
+            "analyst": RequestContext(Caller(TRAINER.user_id, "authenticated", "analyst"),
+                                      found["analyst"]),
+        }  # fmt: skip
     finally:
         for s in found.values():
             await s.close()
@@ -58,7 +62,7 @@ async def sessions(insights_db: InsightsDb) -> AsyncIterator[dict[str, Session]]
 
 
 async def test_capacity_against_raw_queue_rows(
-    sessions: dict[str, Session], insights_db: InsightsDb
+    sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
     r = await capacity(sessions["manager"], "phone", START, INSIGHTS_END)
     raw = await _owner(
@@ -97,7 +101,7 @@ async def test_capacity_against_raw_queue_rows(
 
 
 async def test_skill_gaps_against_raw_rows(
-    sessions: dict[str, Session], insights_db: InsightsDb
+    sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
     team = (await _owner(insights_db.dsn, "select id from public.teams order by name limit 1"))[
         "id"
@@ -137,7 +141,7 @@ async def test_skill_gaps_against_raw_rows(
 
 
 async def test_automation_against_raw_rows(
-    sessions: dict[str, Session], insights_db: InsightsDb
+    sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
     manager = await automation_report(sessions["manager"], START, INSIGHTS_END)
     analyst = await automation_report(sessions["analyst"], START, INSIGHTS_END)
