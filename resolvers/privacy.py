@@ -15,12 +15,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 import asyncpg
 
 import sql
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.kpi_results import KpiBreakdown, KpiGroupFigure
 from resolvers.kpis import source_of
@@ -102,11 +103,25 @@ def require_privacy_role(
         raise UserInputError(f"{what} is for the admin and dpo roles only")
 
 
+def writes_of(ctx: RequestContext) -> WriteSessions:
+    """The request's read-write transactions (HTTP mutations only)."""
+    writes = getattr(ctx, "writes", None)
+    if writes is None:
+        raise UserInputError("mutations are served over HTTP POST at /graphql")
+    return cast(WriteSessions, writes)
+
+
+def audit_sink(ctx: RequestContext) -> AuditSink | None:
+    """The request's audit trail, when the gateway gave it one."""
+    return cast(AuditSink | None, getattr(ctx, "audit", None))
+
+
 async def audit_log(
-    session: Session, app_role: str | None, filt: AuditFilter, first: int, after: str | None
+    ctx: RequestContext, filt: AuditFilter, first: int, after: str | None
 ) -> AuditPage:
     """One page of audit events, newest first (row level security shows them to admin/dpo)."""
-    require_privacy_role(app_role, "the audit log")
+    require_privacy_role(ctx.viewer.app_role, "the audit log")
+    session = ctx.session
     if not 0 <= first <= MAX_PAGE_SIZE:
         raise UserInputError(f"first must be between 0 and {MAX_PAGE_SIZE}", field="first")
     for action in filt.actions or ():
@@ -168,20 +183,14 @@ def _privileged(exc: asyncpg.PostgresError) -> UserInputError:
     return UserInputError(str(exc).split("\n")[0])
 
 
-async def export_customer_data(
-    writes: WriteSessions,
-    sink: AuditSink | None,
-    app_role: str | None,
-    customer_id: UUID,
-    *,
-    ttl_seconds: int,
-    now: datetime,
-) -> ExportResult:
+async def export_customer_data(ctx: RequestContext, customer_id: UUID) -> ExportResult:
     """Export everything about one customer into a short-lived download (one transaction: the
-    database collects the rows and audits the export; the archive is stored with its link)."""
-    require_privacy_role(app_role, "exporting a customer's data", sink, customer_id)
+    database collects the rows and audits the export; the archive is stored with its link;
+    the link lives ``ctx.export_ttl_seconds``)."""
+    sink, now, ttl_seconds = audit_sink(ctx), ctx.now, ctx.export_ttl_seconds
+    require_privacy_role(ctx.viewer.app_role, "exporting a customer's data", sink, customer_id)
     try:
-        async with writes.write_session() as session:
+        async with writes_of(ctx).write_session() as session:
             raw = await session.fetchval(sql.load("privacy_export_customer"), customer_id)
             tables: dict[str, list[dict[str, Any]]] = _json(raw)
             archive = await asyncio.to_thread(build_archive, tables, str(customer_id), now)
@@ -202,21 +211,16 @@ async def export_customer_data(
     )
 
 
-async def erase_customer(
-    writes: WriteSessions,
-    sink: AuditSink | None,
-    app_role: str | None,
-    customer_id: UUID,
-    reason: str,
-) -> ErasureResult:
+async def erase_customer(ctx: RequestContext, customer_id: UUID, reason: str) -> ErasureResult:
     """Erase one customer's personal data (the database does it in one transaction, audited)."""
-    require_privacy_role(app_role, "erasing a customer", sink, customer_id)
+    sink = audit_sink(ctx)
+    require_privacy_role(ctx.viewer.app_role, "erasing a customer", sink, customer_id)
     if not reason.strip():
         raise UserInputError("reason must not be empty", field="reason")
     if len(reason) > 500:
         raise UserInputError("reason must be at most 500 characters", field="reason")
     try:
-        async with writes.write_session() as session:
+        async with writes_of(ctx).write_session() as session:
             raw = await session.fetchval(sql.load("privacy_erase_customer"), customer_id, reason)
     except asyncpg.InsufficientPrivilegeError as exc:
         raise _privileged(exc) from exc
@@ -237,9 +241,7 @@ class Consent:
 
 
 async def set_consent(
-    writes: WriteSessions,
-    sink: AuditSink | None,
-    app_role: str | None,
+    ctx: RequestContext,
     customer_id: UUID,
     *,
     marketing: bool | None,
@@ -247,9 +249,9 @@ async def set_consent(
     surveys: bool | None,
 ) -> Consent:
     """Record a customer's consent (None = unchanged); the database audits the change."""
-    require_privacy_role(app_role, "recording consent", sink, customer_id)
+    require_privacy_role(ctx.viewer.app_role, "recording consent", audit_sink(ctx), customer_id)
     try:
-        async with writes.write_session() as session:
+        async with writes_of(ctx).write_session() as session:
             row = await session.fetchrow(
                 sql.load("privacy_set_consent"), customer_id, marketing, analytics, surveys
             )

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
-from resolvers.port import Session
-from resolvers.reports import ExportLinks, Link
+from resolvers.reports import Link, export_links
 from resolvers.tickets import TicketSelection, tickets_count
 from resolvers.windows import resolve_timezone
 
@@ -48,14 +48,17 @@ def filter_from_payload(raw: Mapping[str, Any]) -> TicketSelection:
 
 
 async def export_tickets(
-    session: Session, links: ExportLinks, f: TicketSelection, fmt: str, timezone: str, bom: bool
+    ctx: RequestContext, f: TicketSelection, fmt: str, timezone: str | None, bom: bool
 ) -> tuple[Link, int]:
-    """A link to the tickets matching ``f`` as CSV or XLSX, and how many there are now;
-    UserInputError when they exceed the caller's row cap."""
+    """A link to the tickets matching ``f`` as CSV or XLSX (times in ``timezone``, default the
+    organisation's), and how many there are now; UserInputError when they exceed the caller's
+    row cap."""
     if fmt not in EXPORT_FORMATS:
         raise UserInputError("exports are csv or xlsx", field="format")
+    timezone = timezone or ctx.org_timezone
     resolve_timezone(timezone)
-    count = await tickets_count(session, f)
+    links = export_links(ctx)
+    count = await tickets_count(ctx.session, f)
     if count > links.row_cap:
         raise UserInputError(
             f"{count} tickets match; your role may export at most {links.row_cap} rows at once "
@@ -63,11 +66,11 @@ async def export_tickets(
             field="filter",
         )
     payload = {"k": "tickets", "f": fmt, "tz": timezone, "bom": bom, "q": filter_payload(f)}
-    return links.link(payload), count
+    return export_links(ctx).link(payload), count
 
 
 def export_series(
-    links: ExportLinks,
+    ctx: RequestContext,
     *,
     kpi: str,
     granularity: str,
@@ -101,4 +104,4 @@ def export_series(
         "agent": str(agent_id) if agent_id else None,
         "group": group_by,
     }
-    return links.link(payload)
+    return export_links(ctx).link(payload)

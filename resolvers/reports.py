@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 import sql
@@ -48,6 +48,22 @@ class ExportLinks(Protocol):
         ...
 
 
+def writes_of(ctx: RequestContext) -> WriteSessions:
+    """The request's read-write transactions (HTTP requests with a token only)."""
+    writes = getattr(ctx, "writes", None)
+    if writes is None:
+        raise UserInputError("changes need an HTTP request with a token")
+    return cast(WriteSessions, writes)
+
+
+def export_links(ctx: RequestContext) -> ExportLinks:
+    """The request's link signer (HTTP requests with a token only)."""
+    exports = getattr(ctx, "exports", None)
+    if exports is None:
+        raise UserInputError("downloads need an HTTP request with a token")
+    return cast(ExportLinks, exports)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportDefinitionRow:
     """A report the caller may run: built-in (``slug``) or custom (``owned`` if the caller's)."""
@@ -74,10 +90,10 @@ def _definition(row: Row, viewer: UUID | None) -> ReportDefinitionRow:
     )
 
 
-async def report_definitions(session: Session, viewer: UUID | None) -> list[ReportDefinitionRow]:
+async def report_definitions(ctx: RequestContext) -> list[ReportDefinitionRow]:
     """Every report the caller may read (built-ins first)."""
-    rows = await session.fetch(sql.load("report_definitions_list"))
-    return [_definition(r, viewer) for r in rows]
+    rows = await ctx.session.fetch(sql.load("report_definitions_list"))
+    return [_definition(r, ctx.viewer.user_id) for r in rows]
 
 
 async def report_definition(
@@ -91,8 +107,7 @@ async def report_definition(
 
 
 async def create_report(
-    writes: WriteSessions,
-    viewer: UUID | None,
+    ctx: RequestContext,
     name: str,
     spec: Mapping[str, Any],
     shared_with: Sequence[str],
@@ -107,7 +122,7 @@ async def create_report(
     unknown = [r for r in shared_with if r not in ROLES]
     if unknown:
         raise UserInputError(f"unknown role(s) {unknown}", field="sharedWith")
-    async with writes.write_session() as tx:
+    async with writes_of(ctx).write_session() as tx:
         row = await tx.fetchrow(
             sql.load("report_definition_insert"),
             name.strip(),
@@ -116,12 +131,12 @@ async def create_report(
         )
     if row is None:  # pragma: no cover - the insert returns its row or raises
         raise UserInputError("the report could not be saved")
-    return _definition(row, viewer)
+    return _definition(row, ctx.viewer.user_id)
 
 
-async def delete_report(writes: WriteSessions, report_id: UUID) -> bool:
+async def delete_report(ctx: RequestContext, report_id: UUID) -> bool:
     """Delete the caller's own custom report; UserInputError if it is not theirs."""
-    async with writes.write_session() as tx:
+    async with writes_of(ctx).write_session() as tx:
         deleted = await tx.fetchval(sql.load("report_definition_delete"), report_id)
     if deleted is None:
         raise UserInputError("no such report of yours (built-in reports cannot be deleted)")
@@ -172,7 +187,6 @@ def report_request(
 
 async def run_report(
     ctx: RequestContext,
-    links: ExportLinks,
     fmt: str,
     *,
     report_id: UUID | None,
@@ -203,7 +217,7 @@ async def run_report(
         team_id=team_id,
         agent_id=agent_id,
     )
-    return links.link(request_payload(req, fmt, bom))
+    return export_links(ctx).link(request_payload(req, fmt, bom))
 
 
 def request_payload(req: ReportRequest, fmt: str, bom: bool) -> dict[str, Any]:
@@ -257,9 +271,7 @@ def _schedule(row: Row) -> Schedule:
 
 
 async def create_schedule(
-    writes: WriteSessions,
-    session: Session,
-    viewer: UUID | None,
+    ctx: RequestContext,
     *,
     report_id: UUID,
     cron: str,
@@ -281,12 +293,12 @@ async def create_schedule(
         raise UserInputError("webhookUrl must be an http(s) URL", field="webhookUrl")
     if not recipients and webhook_url is None:
         raise UserInputError("give recipients or a webhookUrl", field="recipients")
-    definition = await report_definition(session, viewer, id=report_id)
+    definition = await report_definition(ctx.session, ctx.viewer.user_id, id=report_id)
     if definition.kind == "weekly_team" and team_id is None:
-        team_id = await session.fetchval(sql.load("report_viewer_team"))
+        team_id = await ctx.session.fetchval(sql.load("report_viewer_team"))
         if team_id is None:
             raise UserInputError("the weekly team report needs a teamId", field="teamId")
-    async with writes.write_session() as tx:
+    async with writes_of(ctx).write_session() as tx:
         row = await tx.fetchrow(
             sql.load("report_schedule_insert"),
             report_id,
@@ -301,31 +313,31 @@ async def create_schedule(
     return _schedule(row)
 
 
-async def pause_schedule(writes: WriteSessions, schedule_id: UUID, paused: bool) -> Schedule:
+async def pause_schedule(ctx: RequestContext, schedule_id: UUID, paused: bool) -> Schedule:
     """Pause or resume the caller's schedule."""
-    async with writes.write_session() as tx:
+    async with writes_of(ctx).write_session() as tx:
         row = await tx.fetchrow(sql.load("report_schedule_pause"), schedule_id, paused)
     if row is None:
         raise UserInputError("no such schedule of yours", field="id")
     return _schedule(row)
 
 
-async def delete_schedule(writes: WriteSessions, schedule_id: UUID) -> bool:
+async def delete_schedule(ctx: RequestContext, schedule_id: UUID) -> bool:
     """Delete the caller's schedule (and its delivery records)."""
-    async with writes.write_session() as tx:
+    async with writes_of(ctx).write_session() as tx:
         deleted = await tx.fetchval(sql.load("report_schedule_delete"), schedule_id)
     if deleted is None:
         raise UserInputError("no such schedule of yours", field="id")
     return True
 
 
-async def report_schedules(session: Session) -> list[Schedule]:
+async def report_schedules(ctx: RequestContext) -> list[Schedule]:
     """The caller's schedules."""
-    return [_schedule(r) for r in await session.fetch(sql.load("report_schedules_list"))]
+    return [_schedule(r) for r in await ctx.session.fetch(sql.load("report_schedules_list"))]
 
 
-async def report_deliveries(session: Session, schedule_id: UUID) -> list[Row]:
+async def report_deliveries(ctx: RequestContext, schedule_id: UUID) -> list[Row]:
     """The deliveries of the caller's schedule (none for anyone else's)."""
     return list(
-        await session.fetch(sql.load("report_deliveries_list"), schedule_id, MAX_DELIVERIES)
+        await ctx.session.fetch(sql.load("report_deliveries_list"), schedule_id, MAX_DELIVERIES)
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sql
-from resolvers.port import Session
+from resolvers.context import RequestContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +30,10 @@ class InteractionMonthRow:
 
 
 async def archived_months(
-    session: Session, start: datetime, end: datetime
+    ctx: RequestContext, start: datetime, end: datetime
 ) -> list[ArchivedMonthRow]:
     """Archived months of any table overlapping ``[start, end)`` (empty: all detail is live)."""
-    rows = await session.fetch(sql.load("retention_archives_in_window"), start, end)
+    rows = await ctx.session.fetch(sql.load("retention_archives_in_window"), start, end)
     return [
         ArchivedMonthRow(r["table_name"], r["month"], r["rows"], r["archived_at"], r["sha256"])
         for r in rows
@@ -41,10 +41,10 @@ async def archived_months(
 
 
 async def interaction_months(
-    session: Session, start: datetime, end: datetime
+    ctx: RequestContext, start: datetime, end: datetime
 ) -> Sequence[InteractionMonthRow]:
     """Interactions, handling time and mean sentiment per month of ``[start, end)``."""
-    rows = await session.fetch(sql.load("retention_interaction_months"), start, end)
+    rows = await ctx.session.fetch(sql.load("retention_interaction_months"), start, end)
     return [
         InteractionMonthRow(
             month=r["month"],

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from resolvers import privacy
 from resolvers.errors import UserInputError
-from resolvers.port import Row, WriteSessions
+from resolvers.port import Row
 from schema.common import Info, parse_uuid
 from schema.pagination import Connection, Edge, PageInfo
 
@@ -94,17 +94,6 @@ def _filter(f: AuditLogFilter | None) -> privacy.AuditFilter:
     )
 
 
-def writes_of(info: Info) -> WriteSessions:
-    writes = getattr(info.context, "writes", None)
-    if writes is None:
-        raise UserInputError("mutations are served over HTTP POST at /graphql")
-    return cast(WriteSessions, writes)
-
-
-def audit_sink(info: Info) -> privacy.AuditSink | None:
-    return cast(privacy.AuditSink | None, getattr(info.context, "audit", None))
-
-
 @strawberry.type
 class PrivacyQuery:
     @strawberry.field(
@@ -118,9 +107,7 @@ class PrivacyQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[AuditEntry]:
-        page = await privacy.audit_log(
-            info.context.session, info.context.viewer.app_role, _filter(filter), first, after
-        )
+        page = await privacy.audit_log(info.context, _filter(filter), first, after)
         edges = [
             Edge(cursor=c, node=AuditEntry.from_row(r))
             for c, r in zip(page.cursors, page.rows, strict=True)
@@ -183,15 +170,7 @@ class PrivacyMutation:
         self, info: Info, customer_id: strawberry.ID
     ) -> CustomerDataExport:
         cid = parse_uuid(customer_id, "customerId")
-        ctx = info.context
-        result = await privacy.export_customer_data(
-            writes_of(info),
-            audit_sink(info),
-            ctx.viewer.app_role,
-            cid,
-            ttl_seconds=ctx.export_ttl_seconds,
-            now=ctx.now,
-        )
+        result = await privacy.export_customer_data(info.context, cid)
         return CustomerDataExport(
             customer_id=strawberry.ID(str(cid)),
             download_path=result.path,
@@ -210,9 +189,7 @@ class PrivacyMutation:
         self, info: Info, customer_id: strawberry.ID, reason: str
     ) -> ErasureOutcome:
         cid = parse_uuid(customer_id, "customerId")
-        result = await privacy.erase_customer(
-            writes_of(info), audit_sink(info), info.context.viewer.app_role, cid, reason
-        )
+        result = await privacy.erase_customer(info.context, cid, reason)
         return ErasureOutcome(
             customer_id=strawberry.ID(str(cid)),
             already_erased=result.already_erased,
@@ -250,9 +227,7 @@ class ConsentMutation:
     ) -> CustomerConsent:
         cid = parse_uuid(customer_id, "customerId")
         result = await privacy.set_consent(
-            writes_of(info),
-            audit_sink(info),
-            info.context.viewer.app_role,
+            info.context,
             cid,
             marketing=consent.marketing,
             analytics=consent.profiling,

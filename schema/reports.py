@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import report_exports, reports
 from resolvers.errors import UserInputError
-from resolvers.port import Row, WriteSessions
+from resolvers.port import Row
 from schema.alerts import json_value
 from schema.common import AppRole, Info, parse_uuid
 from schema.kpi_types import KpiGroupBy
@@ -159,20 +159,6 @@ class ReportDelivery:
         )
 
 
-def _writes(info: Info) -> WriteSessions:
-    writes = getattr(info.context, "writes", None)
-    if writes is None:
-        raise UserInputError("changes need an HTTP request with a token")
-    return cast(WriteSessions, writes)
-
-
-def _exports(info: Info) -> reports.ExportLinks:
-    exports = getattr(info.context, "exports", None)
-    if exports is None:
-        raise UserInputError("downloads need an HTTP request with a token")
-    return cast(reports.ExportLinks, exports)
-
-
 def _opt(raw: strawberry.ID | None, name: str) -> Any:
     return parse_uuid(raw, name) if raw is not None else None
 
@@ -181,20 +167,18 @@ def _opt(raw: strawberry.ID | None, name: str) -> Any:
 class ReportsQuery:
     @strawberry.field(description="Reports you may run: the built-in ones and custom reports.")
     async def reports(self, info: Info) -> list[ReportDefinition]:
-        rows = await reports.report_definitions(info.context.session, info.context.viewer.user_id)
+        rows = await reports.report_definitions(info.context)
         return [ReportDefinition.of(d) for d in rows]
 
     @strawberry.field(description="Your report schedules.")
     async def report_schedules(self, info: Info) -> list[ReportSchedule]:
-        return [ReportSchedule.of(s) for s in await reports.report_schedules(info.context.session)]
+        return [ReportSchedule.of(s) for s in await reports.report_schedules(info.context)]
 
     @strawberry.field(description="Deliveries of one of your schedules, newest first.")
     async def report_deliveries(
         self, info: Info, schedule_id: strawberry.ID
     ) -> list[ReportDelivery]:
-        rows = await reports.report_deliveries(
-            info.context.session, parse_uuid(schedule_id, "scheduleId")
-        )
+        rows = await reports.report_deliveries(info.context, parse_uuid(schedule_id, "scheduleId"))
         return [ReportDelivery.of(r) for r in rows]
 
 
@@ -233,7 +217,6 @@ class ReportsMutation:
             from_, to, period, timezone = window.start, window.end, window.period, window.timezone
         link = await reports.run_report(
             info.context,
-            _exports(info),
             format.value,
             report_id=_opt(id, "id"),
             slug=slug,
@@ -257,14 +240,8 @@ class ReportsMutation:
         timezone: str | None = None,
         bom: bool = False,
     ) -> ExportLink:
-        ctx = info.context
         link, rows = await report_exports.export_tickets(
-            ctx.session,
-            _exports(info),
-            criteria(filter),
-            format.value,
-            timezone or ctx.org_timezone,
-            bom,
+            info.context, criteria(filter), format.value, timezone, bom
         )
         return ExportLink(url=link.url, expires_at=link.expires_at, rows=rows)
 
@@ -288,7 +265,7 @@ class ReportsMutation:
         w = window_of(info, window, from_, to, period, timezone, max_days=None)
         start, end, tz = w.start, w.end, w.timezone
         link = report_exports.export_series(
-            _exports(info),
+            info.context,
             kpi=kpi,
             granularity=granularity.value,
             start=start,
@@ -306,10 +283,8 @@ class ReportsMutation:
     async def create_report(
         self, info: Info, definition: CustomReportInput, shared_with: list[AppRole] | None = None
     ) -> ReportDefinition:
-        ctx = info.context
         d = await reports.create_report(
-            _writes(info),
-            ctx.viewer.user_id,
+            info.context,
             definition.name,
             definition.spec(),
             [r.value for r in shared_with or []],
@@ -318,7 +293,7 @@ class ReportsMutation:
 
     @strawberry.mutation(description="Delete one of your custom reports.")
     async def delete_report(self, info: Info, id: strawberry.ID) -> bool:
-        return await reports.delete_report(_writes(info), parse_uuid(id, "id"))
+        return await reports.delete_report(info.context, parse_uuid(id, "id"))
 
     @strawberry.mutation(
         description="Send a report in a format to e-mail recipients and/or a webhook whenever "
@@ -335,11 +310,8 @@ class ReportsMutation:
         webhook_url: str | None = None,
         team_id: strawberry.ID | None = None,
     ) -> ReportSchedule:
-        ctx = info.context
         s = await reports.create_schedule(
-            _writes(info),
-            ctx.session,
-            ctx.viewer.user_id,
+            info.context,
             report_id=parse_uuid(report_id, "reportId"),
             cron=cron,
             timezone=timezone,
@@ -354,9 +326,9 @@ class ReportsMutation:
     async def pause_report_schedule(
         self, info: Info, id: strawberry.ID, paused: bool = True
     ) -> ReportSchedule:
-        s = await reports.pause_schedule(_writes(info), parse_uuid(id, "id"), paused)
+        s = await reports.pause_schedule(info.context, parse_uuid(id, "id"), paused)
         return ReportSchedule.of(s)
 
     @strawberry.mutation(description="Delete one of your schedules and its delivery records.")
     async def delete_report_schedule(self, info: Info, id: strawberry.ID) -> bool:
-        return await reports.delete_schedule(_writes(info), parse_uuid(id, "id"))
+        return await reports.delete_schedule(info.context, parse_uuid(id, "id"))

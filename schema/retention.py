@@ -54,7 +54,7 @@ class RetentionQuery:
         timezone: str | None = None,
     ) -> ArchiveCoverage:
         w = window_of(info, window, from_, to, period, timezone, max_days=None)
-        months = await retention.archived_months(info.context.session, w.start, w.end)
+        months = await retention.archived_months(info.context, w.start, w.end)
         return ArchiveCoverage(
             reaches_archived_detail=bool(months),
             archived=[
@@ -83,7 +83,7 @@ class RetentionQuery:
         timezone: str | None = None,
     ) -> list[InteractionMonth]:
         w = window_of(info, window, from_, to, period, timezone)
-        rows = await retention.interaction_months(info.context.session, w.start, w.end)
+        rows = await retention.interaction_months(info.context, w.start, w.end)
         return [
             InteractionMonth(
                 month=r.month,

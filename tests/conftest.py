@@ -90,24 +90,39 @@ def gateway_settings(base_settings: Settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def gateway_url(seeded_dsn: str, gateway_settings: Settings) -> Iterator[str]:
-    """Base URL of a real gateway (uvicorn) over the seeded database."""
+def start_gateway() -> Iterator[Callable[..., str]]:
+    """``start_gateway(settings, dsn, **create_app_options)``: the base URL of a real gateway
+    (uvicorn) over ``dsn``; every gateway started so is stopped at the end of the session."""
     from gateway.app import create_app
 
-    server = LiveServer(create_app(gateway_settings, seeded_dsn))
-    server.start()
+    servers: list[LiveServer] = []
+
+    def start(settings: Settings, dsn: str, **options: Any) -> str:
+        server = LiveServer(create_app(settings, dsn, **options))
+        server.start()
+        servers.append(server)
+        return server.url
+
     try:
-        yield server.url
+        yield start
     finally:
-        server.stop()
+        for server in reversed(servers):
+            server.stop()
 
 
 @pytest.fixture(scope="session")
-def users_by_role(seeded_dsn: str) -> dict[str, list[uuid.UUID]]:
-    """Seeded user ids per application role, in email order (read as the database owner)."""
+def gateway_url(
+    seeded_dsn: str, gateway_settings: Settings, start_gateway: Callable[..., str]
+) -> str:
+    """Base URL of a real gateway (uvicorn) over the seeded database."""
+    return start_gateway(gateway_settings, seeded_dsn)
+
+
+def read_users_by_role(dsn: str) -> dict[str, list[uuid.UUID]]:
+    """User ids per application role in the database ``dsn``, in email order (as its owner)."""
 
     async def read() -> dict[str, list[uuid.UUID]]:
-        conn = await asyncpg.connect(seeded_dsn)
+        conn = await asyncpg.connect(dsn)
         try:
             rows = await conn.fetch(tq("users_by_role"))
         finally:
@@ -118,6 +133,18 @@ def users_by_role(seeded_dsn: str) -> dict[str, list[uuid.UUID]]:
         return out
 
     return asyncio.run(read())
+
+
+@pytest.fixture(scope="session")
+def users_of() -> Callable[[str], dict[str, list[uuid.UUID]]]:
+    """``users_of(dsn)``: user ids per application role of another test database."""
+    return read_users_by_role
+
+
+@pytest.fixture(scope="session")
+def users_by_role(seeded_dsn: str) -> dict[str, list[uuid.UUID]]:
+    """Seeded user ids per application role, in email order (read as the database owner)."""
+    return read_users_by_role(seeded_dsn)
 
 
 @pytest.fixture(scope="session")
@@ -134,9 +161,9 @@ def make_token(
     return make
 
 
-@pytest.fixture(scope="session")
-def graphql(gateway_url: str) -> Callable[..., dict[str, Any]]:
-    """``graphql(query, variables=None, token=None)`` → the JSON response of a POST."""
+def graphql_client(gateway_url: str) -> Callable[..., dict[str, Any]]:
+    """``run(query, variables=None, token=None)`` → the JSON response of a POST to the gateway
+    at ``gateway_url`` (asserting HTTP 200)."""
 
     def run(
         query: str, variables: dict[str, Any] | None = None, token: str | None = None
@@ -153,6 +180,18 @@ def graphql(gateway_url: str) -> Callable[..., dict[str, Any]]:
         return body
 
     return run
+
+
+@pytest.fixture(scope="session")
+def graphql_at() -> Callable[[str], Callable[..., dict[str, Any]]]:
+    """``graphql_at(url)``: a :func:`graphql`-like client of another test gateway."""
+    return graphql_client
+
+
+@pytest.fixture(scope="session")
+def graphql(gateway_url: str) -> Callable[..., dict[str, Any]]:
+    """``graphql(query, variables=None, token=None)`` → the JSON response of a POST."""
+    return graphql_client(gateway_url)
 
 
 @pytest.fixture(scope="session")

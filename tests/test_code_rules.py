@@ -104,14 +104,10 @@ def test_the_readme_paths_reach_their_sql_in_four_files() -> None:
     calls(resolvers.kpis.agent_kpis, 'sql.load("kpi_agents")')
 
 
-#: Schema modules that still reach the session or the loaders themselves (owners: insights,
-#: privacy, reports); each should pass ``info.context`` to its resolvers instead. The test fails
-#: for any other module, and when one of these no longer does (then its entry goes).
-SCHEMA_SESSION_USERS = {
-    "schema/privacy.py",
-    "schema/reports.py",
-    "schema/retention.py",
-}
+#: Schema modules that still reach the session or the loaders themselves (none left); each
+#: should pass ``info.context`` to its resolvers instead. The test fails for any other module,
+#: and when one of these no longer does (then its entry goes).
+SCHEMA_SESSION_USERS: set[str] = set()
 
 
 def test_schema_modules_hold_types_and_signatures_only() -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
-from testkit import SEED, SEED_DAYS, SEED_END, SEED_TICKETS, LiveServer, create_database, tq
+from testkit import SEED, SEED_DAYS, SEED_END, SEED_TICKETS, create_database, tq
 
 from gateway.auth import mint_token
 from gateway.settings import Settings
@@ -46,31 +45,18 @@ def privacy_settings(base_settings: Settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def privacy_url(privacy_dsn: str, privacy_settings: Settings) -> Iterator[str]:
-    from gateway.app import create_app
-
-    server = LiveServer(create_app(privacy_settings, privacy_dsn, realtime=False))
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+def privacy_url(
+    privacy_dsn: str, privacy_settings: Settings, start_gateway: Callable[..., str]
+) -> str:
+    """A gateway (the root ``start_gateway``) over the privacy database, without realtime."""
+    return start_gateway(privacy_settings, privacy_dsn, realtime=False)
 
 
 @pytest.fixture(scope="session")
-def role_users(privacy_dsn: str) -> dict[str, list[uuid.UUID]]:
-    async def read() -> dict[str, list[uuid.UUID]]:
-        conn = await asyncpg.connect(privacy_dsn)
-        try:
-            rows = await conn.fetch(tq("users_by_role"))
-        finally:
-            await conn.close()
-        out: dict[str, list[uuid.UUID]] = {}
-        for r in rows:
-            out.setdefault(r["app_role"], []).append(r["user_id"])
-        return out
-
-    return asyncio.run(read())
+def role_users(
+    privacy_dsn: str, users_of: Callable[[str], dict[str, list[uuid.UUID]]]
+) -> dict[str, list[uuid.UUID]]:
+    return users_of(privacy_dsn)
 
 
 @pytest.fixture(scope="session")
@@ -86,19 +72,8 @@ def token_of(
 
 
 @pytest.fixture(scope="session")
-def gql(privacy_url: str) -> GQL:
-    def run(query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        resp = httpx.post(
-            privacy_url + "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers=headers,
-            timeout=60,
-        )
-        assert resp.status_code == 200, resp.text
-        return resp.json()
-
-    return run
+def gql(privacy_url: str, graphql_at: Callable[[str], GQL]) -> GQL:
+    return graphql_at(privacy_url)
 
 
 @pytest.fixture
