@@ -54,6 +54,7 @@ References:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -244,6 +245,13 @@ def _forward(x: FloatArray, transform: Transform) -> FloatArray:
     return x
 
 
+def transformed(values: npt.ArrayLike, transform: Transform) -> FloatArray:
+    """g(x) of the module docstring: √x, log(1 + x) (negatives clipped to 0) or x."""
+    if transform not in ("none", "sqrt", "log"):
+        raise ValueError(f"transform must be none, sqrt or log, got {transform!r}")
+    return _forward(np.asarray(values, dtype=np.float64), transform)
+
+
 def _backward(z: float, transform: Transform) -> float:
     if transform == "sqrt":
         return max(z, 0.0) ** 2
@@ -359,3 +367,35 @@ def detect_anomalies_with_gaps(
         pd.Series(x).interpolate(limit_direction="both").to_numpy(), dtype=np.float64
     )
     return _score(series, filled, observed, period, threshold, decomposition, transform, trend)
+
+
+def hourly_period(buckets: int, weekly: int = 168) -> int:
+    """The seasonal period of an hourly series of ``buckets`` hours: ``weekly`` (hour of week)
+    when it holds the STL_MIN_CYCLES cycles STL needs, else the daily cycle, 24 (with fewer, the
+    seasonal-median fallback raises false alarms several times more often)."""
+    return weekly if buckets >= STL_MIN_CYCLES * weekly else 24
+
+
+def score_buckets(
+    values: Sequence[float],
+    period: int,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    transform: Transform = "none",
+    hourly: bool = True,
+) -> AnomalyResult:
+    """The anomalies definition (docs/metrics.md) over consecutive buckets, oldest first: NaN
+    marks a bucket without observations (:func:`detect_anomalies_with_gaps`), the STL trend
+    window is :func:`trend_window`. Buckets are scored by position on a regular grid (the first
+    and last may be clipped to a window, and days vary in length), so the points' timestamps
+    are positions, not times. The ``anomalies`` field and the alerting volume rule both call
+    this, so an alert's score is the field's score of the same bucket."""
+    freq = "h" if hourly else "D"
+    index = pd.date_range("2000-01-03", periods=len(values), freq=freq, tz="UTC")
+    return detect_anomalies_with_gaps(
+        pd.Series(list(values), index=index, dtype=np.float64),
+        period,
+        threshold=threshold,
+        transform=transform,
+        trend=trend_window(period),
+    )

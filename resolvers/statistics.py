@@ -23,9 +23,7 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import pandas as pd  # type: ignore[import-untyped]
-
-from analytics.anomaly import AnomalyResult, Transform, detect_anomalies_with_gaps, trend_window
+from analytics.anomaly import AnomalyResult, Transform, hourly_period, score_buckets
 from analytics.changepoint import ChangePoint, pettitt
 from analytics.kpi_registry import lookup
 from analytics.seasonality import (
@@ -300,17 +298,21 @@ def score_series(
     values = [math.nan if v is None else v for v in values_of(kpi, points)]
     if sum(1 for v in values if not math.isnan(v)) < 3:
         return None
-    # buckets are consecutive (the first and last may be clipped to the window, and days,
-    # weeks and months vary in length): score them by position on a regular grid
-    freq = "h" if granularity is Granularity.HOUR else "D"
-    index = pd.date_range("2000-01-03", periods=len(points), freq=freq, tz="UTC")
-    return detect_anomalies_with_gaps(
-        pd.Series(values, index=index),
+    return score_buckets(
+        values,
         period,
         threshold=threshold,
         transform=anomaly_transform(kpi),
-        trend=trend_window(period),
+        hourly=granularity is Granularity.HOUR,
     )
+
+
+def anomaly_period(granularity: Granularity, buckets: int) -> int:
+    """The anomalies' seasonal period: hour of week only with the 6 weekly cycles STL needs
+    (analytics.anomaly.hourly_period), else as :func:`period_for`."""
+    if granularity is Granularity.HOUR:
+        return hourly_period(buckets)
+    return SEASON[granularity]
 
 
 @cached_result("anomalies")
@@ -336,9 +338,7 @@ async def anomalies(
         session, [kpi], start, end, g, timezone, team_id=team_id, agent_id=agent_id,
         group_by=group_by,
     )  # fmt: skip
-    # hour of week only with the 6 weekly cycles STL needs (analytics.anomaly: with fewer, the
-    # seasonal-median fallback raises false alarms several times more often)
-    period = period_for(g, request.bucket_count, cycles=6)
+    period = anomaly_period(g, request.bucket_count)
 
     def compute() -> AnomalyReport:
         series = tuple(

@@ -46,10 +46,12 @@ class PerformanceRule:
 
     KPIs from the daily workforce metrics: average handle time (seconds per contact; high is
     bad) and schedule adherence (share of scheduled time in adherence; low is bad). Robust
-    (modified) z-scores across agents (analytics.anomaly.modified_z_scores); an agent is flagged
-    beyond ``z_threshold`` in the bad direction. Agents with fewer than ``min_contacts`` contacts
-    are left out; fewer than ``min_agents`` agents: no evaluation. One alert per agent, KPI and
-    window end (dedup ``performance_deviation:<agent>:<kpi>:<last day>``).
+    (modified) z-scores across agents (analytics.anomaly.modified_z_scores, on the anomalies
+    field's transform of the KPI: log(1 + x) for handle time, none for adherence); an agent is
+    flagged beyond ``z_threshold`` in the bad direction. Agents with fewer than
+    ``min_contacts`` contacts are left out; fewer than ``min_agents`` agents: no evaluation.
+    One alert per agent, KPI and window end
+    (dedup ``performance_deviation:<agent>:<kpi>:<last day>``).
     """
 
     enabled: bool = True
@@ -83,10 +85,12 @@ class SatisfactionRule:
 class VolumeRule:
     """Arrivals of the last complete hour well above the seasonal expectation.
 
-    Hourly arrivals over ``history_days`` (empty hours = 0) are de-seasonalised with
-    ``period_hours`` (168 = hour of week) and scored by analytics.anomaly.detect_anomalies; the
-    last hour is a spike when flagged (|z| > ``z_threshold``) above expectation, with at least
-    ``min_arrivals`` tickets and ``min_ratio`` × the expected count. One alert per hour (dedup
+    Hourly arrivals over ``history_days`` (empty hours = 0) are scored exactly as the
+    ``anomalies`` field scores ticket volume (analytics.anomaly.score_buckets on √ counts):
+    de-seasonalised with ``period_hours`` (168 = hour of week) when the history holds six of
+    its cycles, else the daily cycle (24); the last hour is a spike when flagged
+    (|z| > ``z_threshold``) above expectation, with at least ``min_arrivals`` tickets and
+    ``min_ratio`` × the expected count. One alert per hour (dedup
     ``volume_spike:<hour start>``); critical from ``critical_ratio`` × expected.
     """
 

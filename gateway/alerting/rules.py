@@ -9,15 +9,14 @@ the rule runs. No I/O here: :mod:`gateway.alerting.engine` runs the queries and 
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import pandas as pd  # type: ignore[import-untyped]
-
-from analytics.anomaly import detect_anomalies, modified_z_scores
+from analytics.anomaly import hourly_period, modified_z_scores, score_buckets, transformed
 from analytics.correlation import benjamini_hochberg
 from analytics.statistics import mean_from_moments, two_sample_difference
 from gateway.alerting.config import (
@@ -28,6 +27,7 @@ from gateway.alerting.config import (
     VolumeRule,
 )
 from gateway.alerting.errors import ErrorWindow
+from resolvers.statistics import anomaly_transform
 
 Row = Mapping[str, Any]
 
@@ -84,10 +84,12 @@ def sla_breaches(rows: Sequence[Row], rule: SlaBreachRule) -> list[AlertDraft]:
     return out
 
 
-#: Performance KPIs: (column, human name, +1 when high is bad / -1 when low is bad, unit).
+#: Performance KPIs: (column, human name, +1 when high is bad / -1 when low is bad, unit, the
+#: registry KPI whose anomalies transform scores it: log(1 + x) for the duration, none for the
+#: share).
 PERFORMANCE_KPIS = (
-    ("aht_seconds", "average handle time", 1, "s"),
-    ("adherence", "schedule adherence", -1, ""),
+    ("aht_seconds", "average handle time", 1, "s", "aht"),
+    ("adherence", "schedule adherence", -1, "", "schedule_adherence"),
 )
 
 
@@ -98,17 +100,20 @@ def performance_deviations(
     adherence (None when unmeasured), for the window ending ``last_day``."""
     eligible = [r for r in rows if r["contacts"] >= rule.min_contacts]
     out: list[AlertDraft] = []
-    for column, name, direction, unit in PERFORMANCE_KPIS:
+    for column, name, direction, unit, kpi in PERFORMANCE_KPIS:
         measured = [r for r in eligible if r[column] is not None and math.isfinite(r[column])]
         if len(measured) < rule.min_agents:
             continue
-        scores = modified_z_scores([float(r[column]) for r in measured])
+        raw = [float(r[column]) for r in measured]
+        # the anomalies field's robust z and transform (analytics.anomaly), across peers
+        scores = modified_z_scores(transformed(raw, anomaly_transform(kpi)))
+        median = statistics.median(raw)
         for r, z in zip(measured, scores.z, strict=True):
             if direction * z <= rule.z_threshold:
                 continue
             value = float(r[column])
             shown = f"{value:.0f}{unit}" if unit else f"{value:.1%}"
-            peers = f"{scores.median:.0f}{unit}" if unit else f"{scores.median:.1%}"
+            peers = f"{median:.0f}{unit}" if unit else f"{median:.1%}"
             out.append(
                 AlertDraft(
                     alert_type="performance_deviation",
@@ -122,7 +127,7 @@ def performance_deviations(
                     details={
                         "kpi": column,
                         "value": value,
-                        "peerMedian": scores.median,
+                        "peerMedian": median,
                         "z": round(z, 3),
                         "threshold": rule.z_threshold,
                         "lastDay": str(last_day),
@@ -182,16 +187,19 @@ def satisfaction_drops(rows: Sequence[Row], rule: SatisfactionRule, day: date) -
 def volume_spike(rows: Sequence[Row], rule: VolumeRule) -> list[AlertDraft]:
     """Rows of ``alert_arrivals_hourly``: bucket (hour start), arrivals; oldest first, complete
     hours only, empty hours included as 0. Looks at the last hour."""
-    if len(rows) < 2 * rule.period_hours or len(rows) < 3:
+    period = hourly_period(len(rows), rule.period_hours)
+    if len(rows) < 2 * period or len(rows) < 3:
         return []
-    index = pd.DatetimeIndex([r["bucket"] for r in rows], freq="h")
-    series = pd.Series([float(r["arrivals"]) for r in rows], index=index)
-    # analytics.anomaly.detect_anomalies, as the anomalies field; on the raw counts (the field
-    # scores √ counts): an alert also needs min_arrivals and min_ratio x the expected count,
-    # which bound its false alarms, and on small volumes a 3x hour is not 3.5 sigma on the √ scale
-    result = detect_anomalies(series, rule.period_hours, threshold=rule.z_threshold)
+    # exactly the anomalies field's definition (analytics.anomaly.score_buckets with the
+    # field's transform for ticket volume, √ counts, and its period choice), so the alert's
+    # score is the field's score of that hour; the alert also needs min_arrivals and min_ratio
+    # x the expected count
+    values = [float(r["arrivals"]) for r in rows]
+    result = score_buckets(
+        values, period, threshold=rule.z_threshold, transform=anomaly_transform("ticket_volume")
+    )
     last = result.points[-1]
-    expected = max(last.expected, 0.0)  # the anomalies field's expected value, same function
+    expected = max(last.expected, 0.0)  # the anomalies field's expected value
     ratio = last.value / expected if expected > 0 else math.inf
     if not (
         last.flagged
@@ -214,7 +222,8 @@ def volume_spike(rows: Sequence[Row], rule: VolumeRule) -> list[AlertDraft]:
                 "arrivals": last.value,
                 "expected": round(expected, 3),
                 "ratio": None if math.isinf(ratio) else round(ratio, 3),
-                "z": round(last.z, 3),
+                "z": last.z,
+                "period": period,
                 "decomposition": result.decomposition,
             },
         )

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from reference_values import MODIFIED_Z_HAND, MODIFIED_Z_MEAN_AD
 
-from analytics.anomaly import detect_anomalies, modified_z_scores
+from analytics.anomaly import detect_anomalies, detect_anomalies_with_gaps, modified_z_scores
 
 WEEKLY = np.array([40.0, 35.0, 30.0, 30.0, 32.0, -60.0, -70.0])  # Mon..Sun offsets
 
@@ -213,3 +213,28 @@ def test_sqrt_transform_scores_counts_on_one_scale_and_maps_the_range_back() -> 
     assert len(stabilised.flagged) <= len(raw.flagged)
     with pytest.raises(ValueError, match="transform"):
         detect_anomalies(clean, 168, transform="cube")  # type: ignore[arg-type]
+
+
+def test_score_buckets_is_the_gap_aware_detector_on_a_positional_grid() -> None:
+    """score_buckets (the anomalies field's and the volume alert's entry point) = detect with
+    gaps on an hourly grid with the gateway's STL trend window; the hour of week needs six
+    weekly cycles, else the daily cycle."""
+    from analytics.anomaly import hourly_period, score_buckets, transformed, trend_window
+
+    assert (hourly_period(6 * 168), hourly_period(6 * 168 - 1), hourly_period(10, 12)) == (
+        168,
+        24,
+        24,
+    )
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(9 + 5 * np.sin(np.arange(24 * 14) * 2 * np.pi / 24)).astype(float)
+    counts[-1] = 60.0
+    got = score_buckets(list(counts), 24, transform="sqrt")
+    index = pd.date_range("2000-01-03", periods=counts.size, freq="h", tz="UTC")
+    want = detect_anomalies_with_gaps(
+        pd.Series(counts, index=index), 24, transform="sqrt", trend=trend_window(24)
+    )
+    assert [p.z for p in got.points] == [p.z for p in want.points]
+    assert got.points[-1].flagged and got.points[-1].residual > 0
+    assert transformed([4.0, -1.0], "sqrt").tolist() == [2.0, 0.0]
+    assert transformed([np.e - 1.0], "log").tolist() == pytest.approx([1.0])

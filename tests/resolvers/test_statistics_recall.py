@@ -25,6 +25,9 @@ import pytest
 from resolver_support import session_as
 from testkit import create_database, tq
 
+import sql
+from gateway.alerting.config import VolumeRule
+from gateway.alerting.rules import volume_spike
 from resolvers.context import Caller, RequestContext
 from resolvers.statistics import AnomalyReport, anomalies
 
@@ -113,3 +116,68 @@ def test_recall_and_false_alarms_on_the_default_data(demo_dsn: str) -> None:
     assert recall >= 0.9, (recall, false_alarms)
     for kind, (count, per_30_days) in false_alarms.items():
         assert per_30_days <= 1.0, (kind, count, per_30_days)
+
+
+def _arrivals(dsn: str, start: datetime, end: datetime) -> list[asyncpg.Record]:
+    """The volume rule's own query (sql/queries/alert_arrivals_hourly.sql) over [start, end)."""
+
+    async def run() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return list(await conn.fetch(sql.load("alert_arrivals_hourly"), start, end))
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def test_the_volume_alert_finds_every_spike_hour_with_the_anomalies_definition(
+    demo_dsn: str,
+) -> None:
+    """The alerting volume rule (default settings: 42 days of hours, hour of week, √ counts)
+    alerts in every hour of the generator's spike, evaluated just after each, and at most once
+    in the 30 days before it (720 evaluations; the rule's rows for an hour are the last 1,008 of
+    one longer read of the same query)."""
+    spike = {r["kind"]: r for r in _owner(demo_dsn, "owner_ops_incidents")}["volume_spike"]
+    rule = VolumeRule()
+    history = timedelta(days=rule.history_days)
+    first = spike["starts_at"] - timedelta(days=30)
+    rows = _arrivals(demo_dsn, first - history, spike["ends_at"])
+    hours = rule.history_days * 24
+    start = {r["bucket"]: i for i, r in enumerate(rows)}
+    spike_hours = int((spike["ends_at"] - spike["starts_at"]).total_seconds() // 3600)
+    for h in range(1, spike_hours + 1):
+        end = start[spike["starts_at"]] + h
+        (draft,) = volume_spike(rows[end - hours : end], rule)
+        assert draft.details["period"] == 168 and draft.details["z"] > rule.z_threshold
+    quiet = [
+        d
+        for end in range(start[first], start[spike["starts_at"]])
+        for d in volume_spike(rows[end - hours + 1 : end + 1], rule)
+    ]
+    assert len(quiet) <= 1, [d.dedup_key for d in quiet]
+
+
+def test_the_volume_alert_score_is_the_anomalies_score_of_that_hour(demo_dsn: str) -> None:
+    """The alert raised just after the spike's first hour carries the z, expected count and
+    period the ``anomalies`` field gives that hour over the same 42 days (UTC hours, as a
+    manager: every ticket, as the rule's login role)."""
+    spike = {r["kind"]: r for r in _owner(demo_dsn, "owner_ops_incidents")}["volume_spike"]
+    rule = VolumeRule()
+    end = spike["starts_at"] + timedelta(hours=1)
+    begin = end - timedelta(days=rule.history_days)
+    (draft,) = volume_spike(_arrivals(demo_dsn, begin, end), rule)
+    users = _users(demo_dsn)
+
+    async def run() -> AnomalyReport:
+        async with session_as(demo_dsn, users, "manager") as session:
+            ctx = RequestContext(Caller(users["manager"][0], "authenticated", "manager"), session)
+            return await anomalies(ctx, "ticket_volume", begin, end, "hour", "UTC")
+
+    report = asyncio.run(run())
+    (series,) = report.series
+    assert series.result is not None and report.period == draft.details["period"] == 168
+    last, point = series.points[-1], series.result.points[-1]
+    assert last.bucket_start == spike["starts_at"] and last.value == draft.details["arrivals"]
+    assert point.flagged and point.z == pytest.approx(draft.details["z"], abs=1e-12)
+    assert round(point.expected, 3) == draft.details["expected"]
