@@ -10,7 +10,7 @@ import strawberry
 
 from analytics.erlang import StaffingRequirement
 from analytics.forecasting import Backtest
-from resolvers import planning, statistics_forecast
+from resolvers import planning, staffing, statistics_forecast
 from resolvers.buckets import Granularity
 from schema.common import Channel, Info
 from schema.operations import Queue
@@ -111,7 +111,11 @@ class StaffingPlan:
     max_occupancy: float
     shrinkage: float
     concurrency: float
-    method: str
+    method: str = strawberry.field(description="The model of the offered contacts, in words.")
+    model: ForecastModel = strawberry.field(
+        description="The model of this queue's offered contacts, chosen by the rolling-origin "
+        "backtest of volumeForecast (never worse than seasonal naive on it)."
+    )
     hours: list[StaffingHour]
 
 
@@ -191,7 +195,8 @@ class PlanningQuery:
         description="Agents needed per hour on a queue for the next horizonDays after asOf: its "
         "offered contacts forecast from historyDays, then Erlang C for the service-level target "
         "(answerSeconds defaults to the queue's threshold), max occupancy, shrinkage and "
-        "concurrency (contacts an agent handles at once, e.g. chats)."
+        "concurrency (contacts an agent handles at once, e.g. chats). The forecast model is "
+        "chosen per queue by rolling-origin backtest, as volumeForecast's."
     )
     async def staffing_plan(
         self,
@@ -207,7 +212,7 @@ class PlanningQuery:
         shrinkage: float = 0.3,
         concurrency: float = 1.0,
     ) -> StaffingPlan:
-        plan = await planning.staffing_plan(
+        plan = await staffing.staffing_plan(
             info.context,
             queue.value,
             timezone=timezone or info.context.org_timezone,
@@ -232,6 +237,7 @@ class PlanningQuery:
             shrinkage=plan.shrinkage,
             concurrency=plan.concurrency,
             method=plan.method,
+            model=ForecastModel.of(plan.chosen),
             hours=[
                 StaffingHour(
                     forecast=ForecastBucket.of(h.bucket),

@@ -35,10 +35,12 @@ query($asOf: DateTime!, $g: ForecastGranularity!, $days: Int!, $bt: Boolean!) {
 """
 
 PLAN = """
-query($asOf: DateTime!) {
-  staffingPlan(queue: PHONE, asOf: $asOf, historyDays: 28, horizonDays: 2,
+query($asOf: DateTime!, $queue: Queue!) {
+  staffingPlan(queue: $queue, asOf: $asOf, historyDays: 28, horizonDays: 2,
                serviceLevelTarget: 0.8, maxOccupancy: 0.85, shrinkage: 0.3) {
     historyFrom historyTo ahtSeconds answerSeconds method
+    model { name description origins backtest { mase } seasonalNaive { mase }
+            candidates { model mase } }
     hours { forecast { bucketStart mean hi80 }
             need { agents rostered serviceLevel occupancy trafficErlangs }
             needHigh { agents } } } }
@@ -120,16 +122,20 @@ def test_an_agent_forecasts_from_their_own_tickets(
     assert mine["historyTotal"] == expected < everyone["historyTotal"]
 
 
+@pytest.mark.parametrize("queue", ["PHONE", "CHAT"])
 def test_staffing_plan_follows_the_forecast_and_erlang_c(
-    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
+    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str, queue: str
 ) -> None:
-    out = graphql(PLAN, {"asOf": AS_OF.isoformat()}, make_token("manager"))
+    """Per queue: the offered contacts recomputed from the raw queue rows, the model chosen by
+    volumeForecast's backtest on them (never worse than seasonal naive, named in the result),
+    its forecast, and Erlang C by the textbook formula."""
+    out = graphql(PLAN, {"asOf": AS_OF.isoformat(), "queue": queue}, make_token("manager"))
     assert "errors" not in out, out
     plan = out["data"]["staffingPlan"]
     start, end = pd.Timestamp(plan["historyFrom"]), pd.Timestamp(plan["historyTo"])
     assert end == pd.Timestamp(AS_OF).floor("h") and end - start == pd.Timedelta(days=28)
     q = owner_frame(seeded_dsn, "owner_ops_queue_metrics", start, end)
-    q = q[q["queue"] == "phone"]
+    q = q[q["queue"] == queue.lower()]
     timed = q[q["aht_seconds"].notna()]
     aht = float(
         (timed["aht_seconds"].astype(float) * timed["answered"]).sum() / timed["answered"].sum()
@@ -145,7 +151,23 @@ def test_staffing_plan_follows_the_forecast_and_erlang_c(
     grid = grid.ffill()
     future = pd.date_range(end, periods=48, freq="h").tz_convert(PARIS).tz_localize(None)
     steps = int((future.max() - grid.index[-1]) / pd.Timedelta(hours=1))
-    points = forecast_counts(list(grid), steps, 168).points
+    holidays = set(owner_frame(seeded_dsn, "stats_owner_holidays", "Europe/Paris")["holiday"])
+    days = [h.date() for h in grid.index] + [
+        (grid.index[-1] + pd.Timedelta(hours=k + 1)).date() for k in range(steps)
+    ]
+    choice = choose_forecast(list(grid), steps, 168, periods=(24, 168),
+                             holidays=holiday_flags(days, holidays), max_origins=3)  # fmt: skip
+    assert choice.selection is not None
+    model = plan["model"]
+    assert (model["name"], model["description"], plan["method"]) == (
+        choice.model, choice.description, choice.description,
+    )  # fmt: skip
+    assert model["origins"] == 3 and len(model["candidates"]) >= 4
+    assert model["backtest"]["mase"] <= model["seasonalNaive"]["mase"]
+    assert model["backtest"]["mase"] == min(c["mase"] for c in model["candidates"]) or (
+        model["name"] == "seasonal_naive"
+    )
+    points = forecast_points(choice.prediction)
     expected_means = [points[int((f - grid.index[-1]) / pd.Timedelta(hours=1)) - 1].mean
                       for f in future]  # fmt: skip
     assert len(plan["hours"]) == 48
@@ -186,13 +208,14 @@ def test_bad_arguments_are_clear_errors(
 def test_a_history_without_handled_contacts_is_a_clear_error(
     graphql: GQL, make_token: Callable[..., str]
 ) -> None:
-    out = graphql(PLAN, {"asOf": "2020-01-01T00:00:00Z"}, make_token("manager"))
+    out = graphql(PLAN, {"asOf": "2020-01-01T00:00:00Z", "queue": "PHONE"}, make_token("manager"))
     assert "no answered phone contacts with a handle time" in out["errors"][0]["message"]
 
 
-def test_each_is_one_statement(graphql: GQL, make_token: Callable[..., str]) -> None:
-    out = graphql(PLAN, {"asOf": AS_OF.isoformat()}, make_token("manager"))
-    assert out["extensions"]["sqlStatements"] == 3  # begin + session setup + the query
+def test_a_staffing_plan_is_two_statements(graphql: GQL, make_token: Callable[..., str]) -> None:
+    out = graphql(PLAN, {"asOf": AS_OF.isoformat(), "queue": "PHONE"}, make_token("manager"))
+    # begin + session setup + the queue's hours + the calendars' holidays
+    assert out["extensions"]["sqlStatements"] == 4
 
 
 def test_hourly_forecast_follows_the_hours_before_as_of(
