@@ -384,12 +384,10 @@ def score_buckets(
     transform: Transform = "none",
     hourly: bool = True,
 ) -> AnomalyResult:
-    """The anomalies definition (docs/metrics.md) over consecutive buckets, oldest first: NaN
-    marks a bucket without observations (:func:`detect_anomalies_with_gaps`), the STL trend
-    window is :func:`trend_window`. Buckets are scored by position on a regular grid (the first
-    and last may be clipped to a window, and days vary in length), so the points' timestamps
-    are positions, not times. The ``anomalies`` field and the alerting volume rule both call
-    this, so an alert's score is the field's score of the same bucket."""
+    """The anomalies definition (docs/metrics.md) over consecutive buckets, oldest first (NaN:
+    no observations, :func:`detect_anomalies_with_gaps`; STL trend window :func:`trend_window`),
+    scored by position on a regular grid: the points' timestamps are positions, not times. The
+    ``anomalies`` field and the alerting volume rule both call this (same score per bucket)."""
     freq = "h" if hourly else "D"
     index = pd.date_range("2000-01-03", periods=len(values), freq=freq, tz="UTC")
     return detect_anomalies_with_gaps(
