@@ -174,7 +174,12 @@ def create_app(
             if insights_predict_hours > 0:
                 from gateway.insights_jobs import PredictSchedule
 
-                schedule = PredictSchedule(db, insights_predict_hours, settings.org_timezone)
+                schedule = PredictSchedule(
+                    db,
+                    insights_predict_hours,
+                    settings.org_timezone,
+                    first_delay=settings.insights_predict_delay_seconds,
+                )
                 await schedule.start()
                 stack.push_async_callback(schedule.stop)
             yield

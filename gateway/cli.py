@@ -172,6 +172,8 @@ def worker_app() -> Any:
         database_url(settings),
         alerting=_alerting(settings),
         reports_scheduler=settings.reports.scheduler,
+        # every worker keeps the schedule; the job runs once per slot (gateway.insights_jobs)
+        insights_predict_hours=settings.insights_predict_hours,
     )
     tune_garbage_collector()
     return application

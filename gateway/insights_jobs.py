@@ -1,6 +1,14 @@
 """The insights ``predict`` job: run once (``support-gateway predict``) or on a schedule inside
 ``serve`` (``INSIGHTS_PREDICT_HOURS``).
 
+Every gateway process keeps the schedule (``serve``, each ``serve --workers N`` worker, other
+hosts), and the job runs once per slot of the schedule
+(:func:`resolvers.insights_predict.predict_once_per_slot`): the first process to check a slot
+takes a transaction-scoped advisory lock, finds the slot not yet done in
+``support_insight_runs``, runs it and records it in the same transaction; the others skip while
+it runs (lock taken) or after (slot done). A failed run records nothing, so the next check of
+any process tries the slot again.
+
 The trainer reads in a read-only transaction as an analyst (:data:`TRAINER`: every row under
 row level security, no personal data) and writes models and predictions in one read-write
 transaction of the owner connection, committed at the end (a failed run writes nothing).
@@ -21,7 +29,12 @@ from gateway.auth import Principal
 from gateway.db import Database
 from gateway.transactions import TransactionSession
 from resolvers.insights_models import TRAINER_APP_ROLE
-from resolvers.insights_predict import PredictSummary, predict
+from resolvers.insights_predict import (
+    PredictSummary,
+    ScheduledRun,
+    predict,
+    predict_once_per_slot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +49,7 @@ TRAINER = Principal(
 )
 TRAINED_AS = f"authenticated/{TRAINER_APP_ROLE} (row level security: every row, no personal data)"
 FIRST_RUN_DELAY_SECONDS = 60.0
+_SKIPPED = {"busy": "another process is running it", "done": "already run"}
 
 
 async def run_predict(db: Database, as_of: datetime, timezone: str) -> PredictSummary:
@@ -49,8 +63,25 @@ async def run_predict(db: Database, as_of: datetime, timezone: str) -> PredictSu
         await reader.close()
 
 
+async def run_scheduled_predict(
+    db: Database, at: datetime, hours: float, timezone: str
+) -> ScheduledRun:
+    """One check of the schedule (module docstring): run the slot of ``at`` unless another
+    process runs or ran it."""
+    reader = db.session(TRAINER, statement_timeout_ms=600_000)
+    try:
+        async with db.pool.acquire() as conn, conn.transaction():
+            writer = TransactionSession(conn)
+            return await predict_once_per_slot(
+                reader, writer, at, hours=hours, timezone=timezone, trained_as=TRAINED_AS
+            )
+    finally:
+        await reader.close()
+
+
 class PredictSchedule:
-    """Runs :func:`run_predict` every ``hours`` (first after :data:`FIRST_RUN_DELAY_SECONDS`)."""
+    """Checks the schedule every ``hours`` (first after ``first_delay`` seconds) with
+    :func:`run_scheduled_predict`."""
 
     def __init__(
         self,
@@ -66,7 +97,9 @@ class PredictSchedule:
         self._clock = clock
         self._first_delay = first_delay
         self._task: asyncio.Task[None] | None = None
+        self._hours = hours
         self.runs = 0
+        self.skipped = 0
         self.failures = 0
         self.last: PredictSummary | None = None
 
@@ -83,9 +116,16 @@ class PredictSchedule:
         await asyncio.sleep(self._first_delay)
         while True:
             try:
-                self.last = await run_predict(self._db, self._clock(), self._timezone)
-                self.runs += 1
-                log.info("insights predict: %s", self.last.written)
+                run = await run_scheduled_predict(
+                    self._db, self._clock(), self._hours, self._timezone
+                )
+                if run.summary is not None:
+                    self.last = run.summary
+                    self.runs += 1
+                    log.info("insights predict, slot %s: %s", run.slot, run.summary.written)
+                else:
+                    self.skipped += 1
+                    log.info("insights predict, slot %s: %s", run.slot, _SKIPPED[run.outcome])
             except Exception:
                 self.failures += 1
                 log.exception("insights predict failed")

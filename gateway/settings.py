@@ -99,8 +99,13 @@ Privacy and retention (issue 13):
     Where detached partitions are archived (default ``SUPPORT_DATA_DIR/archive``).
 ``INSIGHTS_PREDICT_HOURS``
     How often ``serve`` runs the insights ``predict`` job (train the day's churn and
-    satisfaction-risk models if needed, store the day's predictions): every this many hours,
-    the first run a minute after start (default 24; ``off`` or ``0`` turns the schedule off).
+    satisfaction-risk models if needed, store the day's predictions): once per slot of this
+    many hours (slots counted from the epoch, UTC), whatever the number of gateway processes
+    (``--workers N``, several hosts: an advisory lock and a row per slot in
+    ``support_insight_runs``); each process checks first ``INSIGHTS_PREDICT_DELAY_SECONDS``
+    after start, then every this many hours (default 24; ``off`` or ``0`` turns it off).
+``INSIGHTS_PREDICT_DELAY_SECONDS``
+    When a process first checks the predict schedule after start (default 60).
 """
 
 from __future__ import annotations
@@ -201,6 +206,7 @@ class Settings:
 
     # insights (issue 11)
     insights_predict_hours: float = 24.0
+    insights_predict_delay_seconds: float = 60.0
 
     @property
     def supabase_realtime_url(self) -> str | None:
@@ -393,4 +399,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         internal_token=e.get("GATEWAY_INTERNAL_TOKEN") or None,
         log_format=_choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
         insights_predict_hours=_schedule_hours(e, "INSIGHTS_PREDICT_HOURS", 24.0),
+        insights_predict_delay_seconds=_float(e, "INSIGHTS_PREDICT_DELAY_SECONDS", 60.0),
     )

@@ -20,9 +20,10 @@ the schedule) writes nothing twice; the count of rows actually written is return
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -179,3 +180,54 @@ async def predict(
     scored["csat"] = len(csat.days)
     written["csat"] = await _write(writer, rows)
     return PredictSummary(day, churn_model.version, risk_model.version, written, scored)
+
+
+# ------------------------------------------------------------------------------------------
+# the schedule: once per slot, whatever the number of processes
+# ------------------------------------------------------------------------------------------
+
+
+def schedule_slot(at: datetime, hours: float) -> datetime:
+    """The start of the schedule slot holding ``at``: slots of ``hours`` counted from the Unix
+    epoch (UTC), so every process and host agrees on them."""
+    seconds = hours * 3600.0
+    return datetime.fromtimestamp(math.floor(at.timestamp() / seconds) * seconds, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRun:
+    """What a scheduled check did: ``ran`` (with its summary), ``busy`` (another process holds
+    the job's lock) or ``done`` (the slot was run already)."""
+
+    outcome: str
+    slot: datetime
+    summary: PredictSummary | None = None
+
+
+async def predict_once_per_slot(
+    reader: Session,
+    writer: Session,
+    at: datetime,
+    *,
+    hours: float,
+    timezone: str,
+    trained_as: str,
+) -> ScheduledRun:
+    """The scheduled job (``serve``): :func:`predict` for ``at`` unless another process is
+    running it or has run this slot. ``writer`` must be a transaction: its advisory lock
+    (``insights_predict_try_lock``) lasts until it ends, and the slot's row in
+    ``support_insight_runs`` is written in it with the predictions, so it commits or rolls back
+    with them."""
+    slot = schedule_slot(at, hours)
+    locked = await writer.fetchrow(sql.load("insights_predict_try_lock"))
+    if locked is None or not locked["locked"]:
+        return ScheduledRun("busy", slot)
+    done = await writer.fetchrow(sql.load("insights_predict_slot_done"), slot)
+    if done is not None and done["done"]:
+        return ScheduledRun("done", slot)
+    summary = await predict(reader, writer, at, timezone=timezone, trained_as=trained_as)
+    await writer.fetch(
+        sql.load("insights_predict_slot_record"), slot, hours, summary.day,
+        sum(summary.written.values()),
+    )  # fmt: skip
+    return ScheduledRun("ran", slot, summary)

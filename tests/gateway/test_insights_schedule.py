@@ -1,0 +1,121 @@
+"""The scheduled insights ``predict`` job runs once per slot, whatever the number of processes:
+concurrent checks from separate connection pools (as separate processes would be), and a real
+``support-gateway serve --workers 3`` (each worker keeps the schedule). Checked as the database
+owner: one ``support_insight_runs`` row for the slot, one model version per type, and the
+predictions written once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from testkit import create_database, free_port, tq
+
+from gateway.db import Database
+from gateway.insights_jobs import run_scheduled_predict
+from gateway.migrate import migrate
+from gateway.settings import Settings
+from resolvers.insights_predict import schedule_slot
+from synthetic import seed_database
+
+HOURS = 24.0
+TIMEZONE = "Europe/Paris"
+
+
+async def _fresh(pg_server: str, name: str) -> str:
+    """A migrated database seeded up to the current hour (30,000 tickets: a few seconds)."""
+    dsn = await create_database(pg_server, f"{name}_{os.getpid()}")
+    await migrate(dsn)
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    await seed_database(dsn, tickets=30_000, days=180, seed=7, end=end)
+    return dsn
+
+
+async def _state(dsn: str, slot: datetime) -> asyncpg.Record:
+    conn = await asyncpg.connect(dsn)
+    try:
+        row: asyncpg.Record = await conn.fetchrow(tq("insights_schedule_state"), slot)
+        return row
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def pools(pg_server: str) -> AsyncIterator[tuple[str, list[Database]]]:
+    dsn = await _fresh(pg_server, "insights_sched")
+    dbs = [Database(dsn, min_size=1, max_size=2) for _ in range(3)]
+    for db in dbs:
+        await db.open()
+    try:
+        yield dsn, dbs
+    finally:
+        for db in dbs:
+            await db.close()
+
+
+async def test_concurrent_checks_run_the_slot_once(pools: tuple[str, list[Database]]) -> None:
+    dsn, dbs = pools
+    at = datetime.now(UTC)
+    slot = schedule_slot(at, HOURS)
+    runs = await asyncio.gather(*(run_scheduled_predict(db, at, HOURS, TIMEZONE) for db in dbs))
+    outcomes = sorted(r.outcome for r in runs)
+    assert outcomes.count("ran") == 1, outcomes
+    assert set(outcomes) <= {"ran", "busy", "done"}
+    (ran,) = [r for r in runs if r.summary is not None]
+    assert ran.slot == slot and sum(ran.summary.written.values()) > 100
+    # every check after it, from any process, finds the slot done (one at a time: checks at
+    # the same moment would see each other's lock, "busy")
+    later = [await run_scheduled_predict(db, at, HOURS, TIMEZONE) for db in dbs]
+    assert [r.outcome for r in later] == ["done"] * 3
+    state = await _state(dsn, slot)
+    assert state["slot_runs"] == 1 and state["all_runs"] == 1
+    assert state["rows_written"] == sum(ran.summary.written.values()) == state["predictions"]
+    assert state["churn_models"] == 1 and state["risk_models"] == 1
+
+
+def test_serve_with_three_workers_runs_it_once(
+    pg_server: str, gateway_settings: Settings, tmp_path: Path
+) -> None:
+    dsn = asyncio.run(_fresh(pg_server, "insights_sched_serve"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn,
+        "SUPABASE_JWT_SECRET": gateway_settings.jwt_secret,
+        "INSIGHTS_PREDICT_HOURS": str(HOURS),
+        "INSIGHTS_PREDICT_DELAY_SECONDS": "0.5",
+        "SUPPORT_DATA_DIR": str(tmp_path),
+    }
+    command = str(Path(sys.executable).parent / "support-gateway")
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [command, "serve", "--workers", "3", "--port", str(free_port())],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            slot = schedule_slot(datetime.now(UTC), HOURS)
+            deadline = time.monotonic() + 90
+            while asyncio.run(_state(dsn, slot))["slot_runs"] == 0:
+                assert proc.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.5)
+            # the other workers check 0.5 s after their own start: give them time to
+            time.sleep(8)
+            assert proc.poll() is None, log.read_text()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    state = asyncio.run(_state(dsn, slot))
+    assert state["slot_runs"] == 1 and state["all_runs"] == 1, log.read_text()
+    assert state["rows_written"] == state["predictions"] > 100
+    assert state["churn_models"] == 1 and state["risk_models"] == 1
