@@ -2,8 +2,8 @@
 and ``kpiForecast``.
 
 Holidays come from the business calendars (``stats_calendar_holidays``: calendars in the
-forecast's time zone, one statement; staff only under row level security, so an agent's
-forecast has no holiday effects). A bucket is a holiday when its local date is one.
+forecast's time zone, one statement; readable by all staff, agents included, under row level
+security; an anonymous caller would see none). A bucket is a holiday when its local date is one.
 
 Backtest size: as many non-overlapping horizons as the history allows after two seasonal
 periods of training, at most :data:`HOURLY_ORIGINS` for hourly series (each origin refits five

@@ -21,6 +21,8 @@ import pytest
 from scipy import stats
 from testkit import SEED_END, tq
 
+from resolvers.statistics_forecast import choose_forecast, holiday_flags
+
 GQL = Callable[..., dict[str, Any]]
 PARIS = ZoneInfo("Europe/Paris")
 _END_LOCAL = SEED_END.astimezone(PARIS).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -379,3 +381,44 @@ def test_statements_cache_and_invalidation(
         out = graphql(query, variables, token)
         ok(out)
         assert out["extensions"]["sqlStatements"] <= 6, name
+
+
+AGENT_FORECAST = """query($asOf: DateTime!) {
+  kpiForecast(kpi: "csat", asOf: $asOf, timezone: "Europe/Paris", historyDays: 28,
+              horizonDays: 7) {
+    historyFrom historyTo observedDays model { name description holidayEffects }
+    buckets { localLabel mean lo95 hi95 } } }"""
+
+
+def test_an_agents_kpi_forecast_uses_only_the_agents_rows(
+    graphql: GQL, make_token: Callable[..., str], users_by_role: dict[str, list[uuid.UUID]],
+    seeded_dsn: str,
+) -> None:  # fmt: skip
+    """The agent's CSAT forecast equals the forecast recomputed from the raw ratings of the
+    agent's own tickets (daily means over local Paris days, pandas; empty days interpolated;
+    the business calendars' holidays), and differs from the manager's."""
+    agent, _ = _agent_of(seeded_dsn, users_by_role["agent"][0])
+    variables = {"asOf": SEED_END.isoformat()}
+    mine = ok(graphql(AGENT_FORECAST, variables, make_token("agent")))["kpiForecast"]
+    everyone = ok(graphql(AGENT_FORECAST, variables, make_token("manager")))["kpiForecast"]
+    start, end = pd.Timestamp(mine["historyFrom"]), pd.Timestamp(mine["historyTo"])
+    assert end == pd.Timestamp(_END_LOCAL)
+    raw = owner_rows(seeded_dsn, "stats_owner_csat_sent_by_agent", start, end)
+    own = raw[raw["agent_id"].astype(str) == agent]
+    assert 0 < len(own) < len(raw)
+    local_day = own["sent_at"].dt.tz_convert(PARIS).dt.date
+    per_day = own.groupby(local_day)["rating"].mean()
+    days = pd.date_range(start.tz_convert(PARIS).date(), periods=28, freq="D").date
+    values = pd.Series([per_day.get(d, np.nan) for d in days], dtype=float)
+    assert mine["observedDays"] == int(values.notna().sum())
+    filled = values.interpolate(limit_direction="both").to_numpy()
+    holidays = set(owner_rows(seeded_dsn, "stats_owner_holidays", "Europe/Paris")["holiday"])
+    horizon = [days[-1] + timedelta(days=i + 1) for i in range(7)]
+    flags = holiday_flags([*days, *horizon], holidays)
+    want = choose_forecast(list(filled), 7, 7, transform="none", holidays=flags)
+    assert (mine["model"]["name"], mine["model"]["description"]) == (want.model, want.description)
+    assert [b["mean"] for b in mine["buckets"]] == pytest.approx(list(want.prediction.mean),
+                                                                 rel=1e-9)  # fmt: skip
+    assert [b["hi95"] for b in mine["buckets"]] == pytest.approx(list(want.prediction.hi95),
+                                                                 rel=1e-9)  # fmt: skip
+    assert mine["buckets"] != everyone["buckets"]
