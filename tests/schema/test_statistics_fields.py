@@ -11,42 +11,14 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from testkit import SEED_END, tq
-
-from resolvers.statistics_forecast import choose_forecast, holiday_flags
-
-GQL = Callable[..., dict[str, Any]]
-PARIS = ZoneInfo("Europe/Paris")
-_END_LOCAL = SEED_END.astimezone(PARIS).replace(hour=0, minute=0, second=0, microsecond=0)
-TO = _END_LOCAL
-FROM = (_END_LOCAL.replace(tzinfo=None) - timedelta(days=28)).replace(tzinfo=PARIS)
-WINDOW = {"from": FROM.isoformat(), "to": TO.isoformat()}
-
-
-def owner_rows(dsn: str, query: str, *args: Any) -> pd.DataFrame:
-    async def run() -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(dsn)
-        try:
-            return list(await conn.fetch(tq(query), *args))
-        finally:
-            await conn.close()
-
-    return pd.DataFrame([dict(r) for r in asyncio.run(run())])
-
-
-def ok(out: dict[str, Any]) -> dict[str, Any]:
-    assert "errors" not in out, out
-    data: dict[str, Any] = out["data"]
-    return data
-
+from stats_support import FROM, GQL, PARIS, TO, WINDOW, agent_of, ok, owner_rows
+from testkit import tq
 
 SERIES = """query($kpi: String!, $g: Granularity!, $from: DateTime!, $to: DateTime!) {
   timeSeries(kpi: $kpi, granularity: $g, from: $from, to: $to, timezone: "Europe/Paris") {
@@ -197,16 +169,11 @@ BENCHMARK = """query($agent: ID!, $from: DateTime!, $to: DateTime!) {
       organisation { peers peerObservations peerMean difference pValue significant } } } }"""
 
 
-def _agent_of(dsn: str, user: uuid.UUID) -> tuple[str, str]:
-    row = owner_rows(dsn, "owner_viewer_identity", user).iloc[0]
-    return str(row["agent_id"]), str(row["team_id"])
-
-
 def test_benchmark_matches_welch_on_the_raw_ratings(
     graphql: GQL, make_token: Callable[..., str], users_by_role: dict[str, list[uuid.UUID]],
     seeded_dsn: str,
 ) -> None:  # fmt: skip
-    agent, team = _agent_of(seeded_dsn, users_by_role["agent"][0])
+    agent, team = agent_of(seeded_dsn, users_by_role["agent"][0])
     out = ok(graphql(BENCHMARK, {"agent": agent, **WINDOW}, make_token("manager")))["benchmark"]
     csat = next(k for k in out["kpis"] if k["name"] == "csat")
     raw = owner_rows(seeded_dsn, "stats_owner_csat_by_agent", FROM, TO)
@@ -266,51 +233,6 @@ def test_root_cause_sums_exactly_and_ranks_the_injected_team_drop(
     assert stages == {"first_response", "in_progress", "reopened"}
 
 
-FORECAST = """query($asOf: DateTime!) {
-  kpiForecast(kpi: "csat", asOf: $asOf, timezone: "Europe/Paris", historyDays: 28,
-              horizonDays: 7) {
-    observedDays model { name description origins backtest { mase wape coverage95 }
-      seasonalNaive { mase wape } candidates { model mase } }
-    buckets { localLabel mean lo80 hi80 lo95 hi95 } } }"""
-
-VOLUME = """query($asOf: DateTime!, $channel: Channel) {
-  volumeForecast(asOf: $asOf, granularity: DAY, historyDays: 28, horizonDays: 7,
-                 channel: $channel, timezone: "Europe/Paris") {
-    historyFrom historyTo historyTotal method channel
-    model { name holidayEffects backtest { mase } seasonalNaive { mase } candidates { model } }
-    buckets { mean lo95 hi95 } } }"""
-
-
-def test_kpi_forecast_names_its_model_and_never_loses_to_seasonal_naive(
-    graphql: GQL, make_token: Callable[..., str]
-) -> None:
-    out = ok(graphql(FORECAST, {"asOf": SEED_END.isoformat()}, make_token("manager")))
-    fc = out["kpiForecast"]
-    model = fc["model"]
-    assert model["name"] in {c["model"] for c in model["candidates"]}
-    assert {"seasonal_naive", "ets_ana", "ets_aaa", "ets_aada"} <= {
-        c["model"] for c in model["candidates"]
-    }
-    assert model["backtest"]["mase"] <= model["seasonalNaive"]["mase"]
-    assert len(fc["buckets"]) == 7
-    for b in fc["buckets"]:
-        assert b["lo95"] <= b["lo80"] <= b["mean"] <= b["hi80"] <= b["hi95"]
-
-
-def test_volume_forecast_per_channel(
-    graphql: GQL, make_token: Callable[..., str], seeded_dsn: str
-) -> None:
-    token = make_token("manager")
-    fc = ok(graphql(VOLUME, {"asOf": SEED_END.isoformat(), "channel": "CHAT"}, token))
-    chat = fc["volumeForecast"]
-    df = owner_rows(seeded_dsn, "dash_owner_tickets_channel",
-                    pd.Timestamp(chat["historyFrom"]), pd.Timestamp(chat["historyTo"]))  # fmt: skip
-    assert chat["historyTotal"] == int((df["channel"] == "chat").sum())
-    assert chat["channel"] == "CHAT"
-    assert chat["model"]["backtest"]["mase"] <= chat["model"]["seasonalNaive"]["mase"]
-    assert chat["method"]
-
-
 SCOPED = {
     "trend": """query($from: DateTime!, $to: DateTime!, $team: ID, $agent: ID) {
       trend(kpi: "ticket_volume", window: {from: $from, to: $to}, teamId: $team,
@@ -337,8 +259,8 @@ def test_every_field_under_three_roles_uses_only_the_callers_rows(
     graphql: GQL, make_token: Callable[..., str], users_by_role: dict[str, list[uuid.UUID]],
     seeded_dsn: str,
 ) -> None:  # fmt: skip
-    agent, _ = _agent_of(seeded_dsn, users_by_role["agent"][0])
-    _, lead_team = _agent_of(seeded_dsn, users_by_role["team_lead"][0])
+    agent, _ = agent_of(seeded_dsn, users_by_role["agent"][0])
+    _, lead_team = agent_of(seeded_dsn, users_by_role["team_lead"][0])
     manager = make_token("manager")
     for name, query in SCOPED.items():
         everyone = ok(graphql(query, WINDOW, manager))
@@ -381,44 +303,3 @@ def test_statements_cache_and_invalidation(
         out = graphql(query, variables, token)
         ok(out)
         assert out["extensions"]["sqlStatements"] <= 6, name
-
-
-AGENT_FORECAST = """query($asOf: DateTime!) {
-  kpiForecast(kpi: "csat", asOf: $asOf, timezone: "Europe/Paris", historyDays: 28,
-              horizonDays: 7) {
-    historyFrom historyTo observedDays model { name description holidayEffects }
-    buckets { localLabel mean lo95 hi95 } } }"""
-
-
-def test_an_agents_kpi_forecast_uses_only_the_agents_rows(
-    graphql: GQL, make_token: Callable[..., str], users_by_role: dict[str, list[uuid.UUID]],
-    seeded_dsn: str,
-) -> None:  # fmt: skip
-    """The agent's CSAT forecast equals the forecast recomputed from the raw ratings of the
-    agent's own tickets (daily means over local Paris days, pandas; empty days interpolated;
-    the business calendars' holidays), and differs from the manager's."""
-    agent, _ = _agent_of(seeded_dsn, users_by_role["agent"][0])
-    variables = {"asOf": SEED_END.isoformat()}
-    mine = ok(graphql(AGENT_FORECAST, variables, make_token("agent")))["kpiForecast"]
-    everyone = ok(graphql(AGENT_FORECAST, variables, make_token("manager")))["kpiForecast"]
-    start, end = pd.Timestamp(mine["historyFrom"]), pd.Timestamp(mine["historyTo"])
-    assert end == pd.Timestamp(_END_LOCAL)
-    raw = owner_rows(seeded_dsn, "stats_owner_csat_sent_by_agent", start, end)
-    own = raw[raw["agent_id"].astype(str) == agent]
-    assert 0 < len(own) < len(raw)
-    local_day = own["sent_at"].dt.tz_convert(PARIS).dt.date
-    per_day = own.groupby(local_day)["rating"].mean()
-    days = pd.date_range(start.tz_convert(PARIS).date(), periods=28, freq="D").date
-    values = pd.Series([per_day.get(d, np.nan) for d in days], dtype=float)
-    assert mine["observedDays"] == int(values.notna().sum())
-    filled = values.interpolate(limit_direction="both").to_numpy()
-    holidays = set(owner_rows(seeded_dsn, "stats_owner_holidays", "Europe/Paris")["holiday"])
-    horizon = [days[-1] + timedelta(days=i + 1) for i in range(7)]
-    flags = holiday_flags([*days, *horizon], holidays)
-    want = choose_forecast(list(filled), 7, 7, transform="none", holidays=flags)
-    assert (mine["model"]["name"], mine["model"]["description"]) == (want.model, want.description)
-    assert [b["mean"] for b in mine["buckets"]] == pytest.approx(list(want.prediction.mean),
-                                                                 rel=1e-9)  # fmt: skip
-    assert [b["hi95"] for b in mine["buckets"]] == pytest.approx(list(want.prediction.hi95),
-                                                                 rel=1e-9)  # fmt: skip
-    assert mine["buckets"] != everyone["buckets"]
