@@ -227,6 +227,11 @@ async def erase_customer(ctx: RequestContext, customer_id: UUID, reason: str) ->
     except asyncpg.NoDataFoundError as exc:
         raise UserInputError(f"customer {customer_id} does not exist", field="customerId") from exc
     summary = _json(raw)
+    if not summary["already_erased"]:
+        # this process's statistics cache (other processes: their hubs read the erasure event)
+        from resolvers.statistics_data import CACHE
+
+        CACHE.clear()
     return ErasureResult(
         already_erased=bool(summary["already_erased"]),
         done={str(k): int(v) for k, v in (summary.get("done") or {}).items()},

@@ -55,6 +55,7 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
 
 from gateway.auth import Principal
+from gateway.realtime.erasure import RecentErasures, filter_queue
 from gateway.realtime.visibility import ViewerIdentity
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,9 @@ log = logging.getLogger(__name__)
 #: Root subscription fields that are pure event streams (no per-subscriber initial state).
 SHAREABLE_FIELDS = frozenset({"ticketChanged", "queueMetrics", "alertRaised"})
 
-#: An item of a member's queue: ("next", encoded payload) | ("error", [formatted errors]) |
-#: ("complete", None) | ("dropped", message).
-Item = tuple[str, Any]
+#: An item of a member's queue: ("next", encoded payload, the event it was made from) |
+#: ("error", [formatted errors]) | ("complete", None) | ("dropped", message).
+Item = tuple[Any, ...]
 Source = Callable[["SharedStream"], AsyncGenerator[Item, None]]
 
 
@@ -185,6 +186,8 @@ class SharedStream:
                     if item[0] == "error":
                         final = item
                         break
+                    if len(item) > 2 and self.registry.erasures.covers(item[2]):
+                        continue  # made from an event an erasure arrived for meanwhile
                     for member in list(self.members):
                         member.offer(item)
         except asyncio.CancelledError:
@@ -200,8 +203,9 @@ class SharedStream:
 class SharedStreams:
     """The shared streams of one gateway process, by key."""
 
-    def __init__(self, queue_size: int) -> None:
+    def __init__(self, queue_size: int, erasures: RecentErasures | None = None) -> None:
         self.queue_size = queue_size
+        self.erasures = erasures or RecentErasures()
         self._streams: dict[StreamKey, SharedStream] = {}
         self.dropped = 0
         #: hub subscriptions held by shared streams (running or stopping)
@@ -240,6 +244,16 @@ class SharedStreams:
                 stream.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await stream.task
+
+    def scrub(self, covers: Callable[[Any], bool]) -> int:
+        """Remove waiting frames made from events ``covers`` selects (an erasure); how many."""
+        removed = 0
+        for stream in list(self._streams.values()):
+            for member in stream.members:
+                removed += filter_queue(
+                    member.queue, lambda item: len(item) > 2 and covers(item[2])
+                )
+        return removed
 
     def counts(self) -> tuple[int, int, int]:
         """(streams, members, members of streams whose hub subscription is open)."""

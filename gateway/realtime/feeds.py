@@ -92,6 +92,8 @@ class ConnectionFeeds:
         self._lock = asyncio.Lock()
         self._on_open = on_open
         self._on_close = on_close
+        #: the event last handed out (a shared stream tags its frame with it)
+        self.last_event: Any = None
 
     @property
     def hub(self) -> Hub:
@@ -126,7 +128,8 @@ class ConnectionFeeds:
             self._on_open()
         try:
             while True:
-                yield await sub.next()
+                self.last_event = await sub.next()
+                yield self.last_event
         finally:
             self._hub.close(sub)
             if self._on_close is not None:

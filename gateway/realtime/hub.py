@@ -36,6 +36,7 @@ from typing import Any
 from gateway.auth import Principal
 from gateway.db import Database
 from gateway.realtime.changes import Change, ChangeSource
+from gateway.realtime.erasure import BATCH_KEY, Erasure, RecentErasures, filter_queue
 from gateway.realtime.fanout import SharedStreams, dropped_message
 from gateway.realtime.multiplex import DashboardMultiplexer
 from gateway.realtime.visibility import Decision, ViewerClasses, ViewerIdentity, decide
@@ -76,13 +77,17 @@ class HubSubscription:
     dropped: str | None = None
     delivered: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    erasures: RecentErasures | None = None
 
     async def next(self) -> Any:
-        """The next event; raises :class:`SubscriberDropped` once the subscription was dropped."""
-        item = await self.queue.get()
-        if item is _DROPPED:
-            raise SubscriberDropped(self.dropped or "subscription dropped")
-        return item
+        """The next event; raises :class:`SubscriberDropped` once the subscription was dropped.
+        Events an erasure covers are skipped (gateway.realtime.erasure)."""
+        while True:
+            item = await self.queue.get()
+            if item is _DROPPED:
+                raise SubscriberDropped(self.dropped or "subscription dropped")
+            if self.erasures is None or not self.erasures.covers(item):
+                return item
 
 
 KINDS = ("tickets", "queues", "alerts", "dashboard")
@@ -118,7 +123,9 @@ class Hub:
             compute=functools.partial(dashboard_snapshot, targets=kpi_targets),
         )
         self.counters: dict[str, int] = defaultdict(int)
-        self.streams = SharedStreams(queue_size)
+        self.erasures = RecentErasures()
+        self.streams = SharedStreams(queue_size, self.erasures)
+        self._batch = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -157,6 +164,7 @@ class Hub:
             criteria=criteria,
             principal=principal,
             queue=asyncio.Queue(maxsize=self.queue_size),
+            erasures=self.erasures,
         )
         self._subs[kind][sub.class_id].add(sub)
         self.counters["subscribed"] += 1
@@ -230,6 +238,8 @@ class Hub:
                 for sub in members
             ),
             "dropped": self.counters["dropped"] + self.streams.dropped,
+            "erasures": self.counters["erasures"],
+            "scrubbedEvents": self.counters["scrubbed"],
             "lastError": src.last_error,
             # source-specific counters (Supabase Realtime: subscribed, subscribes, events, losses)
             "source": dict(src.extra),
@@ -239,6 +249,11 @@ class Hub:
 
     async def _on_changes(self, batch: Sequence[Change]) -> None:
         """The source's sink: decide visibility (may raise: the batch is then re-read)."""
+        self._batch += 1
+        for change in batch:
+            erasure = Erasure.of(change, self._batch)
+            if erasure is not None:
+                self.scrub(erasure)
         for listener in self._listeners:
             try:
                 listener(batch)
@@ -256,6 +271,24 @@ class Hub:
             except Exception:  # a bug here must not stop the stream for everyone
                 log.exception("realtime: dispatching change %s failed", decision.change.seq)
 
+    def scrub(self, erasure: Erasure) -> int:
+        """Drop what this process holds about an erased customer (gateway.realtime.erasure):
+        queued events and shared-stream frames made from them, and the statistics cache."""
+        from resolvers.statistics_data import CACHE
+
+        self.erasures.add(erasure)
+        removed = 0
+        for by_class in self._subs.values():
+            for members in by_class.values():
+                for sub in members:
+                    removed += filter_queue(sub.queue, erasure.covers)
+        removed += self.streams.scrub(erasure.covers)
+        CACHE.clear()
+        self.counters["erasures"] += 1
+        self.counters["scrubbed"] += removed
+        log.info("realtime: erasure %s scrubbed %d queued event(s)", erasure.seq, removed)
+        return removed
+
     def _dispatch(self, d: Decision) -> None:
         c = d.change
         if c.table in ("support_tickets", "support_interactions"):
@@ -265,6 +298,7 @@ class Hub:
             queue = str(d.queue_metric["queue"])
             for cid in d.visible_after:
                 event = RowEvent(c.seq, c.op, d.queue_metric, c.created_at)  # one per class
+                event.shared[BATCH_KEY] = self._batch
                 for sub in list(self._subs["queues"].get(cid, ())):
                     allowed = sub.criteria.first
                     if allowed is None or queue in allowed:
@@ -273,6 +307,7 @@ class Hub:
             severity, kind = str(d.alert["severity"]), str(d.alert["alert_type"])
             for cid in d.visible_after:
                 event = RowEvent(c.seq, c.op, d.alert, c.created_at)
+                event.shared[BATCH_KEY] = self._batch
                 for sub in list(self._subs["alerts"].get(cid, ())):
                     crit: RowCriteria = sub.criteria
                     if (crit.first is None or severity in crit.first) and (
@@ -297,6 +332,7 @@ class Hub:
                     op, removed = outcome
                     ticket = None if removed else d.ticket
                     event = TicketChangeEvent(c.seq, op, ticket_id, ticket, removed, c.created_at)
+                    event.shared[BATCH_KEY] = self._batch
                     events[outcome] = event
                 self.offer(sub, event)
 

@@ -87,7 +87,7 @@ class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         member = streams.join(key, self._source(operation, feeds, key), feeds.principal)
         try:
             while True:
-                kind, value = await member.next()
+                kind, value = (await member.next())[:2]
                 if kind == "next":
                     await self._send(_frame(operation.id, value))
                     continue
@@ -169,7 +169,8 @@ class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                     if result.extensions:
                         payload["extensions"] = result.extensions
                     encoded = view.encode_json(payload)
-                    yield "next", encoded if isinstance(encoded, str) else encoded.decode()
+                    text = encoded if isinstance(encoded, str) else encoded.decode()
+                    yield "next", text, own.last_event
                     first = False
 
         return items

@@ -1,5 +1,6 @@
 """Erasure: after ``eraseCustomer`` a superuser scan of every column of every table (from the
-catalog, so a new column is scanned too) finds none of the customer's name, email or phone;
+catalog, so a new column is scanned too) finds none of the customer's name, email or phone —
+also where another customer's ticket and message mention them, whose other text stays;
 counts and dashboard KPIs are unchanged; a second erasure changes nothing; a non-admin's attempt
 is refused and audited; the CLI does the same."""
 
@@ -44,6 +45,28 @@ async def _plant(owner: asyncpg.Connection, customer: asyncpg.Record) -> None:
     await owner.execute(tq("privacy_plant_prediction"), customer["id"])
 
 
+async def _plant_mention(
+    owner: asyncpg.Connection, customer: asyncpg.Record, other: asyncpg.Record
+) -> tuple[int, str, str]:
+    """Mention ``customer`` in ``other``'s ticket subject and message (with ``customer``'s first
+    name alone too, which is not detectable and stays); returns the interaction and the texts
+    expected after erasure."""
+    row = await owner.fetchrow(tq("privacy_customer_body"), other["id"])
+    assert row is not None
+    name, email, phone = customer["full_name"], customer["email"], customer["phone"]
+    first = name.split()[0]
+    subject = f"{row['subject']} - same as {name.upper()} ({email})"
+    body = f"{row['body']}\nMy neighbour {name} ({phone}) had it too; ask {first}."
+    await owner.execute(
+        tq("privacy_set_subject_and_body"), row["ticket_id"], subject, body, row["interaction_id"]
+    )
+    return (
+        row["interaction_id"],
+        f"{row['subject']} - same as [redacted] ([redacted])",
+        f"{row['body']}\nMy neighbour [redacted] ([redacted]) had it too; ask {first}.",
+    )
+
+
 async def _hits(owner: asyncpg.Connection, terms: list[str]) -> list[tuple[str, str, str, int]]:
     patterns = ["%" + t.replace("%", r"\%").replace("_", r"\_") + "%" for t in terms if t]
     found = []
@@ -76,8 +99,11 @@ async def test_erasure_leaves_no_trace_and_keeps_counts_and_kpis(
 ) -> None:
     customer = await _pick(owner, 0)
     await _plant(owner, customer)
+    mention, other_subject, other_body = await _plant_mention(
+        owner, customer, await _pick(owner, 5)
+    )
     terms = [customer["full_name"], customer["email"], customer["phone"]]
-    assert len(await _hits(owner, terms)) >= 5  # contacts, subject, qa, alert, change log
+    assert len(await _hits(owner, terms)) >= 6  # contacts, subject, body, qa, alert, change log
     counts = dict(await owner.fetchrow(tq("privacy_counts"), customer["id"]))
     kpis = await asyncio.to_thread(gql, DASHBOARD, WINDOW, token_of("executive"))
 
@@ -92,8 +118,14 @@ async def test_erasure_leaves_no_trace_and_keeps_counts_and_kpis(
     assert actions["support_predictions deleted"] == 1
     assert actions["support_tickets.subject redacted"] == 1
     assert actions["support_qa_evaluations.feedback redacted"] == 1
+    assert actions["support_tickets.subject mentions redacted"] == 1
+    assert actions["support_interaction_bodies.body mentions redacted"] == 1
 
     assert await _hits(owner, terms) == []
+    # the other customer's texts: only the mention is gone
+    texts = await owner.fetchrow(tq("privacy_texts_of_interaction"), mention)
+    assert texts is not None
+    assert (texts["subject"], texts["body"]) == (other_subject, other_body)
     assert dict(await owner.fetchrow(tq("privacy_counts"), customer["id"])) == counts
     after = await asyncio.to_thread(gql, DASHBOARD, WINDOW, token_of("executive"))
     assert after["data"] == kpis["data"]  # (extensions carry the moving rate-limit reset)
