@@ -116,43 +116,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Self
 
+from gateway.report_settings import ReportSettings, load_report_settings
 from gateway.role_limits import RoleLimits, parse_limits
+from gateway.setting_values import choice, hours_or_off, integer, name_numbers, number
 
 #: Development-only secret used when SUPABASE_JWT_SECRET is unset (never use in production).
 DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportSettings:
-    """Reports, exports and scheduled delivery (see the module docstring)."""
-
-    org_name: str = "Support Operations"
-    public_url: str = ""
-    link_secret: str | None = None
-    link_ttl_seconds: int = 600
-    row_caps: Mapping[str, int] = field(
-        default_factory=lambda: {"agent": 100_000, "team_lead": 250_000}
-    )
-    default_row_cap: int = 1_000_000
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_from: str = "reports@localhost"
-    smtp_starttls: bool = True
-    smtp_ca_file: str | None = None
-    smtp_timeout_seconds: float = 30.0
-    webhook_secret: str | None = None
-    scheduler: bool = True
-    poll_seconds: float = 30.0
-    grace_seconds: float = 21600.0
-    max_attempts: int = 5
-    retry_seconds: float = 30.0
-    lease_seconds: float = 300.0
-
-    def row_cap(self, app_role: str | None) -> int:
-        """Most rows one export of ``app_role`` may hold."""
-        return self.row_caps.get(app_role or "", self.default_row_cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,102 +228,6 @@ def realtime_url(project_url: str) -> str:
     return base if base.endswith("/realtime/v1") else base + "/realtime/v1"
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
-
-
-def _schedule_hours(env: Mapping[str, str], name: str, default: float) -> float:
-    """A positive number of hours, or 0 for ``off``/``0``."""
-    if (env.get(name) or "").strip().lower() in ("off", "0"):
-        return 0.0
-    return _float(env, name, default)
-
-
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    raw = (env.get(name) or choices[0]).strip().lower()
-    if raw not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {env.get(name)!r}")
-    return raw
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _targets(raw: str | None, setting: str = "KPI_TARGETS") -> dict[str, float]:
-    out: dict[str, float] = {}
-    for item in (raw or "").split(","):
-        if not item.strip():
-            continue
-        name, sep, value = item.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            out[name.strip()] = float(value)
-        except ValueError as exc:
-            raise ValueError(f"{setting} item must be name=number, got {item!r}") from exc
-    return out
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").strip().lower()
-    if not raw:
-        return default
-    if raw not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
-        raise ValueError(f"{name} must be on or off, got {raw!r}")
-    return raw in ("on", "true", "1", "yes")
-
-
-def _caps(raw: str | None) -> dict[str, int]:
-    caps = {"agent": 100_000, "team_lead": 250_000}
-    for name, value in _targets(raw, "EXPORT_ROW_CAPS").items():
-        if value < 1 or value != int(value):
-            raise ValueError(f"EXPORT_ROW_CAPS: {name} needs a positive whole number")
-        caps[name] = int(value)
-    return caps
-
-
-def load_report_settings(e: Mapping[str, str]) -> ReportSettings:
-    """:class:`ReportSettings` from the environment ``e``."""
-    return ReportSettings(
-        org_name=e.get("ORG_NAME") or "Support Operations",
-        public_url=(e.get("GATEWAY_PUBLIC_URL") or "").rstrip("/"),
-        link_secret=e.get("EXPORT_LINK_SECRET") or None,
-        link_ttl_seconds=_int(e, "EXPORT_LINK_TTL_SECONDS", 600),
-        row_caps=_caps(e.get("EXPORT_ROW_CAPS")),
-        smtp_host=e.get("SMTP_HOST") or None,
-        smtp_port=_int(e, "SMTP_PORT", 587),
-        smtp_username=e.get("SMTP_USERNAME") or None,
-        smtp_password=e.get("SMTP_PASSWORD") or None,
-        smtp_from=e.get("SMTP_FROM") or "reports@localhost",
-        smtp_starttls=_flag(e, "SMTP_STARTTLS", True),
-        smtp_ca_file=e.get("SMTP_CA_FILE") or None,
-        smtp_timeout_seconds=_float(e, "SMTP_TIMEOUT_SECONDS", 30.0),
-        webhook_secret=e.get("REPORTS_WEBHOOK_SECRET") or None,
-        scheduler=_flag(e, "REPORTS_SCHEDULER", True),
-        poll_seconds=_float(e, "REPORTS_POLL_SECONDS", 30.0),
-        grace_seconds=_float(e, "REPORTS_GRACE_SECONDS", 21600.0),
-        max_attempts=_int(e, "REPORTS_MAX_ATTEMPTS", 5),
-        retry_seconds=_float(e, "REPORTS_RETRY_SECONDS", 30.0),
-        lease_seconds=_float(e, "REPORTS_LEASE_SECONDS", 300.0),
-    )
-
-
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``env`` (default: the process environment)."""
     e: Mapping[str, str] = os.environ if env is None else env
@@ -367,37 +240,37 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwt_issuer=e.get("SUPABASE_JWT_ISSUER") or None,
         supabase_url=e.get("SUPABASE_URL") or None,
         supabase_anon_key=e.get("SUPABASE_ANON_KEY") or None,
-        realtime_source=_choice(e, "REALTIME_SOURCE", REALTIME_SOURCES),
+        realtime_source=choice(e, "REALTIME_SOURCE", REALTIME_SOURCES),
         supabase_realtime_key=e.get("SUPABASE_REALTIME_KEY") or None,
-        realtime_idle_poll_seconds=_float(e, "REALTIME_IDLE_POLL_SECONDS", 2.0),
+        realtime_idle_poll_seconds=number(e, "REALTIME_IDLE_POLL_SECONDS", 2.0),
         host=e.get("GATEWAY_HOST") or "127.0.0.1",
-        port=_int(e, "GATEWAY_PORT", 8000),
-        pool_min=_int(e, "GATEWAY_POOL_MIN", 2),
-        pool_max=_int(e, "GATEWAY_POOL_MAX", 10),
-        statement_timeout_ms=_int(e, "GATEWAY_STATEMENT_TIMEOUT_MS", 15000),
+        port=integer(e, "GATEWAY_PORT", 8000),
+        pool_min=integer(e, "GATEWAY_POOL_MIN", 2),
+        pool_max=integer(e, "GATEWAY_POOL_MAX", 10),
+        statement_timeout_ms=integer(e, "GATEWAY_STATEMENT_TIMEOUT_MS", 15000),
         org_timezone=e.get("ORG_TIMEZONE") or "Europe/Paris",
-        jwks_cache_seconds=_int(e, "SUPABASE_JWKS_CACHE_SECONDS", 600),
-        kpi_targets=_targets(e.get("KPI_TARGETS")),
+        jwks_cache_seconds=integer(e, "SUPABASE_JWKS_CACHE_SECONDS", 600),
+        kpi_targets=name_numbers(e.get("KPI_TARGETS")),
         alerting=(e.get("ALERTING") or "").strip(),
-        audit_flush_seconds=_float(e, "AUDIT_FLUSH_SECONDS", 1.0),
-        k_anonymity=_int(e, "PRIVACY_K_ANONYMITY", 5),
-        export_ttl_seconds=_int(e, "PRIVACY_EXPORT_TTL_SECONDS", 600),
+        audit_flush_seconds=number(e, "AUDIT_FLUSH_SECONDS", 1.0),
+        k_anonymity=integer(e, "PRIVACY_K_ANONYMITY", 5),
+        export_ttl_seconds=integer(e, "PRIVACY_EXPORT_TTL_SECONDS", 600),
         retention_days=_retention(e.get("RETENTION")),
-        retention_interval_seconds=float(_int(e, "RETENTION_INTERVAL_SECONDS", 3600)),
+        retention_interval_seconds=float(integer(e, "RETENTION_INTERVAL_SECONDS", 3600)),
         archive_dir=Path(e["ARCHIVE_DIR"]) if e.get("ARCHIVE_DIR") else None,
         reports=load_report_settings(e),
         limits=parse_limits(
             e.get("GATEWAY_LIMITS") or "",
-            production=_choice(e, "GATEWAY_MODE", ("development", "production")) == "production",
+            production=choice(e, "GATEWAY_MODE", ("development", "production")) == "production",
         ),
-        deadline_ms=_int(e, "GATEWAY_DEADLINE_MS", 30_000),
-        max_statements=_int(e, "GATEWAY_MAX_STATEMENTS", 200),
-        pool_acquire_timeout_ms=_int(e, "GATEWAY_POOL_ACQUIRE_TIMEOUT_MS", 2_000),
-        ws_init_timeout_seconds=_float(e, "GATEWAY_WS_INIT_TIMEOUT_SECONDS", 10.0),
-        ws_max_unauthenticated=_int(e, "GATEWAY_WS_MAX_UNAUTHENTICATED", 200),
-        ws_max_subscriptions=_int(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
+        deadline_ms=integer(e, "GATEWAY_DEADLINE_MS", 30_000),
+        max_statements=integer(e, "GATEWAY_MAX_STATEMENTS", 200),
+        pool_acquire_timeout_ms=integer(e, "GATEWAY_POOL_ACQUIRE_TIMEOUT_MS", 2_000),
+        ws_init_timeout_seconds=number(e, "GATEWAY_WS_INIT_TIMEOUT_SECONDS", 10.0),
+        ws_max_unauthenticated=integer(e, "GATEWAY_WS_MAX_UNAUTHENTICATED", 200),
+        ws_max_subscriptions=integer(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
         internal_token=e.get("GATEWAY_INTERNAL_TOKEN") or None,
-        log_format=_choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
-        insights_predict_hours=_schedule_hours(e, "INSIGHTS_PREDICT_HOURS", 24.0),
-        insights_predict_delay_seconds=_float(e, "INSIGHTS_PREDICT_DELAY_SECONDS", 60.0),
+        log_format=choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
+        insights_predict_hours=hours_or_off(e, "INSIGHTS_PREDICT_HOURS", 24.0),
+        insights_predict_delay_seconds=number(e, "INSIGHTS_PREDICT_DELAY_SECONDS", 60.0),
     )

@@ -29,8 +29,9 @@ from email.utils import formatdate
 
 import httpx
 
+from gateway.report_settings import ReportSettings
 from gateway.reports.render import Rendered
-from gateway.settings import ReportSettings, Settings
+from gateway.settings import Settings
 
 
 class DeliveryError(Exception):
