@@ -113,6 +113,30 @@ def _intervals(centre: FloatArray, sd: FloatArray, transform: Transform) -> Mode
     )
 
 
+def standardised_errors(
+    pred: ModelPrediction, actual: FloatArray, transform: Transform
+) -> FloatArray:
+    """(g(actual) − g(mean)) / sd per step, sd = (g(hi95) − g(mean)) / z₀.₉₇₅ the forecast's own
+    standard deviation on the modelling scale; 0 where both differences vanish, inf where only
+    the interval does (a zero-width interval missed)."""
+    centre = forward(pred.mean, transform)
+    sd = (forward(pred.hi95, transform) - centre) / Z95
+    diff = forward(np.asarray(actual, dtype=np.float64), transform) - centre
+    exact = np.abs(diff) <= 1e-9 * np.maximum(1.0, np.abs(centre))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.where(exact, 0.0, np.where(sd > 0, diff / np.where(sd > 0, sd, 1.0), np.inf))
+    return np.asarray(u, dtype=np.float64)
+
+
+def rescaled(pred: ModelPrediction, scale: float, transform: Transform) -> ModelPrediction:
+    """``pred`` with its standard deviation on the modelling scale multiplied by ``scale``
+    (the backtest calibration of :mod:`analytics.model_selection`); the point forecast stays."""
+    centre = forward(pred.mean, transform)
+    sd = np.maximum((forward(pred.hi95, transform) - centre) / Z95, 0.0)
+    out = _intervals(centre, sd * scale, transform)
+    return ModelPrediction(pred.mean, out.lo80, out.hi80, out.lo95, out.hi95)
+
+
 def _seasonal_naive(z: FloatArray, horizon: int, period: int) -> tuple[FloatArray, FloatArray]:
     steps = np.arange(horizon)
     centre = z[-period:][steps % period]
