@@ -14,18 +14,27 @@ On the benchmark database (1,000,000 tickets; ``DATABASE_URL`` or the embedded o
 4. **soak**: gateway RSS at the start and end of ``--soak-seconds`` (default 600) of mixed load.
 
 PostGraphile is installed from npm under ``bench/postgraphile`` (``npm ci``; package-lock
-committed, node_modules not). The load generator is this process (httpx, asyncio), separate from
-both servers; on a 2-core machine it competes with them for CPU, equally for both.
+committed, node_modules not). The load generator is ``wrk`` (Debian's ``apt-get install wrk``;
+``bench/wrk_post.lua`` posts the body with the token and counts failures), the same for both
+servers, in its own process: a Python client (httpx, asyncio) with 16 connections was itself the
+bottleneck (it capped PostGraphile at ~60 requests/s on this machine, where wrk measures ~1,000).
+Without ``wrk`` on the PATH the httpx client is used and the output says so. Each line also gives
+the server's CPU time per request (user + system of its processes, from /proc, over the same
+interval): the figure that decides throughput when the two cores are shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -117,25 +126,55 @@ class PeerProcess:
         self.log.close()
 
 
-async def load(
-    url: str,
-    tok: str,
-    query: str,
-    *,
-    clients: int,
-    seconds: float,
-    variables: dict[str, Any] | None = None,
-    samples_out: list[float] | None = None,
-) -> tuple[float, Timing, int]:
-    """``clients`` concurrent loops for ``seconds``: req/s, latency, failed requests (the
-    latencies in ms are also appended to ``samples_out``)."""
+@dataclass(frozen=True)
+class Run:
+    """One load run: requests per second, latency percentiles (ms), failed requests, and the
+    server's CPU milliseconds per request (None when not measured)."""
+
+    rate: float
+    p50: float
+    p99: float
+    failed: int
+    requests: int
+    cpu_ms: float | None = None
+
+
+WRK = shutil.which("wrk")
+WRK_SCRIPT = Path(__file__).parent / "wrk_post.lua"
+_RESULT = re.compile(r"RESULT requests=(\d+) seconds=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+)"
+                     r" failed=(\d+) socket_errors=(\d+)")  # fmt: skip
+
+
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by ``pid`` and its children (0 when not given)."""
+    return sum(process_stats(p)[0] for p in family(pid)) if pid is not None else 0.0
+
+
+def _wrk(url: str, tok: str, body: dict[str, Any], clients: int, seconds: float) -> Run:
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(body, f)
+        f.flush()
+        out = subprocess.run(
+            [str(WRK), "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s",
+             "--timeout", "120s", "-s", str(WRK_SCRIPT), url + "/graphql"],
+            env={**os.environ, "WRK_BODY_FILE": f.name, "WRK_TOKEN": tok},
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    found = _RESULT.search(out)
+    if found is None:
+        raise RuntimeError(f"wrk printed no result: {out[-500:]}")
+    n, secs, p50, p99, failed, socket_errors = found.groups()
+    requests = int(n)
+    return Run(requests / float(secs), float(p50), float(p99), int(failed) + int(socket_errors),
+               requests)  # fmt: skip
+
+
+async def _httpx(url: str, tok: str, body: dict[str, Any], clients: int, seconds: float) -> Run:
     headers = {"Authorization": f"Bearer {tok}"}
-    body = {"query": query, "variables": variables or {}}
     samples: list[float] = []
     failures = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=120) as client:
-        await client.post(url + "/graphql", json=body, headers=headers)  # warm-up
         deadline = time.perf_counter() + seconds
 
         async def worker() -> None:
@@ -150,19 +189,61 @@ async def load(
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.perf_counter() - start
-    if samples_out is not None:
-        samples_out.extend(samples)
-    return len(samples) / elapsed, Timing.of(samples), failures
+    timing = Timing.of(samples)
+    return Run(len(samples) / elapsed, timing.p50, timing.p99, failures, len(samples))
+
+
+async def load(
+    url: str,
+    tok: str,
+    query: str,
+    *,
+    clients: int,
+    seconds: float,
+    variables: dict[str, Any] | None = None,
+    pid: int | None = None,
+    generator: str = "wrk",
+) -> Run:
+    """``clients`` concurrent connections for ``seconds`` (wrk when available, else httpx), and
+    the CPU time per request of server process ``pid`` over the run."""
+    body = {"query": query, "variables": variables or {}}
+    async with httpx.AsyncClient(timeout=120) as warm:  # warm-up: document cache, connections
+        await warm.post(url + "/graphql", json=body, headers={"Authorization": f"Bearer {tok}"})
+    cpu0 = server_cpu(pid)
+    if generator == "wrk" and WRK is not None:
+        run = await asyncio.to_thread(_wrk, url, tok, body, clients, seconds)
+    else:
+        run = await _httpx(url, tok, body, clients, seconds)
+    if pid is None or run.requests == 0:
+        return run
+    cpu_ms = (server_cpu(pid) - cpu0) * 1000 / run.requests
+    return Run(run.rate, run.p50, run.p99, run.failed, run.requests, cpu_ms)
 
 
 def rss(pid: int) -> float:
     return sum(process_stats(p)[1] for p in family(pid))
 
 
-def line(label: str, rate: float, timing: Timing, failures: int) -> str:
+def line(label: str, run: Run) -> str:
+    cpu = f"   CPU {run.cpu_ms:5.2f} ms/req" if run.cpu_ms is not None else ""
     return (
-        f"  {label:<44} {rate:8.1f} req/s   p50 {timing.p50:7.1f} ms   p99 {timing.p99:8.1f} ms"
-        f"   failed {failures}"
+        f"  {label:<46} {run.rate:8.1f} req/s   p50 {run.p50:7.1f} ms   p99 {run.p99:8.1f} ms"
+        f"   failed {run.failed}{cpu}"
+    )
+
+
+def combined(runs: list[Run]) -> Run:
+    """Rounds of one server: mean rate and p50, the worst round's p99, failures and requests
+    summed, CPU per request over all of them."""
+    requests = sum(r.requests for r in runs)
+    cpu = [r.cpu_ms * r.requests for r in runs if r.cpu_ms is not None]
+    return Run(
+        sum(r.rate for r in runs) / len(runs),
+        sum(r.p50 for r in runs) / len(runs),
+        max(r.p99 for r in runs),
+        sum(r.failed for r in runs),
+        requests,
+        sum(cpu) / requests if cpu and requests else None,
     )
 
 
@@ -171,7 +252,8 @@ async def side_by_side(dsn: str, settings: Settings, tok: str, seconds: float) -
     change in the machine's load (shared cores) affects them alike."""
     print(
         "side by side: tickets(first: 100) { nodes { id subject agent { displayName } } },"
-        f" manager, RLS on, 16 connections, {ROUNDS} interleaved rounds",
+        f" manager, RLS on, 16 connections, {ROUNDS} interleaved rounds, load generator "
+        f"{'wrk' if WRK else 'httpx (wrk not found)'}; p99 of the worst round",
         flush=True,
     )
     with (
@@ -179,58 +261,54 @@ async def side_by_side(dsn: str, settings: Settings, tok: str, seconds: float) -
         GatewayProcess(dsn, settings, workers=1) as one,
         GatewayProcess(dsn, settings, workers=2) as two,
     ):
+        assert peer.proc is not None
         targets = [
-            ("PostGraphile v4 (library mode)", peer.url, PEER_SHAPE),
-            ("gateway, serve --workers 1", one.url, GATEWAY_SHAPE),
-            ("gateway, serve --workers 2", two.url, GATEWAY_SHAPE),
+            ("PostGraphile v4 (library mode)", peer.url, PEER_SHAPE, peer.proc.pid),
+            ("gateway, serve --workers 1", one.url, GATEWAY_SHAPE, one.pid),
+            ("gateway, serve --workers 2", two.url, GATEWAY_SHAPE, two.pid),
         ]
-        results: dict[str, list[tuple[float, Timing, int]]] = {t[0]: [] for t in targets}
-        latencies: dict[str, list[float]] = {t[0]: [] for t in targets}
+        results: dict[str, list[Run]] = {t[0]: [] for t in targets}
         for _ in range(ROUNDS):
-            for label, url, query in targets:
+            for label, url, query, pid in targets:
                 results[label].append(
-                    await load(
-                        url,
-                        tok,
-                        query,
-                        clients=16,
-                        seconds=seconds / ROUNDS,
-                        samples_out=latencies[label],
-                    )
+                    await load(url, tok, query, clients=16, seconds=seconds / ROUNDS, pid=pid)
                 )
-    rates = {label: sum(r[0] for r in rs) / len(rs) for label, rs in results.items()}
-    peer_rate = rates[targets[0][0]]
-    for label, rs in results.items():
-        timing = Timing.of(latencies[label])
-        failed = sum(r[2] for r in rs)
-        ratio = "" if label == targets[0][0] else f"   ratio {rates[label] / peer_rate:.2f}"
-        print(line(label, rates[label], timing, failed) + ratio, flush=True)
+    summary = {label: combined(runs) for label, runs in results.items()}
+    peer_run = summary[targets[0][0]]
+    for label, run in summary.items():
+        ratio = "" if label == targets[0][0] else f"   ratio {run.rate / peer_run.rate:.2f}"
+        print(line(label, run) + ratio, flush=True)
 
 
 async def under_load(dsn: str, settings: Settings, tok: str, seconds: float, soak: float) -> None:
     with GatewayProcess(dsn, settings) as gw:
         rss_start = rss(gw.pid)
-        rate, timing, failed = await load(gw.url, tok, LIGHT, clients=200, seconds=seconds)
-        print(line("light query, 200 clients", rate, timing, failed), flush=True)
-        alone = await load(gw.url, tok, LIGHT, clients=4, seconds=seconds)
-        print(line("light query, 4 clients, alone", *alone), flush=True)
+        crowd = await load(gw.url, tok, LIGHT, clients=200, seconds=seconds, pid=gw.pid)
+        print(line("light query, 200 clients", crowd), flush=True)
+        alone = await load(gw.url, tok, LIGHT, clients=4, seconds=seconds, pid=gw.pid)
+        print(line("light query, 4 clients, alone", alone), flush=True)
         heavy = [
-            asyncio.ensure_future(load(gw.url, tok, q, clients=1, seconds=seconds, variables=v))
+            asyncio.ensure_future(
+                load(gw.url, tok, q, clients=1, seconds=seconds, variables=v, generator="httpx")
+            )
             for _, q, v in HEAVY
         ]
         beside = await load(gw.url, tok, LIGHT, clients=4, seconds=seconds)
         done = await asyncio.gather(*heavy)
-        print(line("light query, 4 clients, beside heavy analytics", *beside), flush=True)
-        for (label, _, _), (h_rate, h_t, h_f) in zip(HEAVY, done, strict=True):
-            print(line("  heavy: " + label, h_rate, h_t, h_f), flush=True)
+        print(line("light query, 4 clients, beside heavy analytics", beside), flush=True)
+        for (label, _, _), run in zip(HEAVY, done, strict=True):
+            print(line("  heavy: " + label, run), flush=True)
         if soak > 0:
             mixed = [
                 load(gw.url, tok, GATEWAY_SHAPE, clients=8, seconds=soak),
                 load(gw.url, tok, LIGHT, clients=8, seconds=soak),
-                *(load(gw.url, tok, q, clients=1, seconds=soak, variables=v) for _, q, v in HEAVY),
+                *(
+                    load(gw.url, tok, q, clients=1, seconds=soak, variables=v, generator="httpx")
+                    for _, q, v in HEAVY
+                ),
             ]
-            results = await asyncio.gather(*mixed)
-            total = sum(r[0] for r in results) * soak
+            runs = await asyncio.gather(*mixed)
+            total = sum(r.requests for r in runs)
             print(
                 f"  soak {soak:.0f} s, {total:,.0f} requests: gateway RSS "
                 f"{rss_start:.0f} MiB at start, {rss(gw.pid):.0f} MiB at end",

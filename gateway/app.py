@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from analytics import kpi_registry
+from gateway import fast_execution
 from gateway.alerting.config import AlertingConfig
 from gateway.auth import TokenVerifier
 from gateway.db import Database
@@ -46,7 +47,6 @@ from gateway.privacy.downloads import export_download_route
 from gateway.privacy.retention import RetentionScheduler
 from gateway.realtime.changes import ChangeLogSource, PostgresChangeSource
 from gateway.realtime.hub import Hub
-from gateway.realtime.sharing import SharedEventExecutor
 from gateway.realtime.supabase_source import SupabaseChangeSource
 from gateway.reports.routes import export_routes
 from gateway.reports.scheduler import ReportScheduler
@@ -105,8 +105,9 @@ def create_app(
     schema = build_schema(
         extra_extensions=[PreparedDocument, SqlStatements, PersonalDataAudit],
         on_unexpected_error=state.errors.record_error,
-        execution_context_class=SharedEventExecutor,
+        execution_context_class=fast_execution.GatewayExecutor,
     )
+    fast_execution.install(schema)
     graphql_app = GatewayGraphQL(schema, state)
 
     async def healthz(request: Request) -> Response:

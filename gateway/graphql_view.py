@@ -48,6 +48,7 @@ from gateway.realtime.ws import (
 )
 from gateway.reports.links import LinkSigner
 from gateway.settings import Settings
+from gateway.token_cache import VerifiedTokens
 from gateway.transactions import PrincipalWrites
 from gateway.ws_guard import GuardedGraphQLWSHandler, SocketCounter, document_problem
 from resolvers.context import Caller, RequestContext
@@ -135,6 +136,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             settings, state.db, schema, self.http_context, on_outcome=self._observe
         )
         self.sockets = SocketCounter()
+        self.tokens = VerifiedTokens(state.verifier.principal_from_authorization)
 
     def _observe(self, outcome: Outcome, seconds: float) -> None:
         metrics = self.state.metrics
@@ -242,9 +244,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             await graphiql_response(endpoint="/graphql")(scope, receive, send)
             return
         try:
-            principal = await self.state.verifier.principal_from_authorization(
-                request.headers.get("authorization")
-            )
+            principal = await self.tokens.principal(request.headers.get("authorization"))
         except AuthError as exc:
             self.state.audit.auth_failure(exc, path=request.url.path, client=_client(request))
             if exc.code == "jwks_unavailable":

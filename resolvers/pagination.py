@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from resolvers.errors import UserInputError
 
@@ -98,6 +98,40 @@ class Page(Generic[T]):
     has_previous_page: bool
 
 
+class Cursors(Sequence[str]):
+    """The cursors of a page's rows, each encoded when first read: most pages are read as
+    ``nodes`` and never need theirs (encoding 100 cursors took ~8% of a ticket page's CPU)."""
+
+    __slots__ = ("_done", "_key_of", "_ordering", "_rows")
+
+    def __init__(self, rows: Sequence[Any], ordering: str, key_of: Callable[[Any], str]) -> None:
+        self._rows = rows
+        self._ordering = ordering
+        self._key_of = key_of
+        self._done: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._rows)))]
+        if index < 0:
+            index += len(self._rows)
+        cursor = self._done.get(index)
+        if cursor is None:
+            row = self._rows[index]  # IndexError past the end, as a list
+            cursor = encode_cursor(Cursor(self._ordering, self._key_of(row), int(row["id"])))
+            self._done[index] = cursor
+        return cursor
+
+
 def build_page(rows: Sequence[Any], request: PageRequest, ordering: str, key_of: Any) -> Page[Any]:
     """Trim the look-ahead row and restore forward order for backward pages.
 
@@ -108,7 +142,7 @@ def build_page(rows: Sequence[Any], request: PageRequest, ordering: str, key_of:
     rows = list(rows[: request.size])
     if not request.forward:
         rows.reverse()
-    cursors = [encode_cursor(Cursor(ordering, key_of(r), int(r["id"]))) for r in rows]
+    cursors = Cursors(rows, ordering, key_of)
     if request.forward:
         return Page(rows, cursors, has_next_page=more, has_previous_page=request.cursor is not None)
     return Page(rows, cursors, has_next_page=request.cursor is not None, has_previous_page=more)

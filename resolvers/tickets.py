@@ -156,6 +156,37 @@ async def ticket_list(
     return TicketList(page, count)
 
 
+class Prefetched:
+    """Rows fetched ahead for a page, by key, or the error their statement raised (then every
+    look-up raises it, as every key of a failed DataLoader batch does)."""
+
+    __slots__ = ("_error", "_rows")
+
+    def __init__(self, rows: dict[Any, Row | None], error: Exception | None = None) -> None:
+        self._rows = rows
+        self._error = error
+
+    def get(self, key: Any) -> Row | None:
+        if self._error is not None:
+            raise self._error
+        return self._rows.get(key)
+
+
+async def page_agents(ctx: RequestContext, rows: Sequence[Row]) -> Prefetched:
+    """The assigned agents of a page's tickets, through the request's agent loader (the same
+    one statement ``Ticket.agent`` would send for the page, and the same cache), fetched before
+    the page's nodes are completed so each ``agent`` field has its row at hand."""
+    ids = list(dict.fromkeys(r["assigned_agent_id"] for r in rows))
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return Prefetched({})
+    try:
+        found = await ctx.loaders.agent_by_id.load_many(ids)
+    except Exception as exc:  # raised again by each agent field that reads it
+        return Prefetched({}, exc)
+    return Prefetched(dict(zip(ids, found, strict=True)))
+
+
 async def ticket_by_id(ctx: RequestContext, ticket_id: int) -> Row | None:
     """The ticket row, or None when it does not exist or is not visible."""
     row: Row | None = await ctx.loaders.ticket_by_id.load(ticket_id)

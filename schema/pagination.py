@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
 
 import strawberry
 
@@ -38,7 +38,41 @@ class Connection(Generic[NodeT]):
 
     @strawberry.field(description="The nodes of this page, without cursors.")
     def nodes(self) -> list[NodeT]:
-        return [e.node for e in self.edges]
+        edges = self.edges
+        if isinstance(edges, PageEdges):
+            return edges.nodes
+        return [e.node for e in edges]
+
+
+class PageEdges(Sequence[Edge[NodeT]]):
+    """A page's edges, made when read (``nodes`` reads the nodes without making them), so a
+    page asked for as ``nodes`` encodes no cursor."""
+
+    __slots__ = ("_cursors", "nodes")
+
+    def __init__(self, cursors: Sequence[str], nodes: list[NodeT]) -> None:
+        if len(cursors) != len(nodes):
+            raise ValueError("one cursor per node")
+        self._cursors = cursors
+        self.nodes = nodes
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @overload
+    def __getitem__(self, index: int) -> Edge[NodeT]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Edge[NodeT]]: ...
+
+    def __getitem__(self, index: int | slice) -> Edge[NodeT] | Sequence[Edge[NodeT]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.nodes)))]
+        return Edge(cursor=self._cursors[index], node=self.nodes[index])
+
+    def __iter__(self) -> Iterator[Edge[NodeT]]:
+        for i in range(len(self.nodes)):
+            yield self[i]
 
 
 def connection_from_page(
@@ -47,14 +81,15 @@ def connection_from_page(
     count: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
     """Wrap converted ``nodes`` (one per page row) into a :class:`Connection`."""
-    edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
+    cursors = page.cursors
+    edges = PageEdges(cursors, list(nodes))
     return Connection(
-        edges=edges,
+        edges=edges,  # type: ignore[arg-type]
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=cursors[0] if edges else None,
+            end_cursor=cursors[-1] if edges else None,
         ),
         _count=count,
     )

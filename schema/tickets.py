@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 from uuid import UUID
 
 import strawberry
@@ -17,7 +17,7 @@ import resolvers.privacy
 import resolvers.sla
 import resolvers.tickets
 from resolvers.port import Row
-from resolvers.tickets import TicketSelection
+from resolvers.tickets import Prefetched, TicketSelection
 from schema.common import (
     Channel,
     Info,
@@ -100,6 +100,14 @@ class Interaction:
         return Ticket.from_row(row) if row else None
 
 
+#: Enum members by database value (a dict look-up instead of ``Enum(value)``, once per
+#: column of each of a page's rows); an unknown value still raises through the constructor.
+_CHANNELS = {m.value: m for m in Channel}
+_PRIORITIES = {m.value: m for m in Priority}
+_STATUSES = {m.value: m for m in TicketStatus}
+_TIERS = {m.value: m for m in VipTier}
+
+
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
@@ -130,16 +138,20 @@ class Ticket:
     customer_message_count: int
     _tags: strawberry.Private[list[str]]
     _row: strawberry.Private[Row]
+    #: the page's assigned agents when its connection fetched them ahead (else None)
+    _agents: strawberry.Private[Prefetched | None] = None
 
     @classmethod
-    def from_row(cls, row: Row) -> Ticket:
+    def from_row(cls, row: Row, agents: Prefetched | None = None) -> Ticket:
         return cls(
             id=strawberry.ID(str(row["id"])),
             _subject=row["subject"],
-            channel=Channel(row["channel"]),
-            priority=Priority(row["priority"]),
-            status=TicketStatus(row["status"]),
-            vip_tier=VipTier(row["vip_tier"]) if row["vip_tier"] else None,
+            channel=_CHANNELS.get(row["channel"]) or Channel(row["channel"]),
+            priority=_PRIORITIES.get(row["priority"]) or Priority(row["priority"]),
+            status=_STATUSES.get(row["status"]) or TicketStatus(row["status"]),
+            vip_tier=(_TIERS.get(row["vip_tier"]) or VipTier(row["vip_tier"]))
+            if row["vip_tier"]
+            else None,
             is_white_glove=row["is_white_glove"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
@@ -154,6 +166,7 @@ class Ticket:
             customer_message_count=row["customer_message_count"],
             _tags=list(row["tags"]),
             _row=row,
+            _agents=agents,
         )
 
     @strawberry.field(
@@ -181,15 +194,27 @@ class Ticket:
         row = await resolvers.customers.customer_by_id(info.context, self._row["customer_id"])
         return Customer.from_row(row) if row else None
 
-    @strawberry.field(description="The assigned agent, if any.")
-    async def agent(self, info: Info) -> AgentRef | None:
+    @strawberry.field(
+        description="The assigned agent, if any.",
+        graphql_type=Optional[AgentRef],  # noqa: UP045 - a lazy type cannot be or-ed
+    )
+    def agent(self, info: Info) -> Any:
+        """The agent at once when the page fetched its agents ahead (no coroutine, no task per
+        ticket), else an awaitable of it (graphql-core awaits either)."""
         from schema.agents import Agent
 
         agent_id = self._row["assigned_agent_id"]
         if agent_id is None:
             return None
-        row = await resolvers.agents.agent_by_id(info.context, agent_id)
-        return Agent.from_row(row) if row else None
+        if self._agents is not None:
+            known = self._agents.get(agent_id)
+            return Agent.from_row(known) if known else None
+
+        async def load() -> Agent | None:
+            row = await resolvers.agents.agent_by_id(info.context, agent_id)
+            return Agent.from_row(row) if row else None
+
+        return load()
 
     @strawberry.field(description="The team that owns it, if any.")
     async def team(self, info: Info) -> TeamRef | None:
@@ -341,7 +366,36 @@ async def ticket_connection(
         before=before,
     )
     page = found.page
-    return connection_from_page(page, [Ticket.from_row(r) for r in page.items], found.count)
+    agents = None
+    if info.path.prev is None and _selects_node_field(info, "agent"):
+        agents = await resolvers.tickets.page_agents(info.context, page.items)
+    nodes = [Ticket.from_row(r, agents) for r in page.items]
+    return connection_from_page(page, nodes, found.count)
+
+
+def _selects_node_field(info: Info, name: str) -> bool:
+    """Does the connection's selection ask for ``name`` on its nodes, plainly (``nodes { name }``
+    or ``edges { node { name } }``, no fragment or directive on the way)? Only then is it
+    fetched ahead; anything else loads lazily, as before."""
+
+    def plain(selections: list[Any], field: str) -> list[Any]:
+        return [
+            s
+            for s in selections
+            if isinstance(s, strawberry.types.nodes.SelectedField)
+            and s.name == field
+            and not s.directives
+        ]
+
+    for connection in info.selected_fields:
+        for nodes in plain(connection.selections, "nodes"):
+            if plain(nodes.selections, name):
+                return True
+        for edges in plain(connection.selections, "edges"):
+            for node in plain(edges.selections, "node"):
+                if plain(node.selections, name):
+                    return True
+    return False
 
 
 @strawberry.type

@@ -1,0 +1,162 @@
+"""The gateway's execution shortcuts (gateway/fast_execution.py, lazy cursors, a root ticket
+page's agents fetched ahead) answer exactly what plain strawberry answers.
+
+Each document runs twice against the same seeded database under the same caller: through the
+real gateway over HTTP (shortcuts installed), and through a schema built without them, executed
+in-process on a session of the same rights. Data, errors and the SQL statement count must be
+equal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+
+from gateway.auth import TokenVerifier
+from gateway.db import Database
+from gateway.fast_execution import LEAF, GatewayExecutor, install
+from gateway.settings import Settings
+from resolvers.context import Caller, RequestContext
+from schema.root import build_schema
+
+DOCUMENTS = {
+    "side by side shape": "{ tickets(first: 100) { nodes { id subject agent { displayName } } } }",
+    "edges and cursors": (
+        "{ tickets(first: 7) { edges { cursor node { id status agent { id email } } }"
+        " pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"
+    ),
+    "backward page": (
+        "{ tickets(last: 5, orderBy: {field: UPDATED_AT, direction: ASC}) { edges { cursor"
+        " node { id updatedAt vipTier } } pageInfo { startCursor endCursor } } }"
+    ),
+    "agent through a fragment": (
+        "{ tickets(first: 20) { nodes { ...T } } } fragment T on Ticket { id agent { id } }"
+    ),
+    "agent under a directive": (
+        "query($x: Boolean!) { tickets(first: 20) { nodes { id agent @include(if: $x)"
+        " { displayName } } } }"
+    ),
+    "aliases, twice the agent": (
+        "{ a: tickets(first: 10) { nodes { id x: agent { id } y: agent { displayName team"
+        " { name } } } } b: tickets(first: 3, filter: {status: [OPEN]}) { totalCount nodes"
+        " { agent { skillLevel channels } } } }"
+    ),
+    "nested pages batch across agents": (
+        "{ agents { id tickets(first: 3) { nodes { id priority agent { id } } } } }"
+    ),
+    "typename and enums": (
+        "{ tickets(first: 5) { __typename nodes { __typename channel status } } }"
+    ),
+    "no row": '{ ticket(id: "999999999") { id agent { id } } }',
+}
+
+
+@pytest.fixture(scope="module")
+def reference(
+    seeded_dsn: str, gateway_settings: Settings, make_token: Callable[..., str]
+) -> Callable[[str, dict[str, Any], str], dict[str, Any]]:
+    plain = build_schema()
+
+    def run(query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        async def go() -> dict[str, Any]:
+            db = Database(seeded_dsn, min_size=1, max_size=2)
+            await db.open()
+            try:
+                verifier = TokenVerifier(gateway_settings)
+                principal = await verifier.principal_from_authorization(f"Bearer {token}")
+                await verifier.aclose()
+                session = db.session(principal)
+                ctx = RequestContext(
+                    viewer=Caller(principal.user_id, principal.role, principal.app_role),
+                    session=session,
+                    org_timezone=gateway_settings.org_timezone,
+                    kpi_targets=gateway_settings.kpi_targets,
+                )
+                try:
+                    result = await plain.execute(
+                        query, variable_values=variables, context_value=ctx
+                    )
+                finally:
+                    statements = session.statements
+                    await session.close()
+            finally:
+                await db.close()
+            out: dict[str, Any] = {"data": result.data, "statements": statements}
+            if result.errors:
+                out["errors"] = [e.formatted["message"] for e in result.errors]
+            return out
+
+        return asyncio.run(go())
+
+    return run
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+@pytest.mark.parametrize("role", ["manager", "agent", "analyst"])
+def test_the_gateway_answers_what_plain_strawberry_answers(
+    name: str,
+    role: str,
+    gateway_url: str,
+    make_token: Callable[..., str],
+    reference: Callable[[str, dict[str, Any], str], dict[str, Any]],
+) -> None:
+    token = make_token(role)
+    variables = {"x": True} if "$x" in DOCUMENTS[name] else {}
+    resp = httpx.post(
+        gateway_url + "/graphql",
+        json={"query": DOCUMENTS[name], "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    body = resp.json()
+    expected = reference(DOCUMENTS[name], variables, token)
+    assert body["data"] == expected["data"]
+    assert [e["message"] for e in body.get("errors", [])] == expected.get("errors", [])
+    assert body["extensions"]["sqlStatements"] == expected["statements"]
+    if name == "side by side shape" and role == "manager":
+        nodes = body["data"]["tickets"]["nodes"]
+        assert len(nodes) == 100 and sum(1 for n in nodes if n["agent"]) > 50
+
+
+def test_install_marks_leaves_and_leaves_fields_with_arguments_alone() -> None:
+    schema = build_schema(execution_context_class=GatewayExecutor)
+    changed = install(schema)
+    ticket = schema._schema.type_map["Ticket"]
+    assert changed > 100
+    assert LEAF in ticket.fields["id"].extensions  # an attribute
+    assert LEAF not in ticket.fields["subject"].extensions  # a resolver (masking)
+    assert getattr(ticket.fields["subject"].resolve, "__name__", "") == "resolve_self_info"
+    # an argument: strawberry converts it, so strawberry keeps the field
+    assert getattr(ticket.fields["interactions"].resolve, "__name__", "") == "_async_resolver"
+
+
+@strawberry.type(name="Thing")
+class _Thing:
+    name: str
+
+
+@strawberry.type(name="Query")
+class _Query:
+    @strawberry.field
+    def things(self) -> list[_Thing]:
+        broken = _Thing(name="x")
+        broken.name = None  # type: ignore[assignment]
+        return [_Thing(name="ok"), broken]
+
+
+def test_a_null_in_a_non_null_leaf_is_the_same_error() -> None:
+    """The leaf shortcut raises graphql-core's own error for a null non-null attribute."""
+    plain = strawberry.Schema(query=_Query)
+    fast = strawberry.Schema(query=_Query, execution_context_class=GatewayExecutor)
+    assert install(fast) == 2  # Thing.name (leaf), Query.things (direct)
+    doc = "{ things { name } }"
+    a, b = plain.execute_sync(doc), fast.execute_sync(doc)
+    assert a.data == b.data is None
+    assert a.errors is not None and b.errors is not None
+    assert [e.formatted for e in a.errors] == [e.formatted for e in b.errors]
+    assert "Cannot return null for non-nullable field Thing.name." in b.errors[0].message
