@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ import typer
 import sql
 from gateway.alerting.config import AlertingConfig, AlertingConfigError, parse_alerting
 from gateway.auth import APP_ROLES, mint_token
-from gateway.settings import Settings, load_settings
+from gateway.settings import Settings, hand_down, load_settings
 
 app = typer.Typer(
     help="GraphQL analytics gateway over Supabase for support operations.",
@@ -138,7 +137,7 @@ def serve(
     dsn = database_url(settings)
     json_logs = settings.log_format == "json"
     if workers > 1:
-        os.environ["DATABASE_URL"] = dsn  # the workers connect to the server started here
+        hand_down(database_url=dsn)  # the workers connect to the server started here
         gateway.server.serve(
             None, host or settings.host, port or settings.port, workers=workers, json_logs=json_logs
         )
@@ -158,7 +157,8 @@ def serve(
 
 
 def worker_app() -> Any:
-    """The app of one ``serve --workers N`` process (``DATABASE_URL`` set by the parent)."""
+    """The app of one ``serve --workers N`` process (its database handed down by the parent,
+    :func:`gateway.settings.hand_down`)."""
     from gateway.app import create_app
     from gateway.server import tune_garbage_collector
 

@@ -110,6 +110,7 @@ Privacy and retention (issue 13):
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -228,9 +229,35 @@ def realtime_url(project_url: str) -> str:
     return base if base.endswith("/realtime/v1") else base + "/realtime/v1"
 
 
+#: The environment variable through which a process hands settings down to the processes it
+#: starts (:func:`hand_down`), as JSON.
+HANDED_DOWN = "GATEWAY_HANDED_DOWN"
+_HANDABLE = {"database_url": str, "data_dir": Path}
+
+
+def hand_down(**changes: str) -> None:
+    """Settings the child processes of this one load on top of their environment: ``serve
+    --workers N`` hands its workers (started by uvicorn from an import string, so no argument
+    reaches them) the database it started (``database_url``)."""
+    unknown = set(changes) - set(_HANDABLE)
+    if unknown:
+        raise ValueError(f"cannot hand down {', '.join(sorted(unknown))}")
+    os.environ[HANDED_DOWN] = json.dumps(changes)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Build :class:`Settings` from ``env`` (default: the process environment)."""
+    """Build :class:`Settings` from ``env`` (default: the process environment), with what a
+    parent process handed down (:func:`hand_down`) on top."""
     e: Mapping[str, str] = os.environ if env is None else env
+    raw = e.get(HANDED_DOWN)
+    changes = json.loads(raw) if raw else {}
+    if not isinstance(changes, dict) or set(changes) - set(_HANDABLE):
+        raise ValueError(f"{HANDED_DOWN} must be a JSON object of {sorted(_HANDABLE)}")
+    handed = {name: _HANDABLE[name](value) for name, value in changes.items()}
+    return _from_environment(e).with_overrides(**handed)
+
+
+def _from_environment(e: Mapping[str, str]) -> Settings:
     return Settings(
         database_url=e.get("DATABASE_URL") or None,
         data_dir=Path(e.get("SUPPORT_DATA_DIR") or ".data"),

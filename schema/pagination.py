@@ -93,3 +93,28 @@ def connection_from_page(
         ),
         _count=count,
     )
+
+
+def selects_on_nodes(info: Any, name: str) -> bool:
+    """Does the connection's selection ask for ``name`` on its nodes, plainly (``nodes { name }``
+    or ``edges { node { name } }``, no fragment or directive on the way)? Only then is it
+    fetched ahead; anything else loads lazily, as before."""
+
+    def plain(selections: list[Any], field: str) -> list[Any]:
+        return [
+            s
+            for s in selections
+            if isinstance(s, strawberry.types.nodes.SelectedField)
+            and s.name == field
+            and not s.directives
+        ]
+
+    for connection in info.selected_fields:
+        for nodes in plain(connection.selections, "nodes"):
+            if plain(nodes.selections, name):
+                return True
+        for edges in plain(connection.selections, "edges"):
+            for node in plain(edges.selections, "node"):
+                if plain(node.selections, name):
+                    return True
+    return False

@@ -28,7 +28,7 @@ from schema.common import (
     parse_int_id,
     values,
 )
-from schema.pagination import Connection, connection_from_page
+from schema.pagination import Connection, connection_from_page, selects_on_nodes
 
 if TYPE_CHECKING:
     from schema.agents import Agent, Team
@@ -367,35 +367,10 @@ async def ticket_connection(
     )
     page = found.page
     agents = None
-    if info.path.prev is None and _selects_node_field(info, "agent"):
+    if info.path.prev is None and selects_on_nodes(info, "agent"):
         agents = await resolvers.tickets.page_agents(info.context, page.items)
     nodes = [Ticket.from_row(r, agents) for r in page.items]
     return connection_from_page(page, nodes, found.count)
-
-
-def _selects_node_field(info: Info, name: str) -> bool:
-    """Does the connection's selection ask for ``name`` on its nodes, plainly (``nodes { name }``
-    or ``edges { node { name } }``, no fragment or directive on the way)? Only then is it
-    fetched ahead; anything else loads lazily, as before."""
-
-    def plain(selections: list[Any], field: str) -> list[Any]:
-        return [
-            s
-            for s in selections
-            if isinstance(s, strawberry.types.nodes.SelectedField)
-            and s.name == field
-            and not s.directives
-        ]
-
-    for connection in info.selected_fields:
-        for nodes in plain(connection.selections, "nodes"):
-            if plain(nodes.selections, name):
-                return True
-        for edges in plain(connection.selections, "edges"):
-            for node in plain(edges.selections, "node"):
-                if plain(node.selections, name):
-                    return True
-    return False
 
 
 @strawberry.type

@@ -143,8 +143,8 @@ def test_modules_stay_under_the_size_limit() -> None:
 
 
 #: Modules that still touch the process environment outside ``gateway/settings.py`` (owner:
-#: serving: the ``--workers`` hand-over and the benchmarks' child processes).
-ENVIRONMENT_USERS = {"gateway/cli.py", "bench/harness.py", "bench/peer.py", "bench/reports.py"}
+#: serving: the benchmarks' child processes).
+ENVIRONMENT_USERS = {"bench/harness.py", "bench/peer.py", "bench/reports.py"}
 
 
 def test_only_the_settings_module_touches_the_environment() -> None:
