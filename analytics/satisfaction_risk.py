@@ -25,7 +25,6 @@ the 1–5 scale.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -55,31 +54,33 @@ DEFAULT_SKILL = 3.0
 DEFAULT_TENURE = 2.5
 
 
-def _value(row: Mapping[str, object], name: str, default: float) -> float:
-    value = row[name]
-    return default if value is None else float(value)  # type: ignore[arg-type]
+def _column(rows: Sequence[Mapping[str, object]], name: str, default: float) -> FloatArray:
+    return np.array(
+        [default if (v := r[name]) is None else v for r in rows],
+        dtype=np.float64,
+    )
 
 
 def risk_design(rows: Sequence[Mapping[str, object]]) -> FloatArray:
-    """Rows × :data:`FEATURES` of survey-feature or open-ticket-feature rows."""
-    out = np.zeros((len(rows), len(FEATURES)), dtype=np.float64)
-    for i, r in enumerate(rows):
-        channel = str(r["channel"])
-        out[i] = (
-            math.log1p(max(_value(r, "first_response_minutes", 0.0), 0.0) / 60.0),
-            float(int(r["reopen_count"]) > 0),  # type: ignore[call-overload]
-            _value(r, "agent_replies", 0.0),
-            _value(r, "agent_skill", DEFAULT_SKILL),
-            _value(r, "agent_tenure_years", DEFAULT_TENURE),
-            _value(r, "sentiment", 0.0),
-            float(bool(r["fr_breached"])),
-            float(bool(r["res_breached"])),
-            float(channel == "chat"),
-            float(channel == "phone"),
-            float(channel == "social"),
-            float(r["vip_tier"] not in (None, "standard")),
-        )
-    return out
+    """Rows × :data:`FEATURES` of survey-feature or open-ticket-feature rows (column-wise)."""
+    if not rows:
+        return np.zeros((0, len(FEATURES)), dtype=np.float64)
+    channel = np.array([str(r["channel"]) for r in rows], dtype=object)
+    columns = [
+        np.log1p(np.maximum(_column(rows, "first_response_minutes", 0.0), 0.0) / 60.0),
+        (_column(rows, "reopen_count", 0.0) > 0).astype(np.float64),
+        _column(rows, "agent_replies", 0.0),
+        _column(rows, "agent_skill", DEFAULT_SKILL),
+        _column(rows, "agent_tenure_years", DEFAULT_TENURE),
+        _column(rows, "sentiment", 0.0),
+        np.array([bool(r["fr_breached"]) for r in rows], dtype=np.float64),
+        np.array([bool(r["res_breached"]) for r in rows], dtype=np.float64),
+        (channel == "chat").astype(np.float64),
+        (channel == "phone").astype(np.float64),
+        (channel == "social").astype(np.float64),
+        np.array([r["vip_tier"] not in (None, "standard") for r in rows], dtype=np.float64),
+    ]
+    return np.column_stack(columns)
 
 
 def low_rating(rows: Sequence[Mapping[str, object]]) -> npt.NDArray[np.int64]:

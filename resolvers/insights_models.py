@@ -132,15 +132,29 @@ def stored_model(row: Row) -> StoredModel:
     )
 
 
+#: Parsed models by their stored row (a stored version never changes; the latest few are kept).
+#: Keyed by the row's content, not only its id: one process may read several databases.
+_PARSED: dict[tuple[str, ...], StoredModel] = {}
+_PARSED_MAX = 16
+
+
 async def latest_model(session: Session, model_type: str) -> StoredModel:
-    """The latest stored version; :class:`UserInputError` when none was trained yet."""
+    """The latest stored version (parsed once per version and process); :class:`UserInputError`
+    when none was trained yet."""
     row = await session.fetchrow(sql.load("insights_model_latest"), model_type)
     if row is None:
         raise UserInputError(
             f"no {model_type.replace('_', ' ')} model has been trained yet "
             "(run `support-gateway predict`, or wait for the scheduled run)"
         )
-    return stored_model(row)
+    key = tuple(str(row[c]) for c in ("id", "version", "trained_at", "metrics", "parameters"))
+    found = _PARSED.get(key)
+    if found is None:
+        found = stored_model(row)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = found
+    return found
 
 
 async def _store(

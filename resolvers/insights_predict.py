@@ -39,7 +39,7 @@ from resolvers.insights_models import (
     train_churn,
     train_satisfaction_risk,
 )
-from resolvers.insights_scoring import all_client_risks, open_ticket_risks
+from resolvers.insights_scoring import score_clients, score_tickets
 from resolvers.planning import volume_forecast
 from resolvers.port import Session
 
@@ -108,33 +108,33 @@ async def predict(
     scored: dict[str, int] = {}
 
     rows = PredictionRows()
-    clients = await all_client_risks(reader, day, churn_model)
-    for c in clients:
+    clients = await score_clients(reader, day, churn_model)
+    for r, p in zip(clients.rows, clients.probability.tolist(), strict=True):
         rows.add(
             "churn_risk",
             day,
             day + timedelta(days=CHURN_HORIZON_DAYS),
-            c.risk.probability,
+            p,
             "churn",
             str(churn_model.version),
             _window(churn_model),
-            customer=c.customer_id,
+            customer=r["customer_id"],
         )
     scored["churn_risk"] = len(clients)
     written["churn_risk"] = await _write(writer, rows)
 
     rows = PredictionRows()
-    tickets = await open_ticket_risks(reader, day, risk_model)
-    for ticket_id, s in tickets:
+    tickets = await score_tickets(reader, day, risk_model)
+    for r, p in zip(tickets.rows, tickets.probability.tolist(), strict=True):
         rows.add(
             "satisfaction_risk",
             day,
             day + timedelta(days=1),
-            s.probability,
+            p,
             "satisfaction_risk",
             str(risk_model.version),
             _window(risk_model),
-            ticket=ticket_id,
+            ticket=int(r["ticket_id"]),
         )
     scored["satisfaction_risk"] = len(tickets)
     written["satisfaction_risk"] = await _write(writer, rows)

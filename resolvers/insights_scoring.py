@@ -15,10 +15,11 @@ from datetime import datetime
 from uuid import UUID
 
 import numpy as np
+import numpy.typing as npt
 
 import sql
 from analytics import churn, satisfaction_risk
-from analytics.risk_model import score, top_factors
+from analytics.risk_model import FloatArray, Scores, score, top_factors
 from resolvers.errors import UserInputError
 from resolvers.insights_models import (
     CHURN,
@@ -63,103 +64,115 @@ class ClientRisk:
     risk: RiskScoreResult
 
 
-def _scores(model: StoredModel, x: np.ndarray) -> list[RiskScoreResult]:
-    s = score(model.model, x)
-    tops = top_factors(model.model.features, s.contributions, TOP_FACTORS)
-    table = model.evaluation.calibration
-    bins = np.minimum((s.probability * max(len(table), 1)).astype(np.int64), len(table) - 1)
-    out = []
-    # plain floats and ints: iterating numpy arrays element by element is several times slower
-    for p, lo, top, k in zip(
-        s.probability.tolist(), s.log_odds.tolist(), tops, bins.tolist(), strict=True
-    ):
-        b = table[k] if table else None
-        out.append(
-            RiskScoreResult(
-                probability=p,
-                log_odds=lo,
-                baseline_log_odds=s.baseline,
-                factors=tuple(Factor(n, c) for n, c in top),
-                model_version=model.version,
-                calibration_low=b.observed_low if b else None,
-                calibration_high=b.observed_high if b else None,
-                calibration_observed=b.observed if b else None,
-            )
+@dataclass(frozen=True, slots=True)
+class ScoredRows:
+    """Feature rows scored at once (vectorised): probabilities and contributions of every row;
+    the result objects (factors, calibration bin) are built only for the rows returned
+    (:meth:`result`)."""
+
+    model: StoredModel
+    rows: Sequence[Row]
+    scores: Scores
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def probability(self) -> FloatArray:
+        return self.scores.probability
+
+    def result(self, i: int) -> RiskScoreResult:
+        """Row ``i``'s score with its top factors and calibration bin."""
+        s, table = self.scores, self.model.evaluation.calibration
+        p = float(s.probability[i])
+        top = top_factors(self.model.model.features, s.contributions[i : i + 1], TOP_FACTORS)[0]
+        b = table[min(int(p * len(table)), len(table) - 1)] if table else None
+        return RiskScoreResult(
+            probability=p,
+            log_odds=float(s.log_odds[i]),
+            baseline_log_odds=s.baseline,
+            factors=tuple(Factor(n, c) for n, c in top),
+            model_version=self.model.version,
+            calibration_low=b.observed_low if b else None,
+            calibration_high=b.observed_high if b else None,
+            calibration_observed=b.observed if b else None,
         )
-    return out
+
+
+async def score_tickets(
+    session: Session,
+    as_of: datetime,
+    model: StoredModel | None = None,
+    ids: Sequence[int] | None = None,
+) -> ScoredRows:
+    """The open tickets the caller may see (all, or ``ids``) scored by ``model`` (default the
+    latest low-satisfaction model)."""
+    model = model or await latest_model(session, SATISFACTION_RISK)
+    keys = None if ids is None else list(ids)
+    rows = await session.fetch(sql.load("insights_open_ticket_features"), as_of, keys)
+    return ScoredRows(model, rows, score(model.model, satisfaction_risk.risk_design(rows)))
 
 
 async def ticket_risks(
     session: Session, ticket_ids: Sequence[int], as_of: datetime
 ) -> list[RiskScoreResult | None]:
     """Low-satisfaction risk of each ticket (None when closed, not visible or not profiled)."""
-    model = await latest_model(session, SATISFACTION_RISK)
-    rows = await session.fetch(sql.load("insights_open_ticket_features"), as_of, list(ticket_ids))
-    found = dict(
-        zip(
-            [int(r["ticket_id"]) for r in rows],
-            _scores(model, satisfaction_risk.risk_design(rows)),
-            strict=True,
-        )
-    )
-    return [found.get(int(t)) for t in ticket_ids]
+    scored = await score_tickets(session, as_of, ids=ticket_ids)
+    index = {int(r["ticket_id"]): i for i, r in enumerate(scored.rows)}
+    return [scored.result(index[int(t)]) if int(t) in index else None for t in ticket_ids]
 
 
-async def open_ticket_risks(
-    session: Session, as_of: datetime, model: StoredModel | None = None
-) -> list[tuple[int, RiskScoreResult]]:
-    """Every open ticket the caller may see, scored by ``model`` (default the latest; the bench
-    and ``predict`` use this)."""
-    model = model or await latest_model(session, SATISFACTION_RISK)
-    rows = await session.fetch(sql.load("insights_open_ticket_features"), as_of, None)
-    scores = _scores(model, satisfaction_risk.risk_design(rows))
-    return [(int(r["ticket_id"]), s) for r, s in zip(rows, scores, strict=True)]
-
-
-def _client_risks(model: StoredModel, rows: Sequence[Row]) -> list[ClientRisk]:
-    scores = _scores(model, churn.churn_design(rows, CHURN_LOOKBACK_DAYS))
-    out = []
-    for r, s in zip(rows, scores, strict=True):
-        ltv = float(r["lifetime_value"])
-        factors = [(f.name, f.contribution) for f in s.factors]
-        out.append(
-            ClientRisk(
-                customer_id=r["customer_id"],
-                vip_tier=r["vip_tier"],
-                lifetime_value=ltv,
-                revenue_at_risk=ltv * s.probability,
-                action=churn.recommended_action(s.probability, factors),
-                risk=s,
-            )
-        )
-    return out
-
-
-async def _vip_rows(session: Session, as_of: datetime, ids: list[UUID] | None) -> Sequence[Row]:
-    return await session.fetch(
-        sql.load("insights_vip_features"), as_of, CHURN_LOOKBACK_DAYS, CHURN_HORIZON_DAYS, ids
-    )
-
-
-async def all_client_risks(
-    session: Session, as_of: datetime, model: StoredModel | None = None
-) -> list[ClientRisk]:
-    """Every active VIP client the caller may see, scored by ``model`` (default the latest),
-    highest probability first."""
+async def score_clients(
+    session: Session,
+    as_of: datetime,
+    model: StoredModel | None = None,
+    ids: Sequence[UUID] | None = None,
+) -> ScoredRows:
+    """The active VIP clients the caller may see (all, or ``ids``) scored by ``model`` (default
+    the latest churn model)."""
     model = model or await latest_model(session, CHURN)
-    risks = _client_risks(model, await _vip_rows(session, as_of, None))
-    risks.sort(key=lambda c: (-c.risk.probability, str(c.customer_id)))
-    return risks
+    keys = None if ids is None else list(ids)
+    rows = await session.fetch(
+        sql.load("insights_vip_features"), as_of, CHURN_LOOKBACK_DAYS, CHURN_HORIZON_DAYS, keys
+    )
+    x = churn.churn_design(rows, CHURN_LOOKBACK_DAYS)
+    return ScoredRows(model, rows, score(model.model, x))
+
+
+def client_risk(scored: ScoredRows, i: int) -> ClientRisk:
+    """Row ``i`` of scored VIP features as a client's risk (revenue at risk, action)."""
+    r, s = scored.rows[i], scored.result(i)
+    ltv = float(r["lifetime_value"])
+    return ClientRisk(
+        customer_id=r["customer_id"],
+        vip_tier=r["vip_tier"],
+        lifetime_value=ltv,
+        revenue_at_risk=ltv * s.probability,
+        action=churn.recommended_action(
+            s.probability, [(f.name, f.contribution) for f in s.factors]
+        ),
+        risk=s,
+    )
+
+
+def _id_bytes(scored: ScoredRows) -> npt.NDArray[np.bytes_]:
+    return np.array([r["customer_id"].bytes for r in scored.rows], dtype="S16")
+
+
+def ranking(scored: ScoredRows) -> npt.NDArray[np.int64]:
+    """Row indices by descending probability, ties by ascending client id (byte order of a UUID
+    is the order of its text)."""
+    order: npt.NDArray[np.int64] = np.lexsort((_id_bytes(scored), -scored.probability))
+    return order
 
 
 async def client_risks(
     session: Session, customer_ids: Sequence[UUID], as_of: datetime
 ) -> list[ClientRisk | None]:
     """Churn risk of each client (None when not an active VIP, not visible or not profiled)."""
-    model = await latest_model(session, CHURN)
-    rows = await _vip_rows(session, as_of, list(customer_ids))
-    found = {c.customer_id: c for c in _client_risks(model, rows)}
-    return [found.get(c) for c in customer_ids]
+    scored = await score_clients(session, as_of, ids=customer_ids)
+    index = {r["customer_id"]: i for i, r in enumerate(scored.rows)}
+    return [client_risk(scored, index[c]) if c in index else None for c in customer_ids]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,26 +198,37 @@ async def churn_risk_page(
         raise UserInputError("minProbability must be in [0, 1]", field="minProbability")
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise UserInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
-    risks = [
-        c
-        for c in await all_client_risks(session, as_of)
-        if c.risk.probability >= min_probability and (not tiers or c.vip_tier in tiers)
-    ]
+    scored = await score_clients(session, as_of)
+    order = ranking(scored)
+    keep = scored.probability[order] >= min_probability
+    if tiers:
+        tier = np.array([str(r["vip_tier"]) for r in scored.rows], dtype=object)
+        keep &= np.isin(tier[order], list(tiers))
+    order = order[keep]
     start = 0
     if after is not None:
-        ids = [str(c.customer_id) for c in risks]
-        if after not in ids:
+        at = np.nonzero(_id_bytes(scored)[order] == _cursor_bytes(after))[0]
+        if not len(at):
             raise UserInputError(
                 "unknown cursor 'after' (scores change: start again)", field="after"
             )
-        start = ids.index(after) + 1
-    page = risks[start : start + first]
+        start = int(at[0]) + 1
+    page = tuple(client_risk(scored, int(i)) for i in order[start : start + first])
     return ClientRiskPage(
-        total=len(risks),
-        nodes=tuple(page),
-        has_next=start + first < len(risks),
+        total=len(order),
+        nodes=page,
+        has_next=start + first < len(order),
         end_cursor=str(page[-1].customer_id) if page else None,
     )
+
+
+def _cursor_bytes(after: str) -> bytes:
+    try:
+        return UUID(after).bytes
+    except ValueError:
+        raise UserInputError(
+            "unknown cursor 'after' (scores change: start again)", field="after"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +243,11 @@ async def upsell_list(session: Session, as_of: datetime, first: int) -> list[Ups
     """The upsell rule of :mod:`analytics.churn` over the clients the caller may see."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise UserInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
-    model = await latest_model(session, CHURN)
-    rows = await _vip_rows(session, as_of, None)
-    risks = _client_risks(model, rows)
-    found = churn.upsell_candidates(rows, [c.risk.probability for c in risks])
-    return [Upsell(risks[c.index], c.next_tier, c.score, c.reason) for c in found[:first]]
+    scored = await score_clients(session, as_of)
+    found = churn.upsell_candidates(scored.rows, scored.probability.tolist())
+    return [
+        Upsell(client_risk(scored, c.index), c.next_tier, c.score, c.reason) for c in found[:first]
+    ]
 
 
 def ticket_risk_loader(loaders: Loaders, session: Session, as_of: datetime) -> DataLoader:
