@@ -163,37 +163,67 @@ class AuditWriter:
                 log.exception("audit: flush failed; %d event(s) kept for retry", self.pending)
 
 
+class ReadNotes:
+    """The personal data a session's rows carried: customers whose contact data (``pii_visible``
+    with ``id``) or free text about whom (``subject_customer_id``: an alert about their ticket)
+    the database released, and tickets whose message bodies it released (``body_visible`` with
+    ``ticket_id``)."""
+
+    __slots__ = ("body_tickets", "customer_ids")
+
+    def __init__(self) -> None:
+        self.customer_ids: set[Any] = set()
+        self.body_tickets: set[Any] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.customer_ids or self.body_tickets)
+
+    def note(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        first = rows[0]
+        if "pii_visible" in first:
+            self.customer_ids.update(r["id"] for r in rows if r["pii_visible"])
+        if "subject_customer_id" in first:
+            self.customer_ids.update(
+                r["subject_customer_id"] for r in rows if r["subject_customer_id"] is not None
+            )
+        if "body_visible" in first:
+            self.body_tickets.update(r["ticket_id"] for r in rows if r["body_visible"])
+
+    def merge(self, other: ReadNotes) -> None:
+        self.customer_ids |= other.customer_ids
+        self.body_tickets |= other.body_tickets
+
+    def take(self) -> ReadNotes:
+        """What was noted so far (this object starts afresh)."""
+        out = ReadNotes()
+        out.customer_ids, out.body_tickets = self.customer_ids, self.body_tickets
+        self.customer_ids, self.body_tickets = set(), set()
+        return out
+
+
 class AuditedSession:
     """A :class:`resolvers.port.Session` that notes which personal data its rows carried."""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
-        self.customer_ids: set[Any] = set()
-        self.body_tickets: set[Any] = set()
+        self.notes = ReadNotes()
 
     @property
     def statements(self) -> int:
         count: int = self._inner.statements
         return count
 
-    def _note(self, rows: Sequence[Row]) -> None:
-        if not rows:
-            return
-        first = rows[0]
-        if "pii_visible" in first:
-            self.customer_ids.update(r["id"] for r in rows if r["pii_visible"])
-        if "body_visible" in first:
-            self.body_tickets.update(r["ticket_id"] for r in rows if r["body_visible"])
-
     async def fetch(self, query: str, *args: Any) -> Sequence[Row]:
         rows: Sequence[Row] = await self._inner.fetch(query, *args)
-        self._note(rows)
+        self.notes.note(rows)
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> Row | None:
         row: Row | None = await self._inner.fetchrow(query, *args)
         if row is not None:
-            self._note([row])
+            self.notes.note([row])
         return row
 
     async def fetchval(self, query: str, *args: Any) -> Any:
@@ -204,14 +234,20 @@ class AuditedSession:
 
 
 def read_event(
-    session: AuditedSession, principal: Principal, *, operation: str | None, request_id: str
+    notes: ReadNotes,
+    principal: Principal,
+    *,
+    operation: str | None,
+    request_id: str,
+    extra: dict[str, Any] | None = None,
 ) -> AuditRecord | None:
-    """The operation's personal-data read event, or None when it read none."""
-    customers, tickets = session.customer_ids, session.body_tickets
+    """The personal-data read event of what ``notes`` hold, or None when they hold nothing
+    (``extra``: how it was delivered — a subscription, a report — never personal data)."""
+    customers, tickets = notes.customer_ids, notes.body_tickets
     if not customers and not tickets:
         return None
     named = sorted(str(c) for c in customers)
-    details: dict[str, Any] = {}
+    details: dict[str, Any] = dict(extra or {})
     if len(named) <= MAX_NAMED_CUSTOMERS:
         details["customers"] = named
     if tickets:
@@ -226,6 +262,26 @@ def read_event(
         subject_count=len(named),
         details=details,
     )
+
+
+def report_read(
+    writer: AuditWriter | None,
+    notes: ReadNotes | None,
+    principal: Principal,
+    *,
+    operation: str,
+    request_id: str,
+    report: str,
+) -> None:
+    """Queue the read event of a report's contents (a download, a scheduled delivery, the CLI)
+    when they carried personal data (``report``: its kind and format, never its text)."""
+    if writer is None or not notes:
+        return
+    event = read_event(
+        notes, principal, operation=operation, request_id=request_id, extra={"report": report}
+    )
+    if event is not None:
+        writer.record(event)
 
 
 def request_id_of(request: Any) -> str:
@@ -256,9 +312,26 @@ class RequestAudit:
             )
         )
 
+    def subscription_read(
+        self, notes: ReadNotes | None, *, operation: str | None, subscription_id: str | None
+    ) -> None:
+        """Queue the read event of one subscription event delivered to this connection."""
+        if not notes:
+            return
+        extra: dict[str, Any] = {"delivery": "subscription"}
+        if subscription_id is not None:
+            extra["subscription_id"] = subscription_id
+        event = read_event(
+            notes, self.principal, operation=operation, request_id=self.request_id, extra=extra
+        )
+        if event is not None:
+            self.writer.record(event)
+
 
 class PersonalDataAudit(SchemaExtension):
-    """At the end of each operation, queue one event naming the personal data it returned."""
+    """Queue one event naming the personal data returned: at the end of each HTTP operation,
+    and after each event of a subscription (a shared stream's events are recorded per member
+    by :mod:`gateway.realtime.transport_ws`, which takes the notes first)."""
 
     def on_operation(self) -> Any:
         yield
@@ -268,10 +341,20 @@ class PersonalDataAudit(SchemaExtension):
         if not isinstance(session, AuditedSession) or not isinstance(audit, RequestAudit):
             return
         event = read_event(
-            session,
+            session.notes.take(),
             audit.principal,
             operation=self.execution_context.operation_name,
             request_id=audit.request_id,
         )
         if event is not None:
             audit.writer.record(event)
+
+    def on_stream_result(self, result: Any) -> Any:
+        yield
+        context = self.execution_context.context
+        notes = getattr(getattr(context, "session", None), "notes", None)
+        audit = getattr(context, "audit", None)
+        if isinstance(notes, ReadNotes) and isinstance(audit, RequestAudit):
+            audit.subscription_read(
+                notes.take(), operation=self.execution_context.operation_name, subscription_id=None
+            )

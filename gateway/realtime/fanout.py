@@ -63,7 +63,8 @@ log = logging.getLogger(__name__)
 #: Root subscription fields that are pure event streams (no per-subscriber initial state).
 SHAREABLE_FIELDS = frozenset({"ticketChanged", "queueMetrics", "alertRaised"})
 
-#: An item of a member's queue: ("next", encoded payload, the event it was made from) |
+#: An item of a member's queue: ("next", encoded payload, the event it was made from, the
+#: personal data its execution read) |
 #: ("error", [formatted errors]) | ("complete", None) | ("dropped", message).
 Item = tuple[Any, ...]
 Source = Callable[["SharedStream"], AsyncGenerator[Item, None]]

@@ -20,6 +20,7 @@ from typing import Any
 
 from gateway.auth import Principal
 from gateway.db import Database
+from gateway.privacy.audit import ReadNotes
 from gateway.realtime.hub import Hub, RowCriteria
 from gateway.realtime.visibility import ViewerIdentity, resolve_identity
 from resolvers.errors import UserInputError
@@ -35,12 +36,15 @@ from resolvers.windows import resolve_timezone
 
 
 class EventSession:
-    """A :class:`resolvers.port.Session` whose every statement is its own transaction."""
+    """A :class:`resolvers.port.Session` whose every statement is its own transaction; it notes
+    the personal data its rows carried (``notes``, for the audit log: one event per delivered
+    subscription event, :mod:`gateway.privacy.audit`)."""
 
     def __init__(self, db: Database, principal: Principal) -> None:
         self._db = db
         self._principal = principal
         self._statements = 0
+        self.notes = ReadNotes()
 
     @property
     def statements(self) -> int:
@@ -60,10 +64,13 @@ class EventSession:
 
     async def fetch(self, query: str, *args: Any) -> Sequence[Row]:
         rows: Sequence[Row] = await self._run("fetch", query, *args)
+        self.notes.note(rows)
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> Row | None:
         row: Row | None = await self._run("fetchrow", query, *args)
+        if row is not None:
+            self.notes.note([row])
         return row
 
     async def fetchval(self, query: str, *args: Any) -> Any:

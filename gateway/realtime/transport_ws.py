@@ -18,6 +18,7 @@ import logging
 from collections.abc import AsyncGenerator, Callable
 from typing import Any, Protocol, cast
 
+from graphql import GraphQLError, get_operation_ast, parse
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -28,6 +29,7 @@ from strawberry.utils.aio import aclosing
 
 from gateway.auth import Principal
 from gateway.db import Database
+from gateway.privacy.audit import ReadNotes
 from gateway.realtime.fanout import Item, SharedStream, StreamKey, shareable
 from gateway.realtime.feeds import ConnectionFeeds, EventSession
 from gateway.ws_guard import GuardedView, frame_problem
@@ -52,6 +54,17 @@ class MemberRightsSession(EventSession):
 
     def renewed(self) -> MemberRightsSession:
         return MemberRightsSession(self._db, self._stream, self._founder)
+
+
+def _operation_name(query: str, given: str | None) -> str | None:
+    """The operation's name as the audit log records it (given, or the document's)."""
+    if given:
+        return given
+    try:
+        operation = get_operation_ast(parse(query), None)
+    except GraphQLError:
+        return None
+    return operation.name.value if operation is not None and operation.name else None
 
 
 def _frame(operation_id: str, payload: str) -> str:
@@ -86,10 +99,19 @@ class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         streams = feeds.hub.streams
         member = streams.join(key, self._source(operation, feeds, key), feeds.principal)
         try:
+            audit = getattr(self.context, "audit", None)
+            name = _operation_name(operation.query, operation.operation_name)
             while True:
-                kind, value = (await member.next())[:2]
+                item = await member.next()
+                kind, value = item[:2]
                 if kind == "next":
                     await self._send(_frame(operation.id, value))
+                    if audit is not None and len(item) > 3 and item[3]:
+                        audit.subscription_read(
+                            item[3],
+                            operation=name,
+                            subscription_id=operation.id,
+                        )
                     continue
                 if kind == "dropped":
                     payload = json.dumps({"data": None, "errors": [{"message": value}]})
@@ -147,11 +169,9 @@ class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 identity=key.identity,  # the key's identity decides visibility, as keyed
             )
             session = MemberRightsSession(feeds.db, stream, founder)
+            context = contexts.stream_context(own, session)
             results = await schema.stream(
-                query,
-                variable_values=variables,
-                context_value=contexts.stream_context(own, session),
-                operation_name=name,
+                query, variable_values=variables, context_value=context, operation_name=name
             )
             async with aclosing(results):
                 first = True
@@ -170,7 +190,11 @@ class SharingTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                         payload["extensions"] = result.extensions
                     encoded = view.encode_json(payload)
                     text = encoded if isinstance(encoded, str) else encoded.decode()
-                    yield "next", text, own.last_event
+                    # the personal data this event's execution read: audited per member, for
+                    # each delivery (the stream context's own record is then empty)
+                    notes = getattr(context.session, "notes", None)
+                    reads = notes.take() if isinstance(notes, ReadNotes) else None
+                    yield "next", text, own.last_event, reads
                     first = False
 
         return items

@@ -14,7 +14,8 @@ import asyncpg
 import sql
 from gateway.auth import Principal
 from gateway.db import Database
-from gateway.reports.routes import render_report
+from gateway.privacy.audit import AuditWriter, ReadNotes, report_read
+from gateway.reports.routes import render_report, report_label
 from gateway.reports.scheduler import run_worker
 from gateway.settings import Settings
 from resolvers.reports import report_definition, report_request, request_payload
@@ -83,9 +84,19 @@ async def write_report(
             )
         finally:
             await session.close()
-        doc, rendered = await render_report(
-            db, settings, principal, request_payload(req, fmt, bom=False)
+        notes = ReadNotes()
+        payload = request_payload(req, fmt, bom=False)
+        doc, rendered = await render_report(db, settings, principal, payload, notes)
+        audit = AuditWriter(db)
+        report_read(
+            audit,
+            notes,
+            principal,
+            operation="report command",
+            request_id=uuid.uuid4().hex,
+            report=report_label(payload),
         )
+        await audit.flush()
     finally:
         await db.close()
     await asyncio.to_thread(out.write_bytes, rendered.content)

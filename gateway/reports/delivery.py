@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any
 
 import httpx
 
@@ -49,6 +50,8 @@ class Outgoing:
     period: str
     filename: str
     rendered: Rendered
+    #: the personal data the contents carried (audited when the run is sent)
+    reads: Any = None
 
 
 def webhook_key(settings: Settings) -> bytes:

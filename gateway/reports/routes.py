@@ -24,7 +24,15 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.auth import AuthError, Principal, TokenVerifier
 from gateway.db import Database
-from gateway.privacy.audit import AuditRecord, AuditWriter, actor_role, request_id_of
+from gateway.privacy.audit import (
+    AuditedSession,
+    AuditRecord,
+    AuditWriter,
+    ReadNotes,
+    actor_role,
+    report_read,
+    request_id_of,
+)
 from gateway.reports.exports import (
     PROGRESS,
     ExportTooLarge,
@@ -84,12 +92,19 @@ def request_context(settings: Settings, principal: Principal, session: Session) 
 
 
 async def render_report(
-    db: Database, settings: Settings, principal: Principal, payload: Mapping[str, Any]
+    db: Database,
+    settings: Settings,
+    principal: Principal,
+    payload: Mapping[str, Any],
+    notes: ReadNotes | None = None,
 ) -> tuple[ReportDocument, Rendered]:
     """Build the report of a link's ``payload`` under ``principal``'s rights and render it off
-    the event loop (also used by the scheduler and the CLI)."""
+    the event loop (also used by the scheduler and the CLI); the personal data its contents
+    carried is added to ``notes`` (for the audit log)."""
     req = request_from_payload(payload["r"])
-    session = db.session(principal, statement_timeout_ms=settings.statement_timeout_ms)
+    session = AuditedSession(
+        db.session(principal, statement_timeout_ms=settings.statement_timeout_ms)
+    )
     try:
         doc = await build_report(
             request_context(settings, principal, session),
@@ -99,8 +114,15 @@ async def render_report(
         )
     finally:
         await session.close()
+    if notes is not None:
+        notes.merge(session.notes)
     rendered = await run_cpu(render, doc, payload["f"], bom=bool(payload.get("bom")))
     return doc, rendered
+
+
+def report_label(payload: Mapping[str, Any]) -> str:
+    """A report's kind and format, as the audit log names it."""
+    return f"{payload['r']['kind']} {payload['f']}"
 
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response:
@@ -227,7 +249,16 @@ def export_routes(
             principal = await caller(request)
             payload = verify(key, token, principal.user_id)
             if payload["k"] == "report":
-                doc, rendered = await render_report(db, settings, principal, payload)
+                notes = ReadNotes()
+                doc, rendered = await render_report(db, settings, principal, payload, notes)
+                report_read(
+                    audit,
+                    notes,
+                    principal,
+                    operation="runReport download",
+                    request_id=request_id_of(request),
+                    report=report_label(payload),
+                )
                 name = attachment_name(doc.title, rendered.extension)
                 return _attachment(rendered.content, rendered.media_type, name)
             if payload["k"] == "series":

@@ -40,6 +40,7 @@ import httpx
 import sql
 from gateway.auth import Principal
 from gateway.db import Database
+from gateway.privacy.audit import AuditWriter, ReadNotes, report_read
 from gateway.reports.delivery import DeliveryError, Outgoing, post_webhook, send_mail
 from gateway.reports.routes import attachment_name, render_report
 from gateway.settings import Settings
@@ -84,6 +85,8 @@ class ReportScheduler:
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
         self.sent = 0
+        #: reads of personal data in sent reports (flushed after each tick)
+        self.audit = AuditWriter(db)
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient()
@@ -113,8 +116,12 @@ class ReportScheduler:
         """Plan due runs, then deliver every run that is due; return how many were handled."""
         await self.plan(datetime.now(UTC))
         handled = 0
-        while await self.deliver_one():
-            handled += 1
+        try:
+            while await self.deliver_one():
+                handled += 1
+        finally:
+            if self.audit.pending:
+                await self.audit.flush()
         return handled
 
     async def plan(self, now: datetime) -> int:
@@ -158,6 +165,14 @@ class ReportScheduler:
             return True
         await self._finish(run, "sent", None, len(out.rendered.content))
         self.sent += 1
+        report_read(
+            self.audit,
+            out.reads,
+            owner_principal(ctx),
+            operation="scheduled report",
+            request_id=f"report_delivery:{run['id']}",
+            report=f"{out.title} {ctx['format']}",
+        )
         return True
 
     async def _render(self, run: Any, ctx: Any) -> Outgoing:
@@ -185,7 +200,8 @@ class ReportScheduler:
         finally:
             await session.close()
         payload = request_payload(req, ctx["format"], bom=False)
-        doc, rendered = await render_report(self.db, self.settings, principal, payload)
+        notes = ReadNotes()
+        doc, rendered = await render_report(self.db, self.settings, principal, payload, notes)
         period = (
             f"{req.start.astimezone(_zone(req.timezone)):%Y-%m-%d} to "
             f"{req.end.astimezone(_zone(req.timezone)):%Y-%m-%d} ({req.timezone})"
@@ -198,6 +214,7 @@ class ReportScheduler:
             period,
             attachment_name(doc.title, rendered.extension),
             rendered,
+            notes,
         )
 
     async def _send(self, run: Any, ctx: Any, out: Outgoing) -> None:

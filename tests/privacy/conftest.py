@@ -53,6 +53,14 @@ def privacy_url(
 
 
 @pytest.fixture(scope="session")
+def privacy_live_url(
+    privacy_dsn: str, privacy_settings: Settings, start_gateway: Callable[..., str]
+) -> str:
+    """A second gateway over the privacy database, with its realtime hub (subscriptions)."""
+    return start_gateway(privacy_settings, privacy_dsn)
+
+
+@pytest.fixture(scope="session")
 def role_users(
     privacy_dsn: str, users_of: Callable[[str], dict[str, list[uuid.UUID]]]
 ) -> dict[str, list[uuid.UUID]]:

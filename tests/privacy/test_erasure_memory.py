@@ -14,11 +14,9 @@ from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 import websockets
 from testkit import SEED_END, tq
 
-from gateway.settings import Settings
 from resolvers.statistics_data import CACHE
 
 GQL = Callable[..., dict[str, Any]]
@@ -30,14 +28,6 @@ TREND = """query($from: DateTime!, $to: DateTime!) {
 EXPORT = """mutation($ids: [ID!]) {
   exportTickets(format: CSV, filter: {customerId: $ids}) { url rows } }"""
 SUBJECT_ACCESS = "mutation($id: ID!) { exportCustomerData(customerId: $id) { downloadPath } }"
-
-
-@pytest.fixture(scope="module")
-def live_url(
-    privacy_dsn: str, privacy_settings: Settings, start_gateway: Callable[..., str]
-) -> str:
-    """A second gateway over the privacy database, with its realtime hub."""
-    return start_gateway(privacy_settings, privacy_dsn)
 
 
 async def _stats(url: str) -> dict[str, Any]:
@@ -68,7 +58,7 @@ async def _frames(ws: Any, seconds: float) -> list[dict[str, Any]]:
 
 
 async def test_erasure_scrubs_queued_events_caches_and_downloads(
-    live_url: str, token_of: Callable[..., str], owner: asyncpg.Connection, privacy_dsn: str
+    privacy_live_url: str, token_of: Callable[..., str], owner: asyncpg.Connection, privacy_dsn: str
 ) -> None:
     customer = (await owner.fetch(tq("privacy_pick_customer"), 4))[0]
     other = (await owner.fetch(tq("privacy_pick_customer"), 7))[0]
@@ -79,7 +69,7 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
     headers = {"Authorization": f"Bearer {manager}"}
 
     # before the erasure: a download link about the customer, a subject-access link, a cache entry
-    async with httpx.AsyncClient(base_url=live_url, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=privacy_live_url, timeout=60) as http:
         post = {"query": EXPORT, "variables": {"ids": [str(customer["id"])]}}
         link = (await http.post("/graphql", json=post, headers=headers)).json()
         url = link["data"]["exportTickets"]["url"]
@@ -96,7 +86,7 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
         assert hits >= 1  # the second read was a hit
 
     ws = await websockets.connect(
-        live_url.replace("http://", "ws://") + "/graphql",
+        privacy_live_url.replace("http://", "ws://") + "/graphql",
         subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
     )
     blocker = await asyncpg.connect(privacy_dsn)
@@ -104,7 +94,7 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
         await ws.send(json.dumps({"type": "connection_init", "payload": headers}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": FEED}}))
-        stats = await _until(live_url, "subscriptions", 1)
+        stats = await _until(privacy_live_url, "subscriptions", 1)
         delivered = stats["delivered"]
 
         # the stream's first event blocks on a nested field (categories locked), so the next
@@ -113,14 +103,14 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
         await tx.start()
         await blocker.execute(tq("lock_table", table="support_categories"))
         await owner.execute(tq("privacy_set_subject"), mine[0], f"first, from {name}")
-        await _until(live_url, "delivered", delivered + 1)
+        await _until(privacy_live_url, "delivered", delivered + 1)
         await asyncio.sleep(0.3)  # the stream has taken it and is executing it
         await owner.execute(tq("privacy_set_subject"), theirs, "another customer's ticket")
         await owner.execute(tq("privacy_set_subject"), mine[1], f"second, from {email}")
-        await _until(live_url, "delivered", delivered + 3)
+        await _until(privacy_live_url, "delivered", delivered + 3)
 
         await owner.fetchval(tq("privacy_erase"), customer["id"], "art. 17, memory test")
-        stats = await _until(live_url, "erasures", 1)
+        stats = await _until(privacy_live_url, "erasures", 1)
         assert stats["scrubbedEvents"] >= 1  # the second event of the customer, still queued
         await tx.rollback()
         frames = await _frames(ws, 4.0)
@@ -145,7 +135,7 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
     assert all(c["ticket"]["customer"]["email"] is None for c in mine_seen)
 
     # the statistics cache does not answer from before; the links give nothing of the customer
-    async with httpx.AsyncClient(base_url=live_url, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=privacy_live_url, timeout=60) as http:
         assert "errors" not in (await http.post("/graphql", json=trend, headers=headers)).json()
         assert CACHE.hits == hits
         after = (await http.get(url, headers=headers)).text
