@@ -86,7 +86,13 @@ class GatewayProcess:
     """
 
     def __init__(
-        self, dsn: str, settings: Settings, *, pool_max: int = 8, workers: int = 1
+        self,
+        dsn: str,
+        settings: Settings,
+        *,
+        pool_max: int = 8,
+        workers: int = 1,
+        limits: str = BENCH_LIMITS,
     ) -> None:
         self.port = free_port()
         self.workers = workers
@@ -97,7 +103,7 @@ class GatewayProcess:
             "GATEWAY_PORT": str(self.port),
             "SUPABASE_JWT_SECRET": settings.jwt_secret,
             "GATEWAY_POOL_MAX": str(pool_max),
-            "GATEWAY_LIMITS": BENCH_LIMITS,
+            "GATEWAY_LIMITS": limits,
             "GATEWAY_WS_MAX_UNAUTHENTICATED": "100000",
             "GATEWAY_LOG_FORMAT": "text",
             # no insights training in the background of latency benches (bench.insights times it)

@@ -44,6 +44,7 @@ import httpx
 import sql
 from bench.harness import (
     BENCH_END,
+    BENCH_LIMITS,
     GatewayProcess,
     Timing,
     family,
@@ -280,8 +281,17 @@ async def side_by_side(dsn: str, settings: Settings, tok: str, seconds: float) -
         print(line(label, run) + ratio, flush=True)
 
 
-async def under_load(dsn: str, settings: Settings, tok: str, seconds: float, soak: float) -> None:
-    with GatewayProcess(dsn, settings) as gw:
+#: The executive's cost budget in the load scenario, raised so the heavy analytics run.
+HEAVY_BUDGET = "executive.cost=1000000"
+
+
+async def under_load(
+    dsn: str, settings: Settings, tok: str, heavy_tok: str, seconds: float, soak: float
+) -> None:
+    """The light query under 200 clients, then alone and beside heavy analytics (run with an
+    executive token whose cost budget is raised; the manager's default budget refuses them)."""
+    limits = f"{BENCH_LIMITS},{HEAVY_BUDGET}"
+    with GatewayProcess(dsn, settings, limits=limits) as gw:
         rss_start = rss(gw.pid)
         crowd = await load(gw.url, tok, LIGHT, clients=200, seconds=seconds, pid=gw.pid)
         print(line("light query, 200 clients", crowd), flush=True)
@@ -289,21 +299,36 @@ async def under_load(dsn: str, settings: Settings, tok: str, seconds: float, soa
         print(line("light query, 4 clients, alone", alone), flush=True)
         heavy = [
             asyncio.ensure_future(
-                load(gw.url, tok, q, clients=1, seconds=seconds, variables=v, generator="httpx")
+                load(
+                    gw.url, heavy_tok, q, clients=1, seconds=seconds, variables=v, generator="httpx"
+                )
             )
             for _, q, v in HEAVY
         ]
+        await asyncio.sleep(1.0)  # the heavy requests are running
         beside = await load(gw.url, tok, LIGHT, clients=4, seconds=seconds)
         done = await asyncio.gather(*heavy)
         print(line("light query, 4 clients, beside heavy analytics", beside), flush=True)
         for (label, _, _), run in zip(HEAVY, done, strict=True):
-            print(line("  heavy: " + label, run), flush=True)
+            print(line("  heavy (executive budget): " + label, run), flush=True)
+        refused = await load(
+            gw.url, tok, HEAVY[0][1], clients=1, seconds=2, variables=HEAVY[0][2], generator="httpx"
+        )
+        print(line("  heavy backlog as manager: refused (cost)", refused), flush=True)
         if soak > 0:
             mixed = [
                 load(gw.url, tok, GATEWAY_SHAPE, clients=8, seconds=soak),
                 load(gw.url, tok, LIGHT, clients=8, seconds=soak),
                 *(
-                    load(gw.url, tok, q, clients=1, seconds=soak, variables=v, generator="httpx")
+                    load(
+                        gw.url,
+                        heavy_tok,
+                        q,
+                        clients=1,
+                        seconds=soak,
+                        variables=v,
+                        generator="httpx",
+                    )
                     for _, q, v in HEAVY
                 ),
             ]
@@ -327,10 +352,12 @@ async def main() -> None:
     dsn = await prepare_database(settings, args.tickets, 180)
     user = await first_user(dsn, sql.load("first_user_of_role"), "manager")
     tok = token(settings, user, "manager")
+    executive = await first_user(dsn, sql.load("first_user_of_role"), "executive")
+    heavy_tok = token(settings, executive, "executive")
     if args.only in (None, "side"):
         await side_by_side(dsn, settings, tok, args.seconds)
     if args.only in (None, "load"):
-        await under_load(dsn, settings, tok, args.seconds, args.soak_seconds)
+        await under_load(dsn, settings, tok, heavy_tok, args.seconds, args.soak_seconds)
 
 
 if __name__ == "__main__":

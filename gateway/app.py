@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -90,8 +91,9 @@ def create_app(
     db = Database(dsn, min_size=settings.pool_min, max_size=settings.pool_max)
     verifier = TokenVerifier(settings)
     audit = AuditWriter(db, flush_seconds=settings.audit_flush_seconds)
+    app_metrics = Metrics(db.pool_snapshot, multiprocess=settings.metrics_dir is not None)
     state = GatewayState(
-        settings=settings, db=db, verifier=verifier, audit=audit, metrics=Metrics(db.pool_snapshot)
+        settings=settings, db=db, verifier=verifier, audit=audit, metrics=app_metrics
     )
     retention = RetentionScheduler(
         dsn,
@@ -194,6 +196,7 @@ def create_app(
             await verifier.aclose()
             await audit.stop()
             await db.close()
+            app_metrics.process_exited(os.getpid())
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),

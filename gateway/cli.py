@@ -14,7 +14,7 @@ import typer
 import sql
 from gateway.alerting.config import AlertingConfig, AlertingConfigError, parse_alerting
 from gateway.auth import APP_ROLES, mint_token
-from gateway.settings import Settings, hand_down, load_settings
+from gateway.settings import Settings, hand_down, load_settings, share_metrics
 
 app = typer.Typer(
     help="GraphQL analytics gateway over Supabase for support operations.",
@@ -137,10 +137,22 @@ def serve(
     dsn = database_url(settings)
     json_logs = settings.log_format == "json"
     if workers > 1:
+        import shutil
+        import tempfile
+
         hand_down(database_url=dsn)  # the workers connect to the server started here
-        gateway.server.serve(
-            None, host or settings.host, port or settings.port, workers=workers, json_logs=json_logs
-        )
+        metrics_dir = Path(tempfile.mkdtemp(prefix="gateway-metrics-"))
+        share_metrics(metrics_dir)  # /metrics of any worker counts them all
+        try:
+            gateway.server.serve(
+                None,
+                host or settings.host,
+                port or settings.port,
+                workers=workers,
+                json_logs=json_logs,
+            )
+        finally:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
         return
     gateway.server.serve(
         create_app(

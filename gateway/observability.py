@@ -10,8 +10,9 @@ Metrics (``/metrics``, one registry per app so several apps can live in one proc
   rate, concurrency, ...);
 - ``gateway_pool_connections{state}`` (``in_use``, ``idle``, ``max``) and
   ``gateway_pool_waiting`` (requests waiting for a connection);
-- ``gateway_subscriptions``, ``gateway_hub_queued_events`` (events waiting in subscriber queues:
-  the hub's lag) and ``gateway_hub_dropped_total``.
+- ``gateway_subscriptions``, ``gateway_hub_queued_events`` (events waiting in subscriber
+  queues), ``gateway_hub_lag_seconds`` (age of the oldest of them, by its change's time: how
+  far behind the slowest subscriber is) and ``gateway_hub_dropped_total``.
 
 Logs: :class:`JsonFormatter` writes one JSON object per record with the request id, the
 principal's user id and role (never personal data) taken from the request's context variables
@@ -30,9 +31,10 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 
@@ -94,10 +96,29 @@ def configure_json_logs(level: int = logging.INFO) -> None:
     logging.getLogger("uvicorn.access").disabled = True  # gateway.access replaces it
 
 
-class Metrics:
-    """The gateway's Prometheus metrics (see the module docstring)."""
+#: How often a process of ``serve --workers N`` refreshes its gauges (pool, hub) in the shared
+#: files, on the way of a request (a scrape reaches one worker; the others' gauges are read
+#: from what they last wrote).
+GAUGE_REFRESH_SECONDS = 1.0
 
-    def __init__(self, pool: Callable[[], tuple[int, int, int, int]] | None = None) -> None:
+
+class Metrics:
+    """The gateway's Prometheus metrics (see the module docstring).
+
+    ``multiprocess`` (``serve --workers N``, :attr:`gateway.settings.Settings.metrics_dir`):
+    prometheus_client keeps each worker's values in files of a shared folder; :meth:`render`
+    then adds up the counters and histograms of all workers and the gauges of the live ones
+    (the hub lag: the largest), whichever worker is asked.
+    """
+
+    def __init__(
+        self,
+        pool: Callable[[], tuple[int, int, int, int]] | None = None,
+        *,
+        multiprocess: bool = False,
+    ) -> None:
+        self.multiprocess = multiprocess
+        self._refreshed = 0.0
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -119,18 +140,40 @@ class Metrics:
         self.rejections = Counter(
             "gateway_rejections", "Requests refused by a limit", ["limit"], registry=r
         )
+        total: Literal["livesum"] = "livesum"  # gauges: live workers' sum; the lag: their largest
         self.pool_connections = Gauge(
-            "gateway_pool_connections", "Database pool connections", ["state"], registry=r
+            "gateway_pool_connections",
+            "Database pool connections",
+            ["state"],
+            registry=r,
+            multiprocess_mode=total,
         )
         self.pool_waiting = Gauge(
-            "gateway_pool_waiting", "Requests waiting for a pooled connection", registry=r
+            "gateway_pool_waiting",
+            "Requests waiting for a pooled connection",
+            registry=r,
+            multiprocess_mode=total,
         )
-        self.subscriptions = Gauge("gateway_subscriptions", "Open subscriptions", registry=r)
+        self.subscriptions = Gauge(
+            "gateway_subscriptions", "Open subscriptions", registry=r, multiprocess_mode=total
+        )
         self.hub_queued = Gauge(
-            "gateway_hub_queued_events", "Events waiting in subscriber queues", registry=r
+            "gateway_hub_queued_events",
+            "Events waiting in subscriber queues",
+            registry=r,
+            multiprocess_mode=total,
+        )
+        self.hub_lag = Gauge(
+            "gateway_hub_lag_seconds",
+            "Age of the oldest event waiting in a subscriber queue (0: none waits)",
+            registry=r,
+            multiprocess_mode="livemax",
         )
         self.hub_dropped = Gauge(
-            "gateway_hub_dropped_total", "Subscriptions dropped on overflow", registry=r
+            "gateway_hub_dropped_total",
+            "Subscriptions dropped on overflow",
+            registry=r,
+            multiprocess_mode=total,
         )
         self._names: set[str] = set()
         self._pool = pool
@@ -155,11 +198,17 @@ class Metrics:
         self.requests.labels(label, outcome).inc()
         self.seconds.labels(label, outcome).observe(seconds)
         self.statements.observe(statements)
+        if self.multiprocess:
+            now = time.monotonic()
+            if now - self._refreshed >= GAUGE_REFRESH_SECONDS:
+                self._refreshed = now
+                self.refresh_gauges()
 
     def reject(self, limit: str) -> None:
         self.rejections.labels(limit).inc()
 
-    def render(self) -> bytes:
+    def refresh_gauges(self) -> None:
+        """This process's pool and hub gauges, from their current state."""
         if self._pool is not None:
             in_use, idle, size_max, waiting = self._pool()
             self.pool_connections.labels("in_use").set(in_use)
@@ -170,8 +219,21 @@ class Metrics:
             stats = self._hub()
             self.subscriptions.set(stats.get("subscriptions", 0))
             self.hub_queued.set(stats.get("queued", 0))
+            self.hub_lag.set(stats.get("lagSeconds", 0.0))
             self.hub_dropped.set(stats.get("dropped", 0))
-        return generate_latest(self.registry)
+
+    def render(self) -> bytes:
+        self.refresh_gauges()
+        if not self.multiprocess:
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+        return generate_latest(every_worker)
+
+    def process_exited(self, pid: int) -> None:
+        """Drop a finished worker's live gauges (its counters keep counting in the sums)."""
+        if self.multiprocess:
+            prometheus_multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST

@@ -75,6 +75,9 @@ Environment variables (all optional):
 ``GATEWAY_LOG_FORMAT``
     ``json`` (default for ``serve``/``demo``: one JSON object per line with the request id, user
     id and role) or ``text``.
+``PROMETHEUS_MULTIPROC_DIR``
+    Set by ``serve --workers N`` for its workers (a fresh folder per run, removed at exit):
+    each keeps its metrics there, so ``/metrics`` of any worker covers them all.
 ``ALERTING``
     The alerting engine of ``serve``/``demo``: ``off``, or comma-separated overrides of its
     rules and thresholds, ``name=value`` with dotted names (e.g.
@@ -175,6 +178,9 @@ class Settings:
         return self.limits.get(app_role or "", self.limits["default"])
 
     # insights (issue 11)
+    #: ``serve --workers N``: the folder where every worker keeps its metrics, so ``/metrics``
+    #: in any of them covers all (prometheus_client's multiprocess mode; :func:`share_metrics`)
+    metrics_dir: Path | None = None
     insights_predict_hours: float = 24.0
     insights_predict_delay_seconds: float = 60.0
 
@@ -245,6 +251,17 @@ def hand_down(**changes: str) -> None:
     os.environ[HANDED_DOWN] = json.dumps(changes)
 
 
+#: prometheus_client's own variable: set, every metric of this process and of the processes it
+#: starts is kept in files in that folder (read at import, before any metric is made).
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def share_metrics(directory: Path) -> None:
+    """Make the worker processes this one starts keep their metrics in ``directory`` (before
+    they import prometheus_client), so ``/metrics`` in any of them counts all."""
+    os.environ[METRICS_DIR] = str(directory)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``env`` (default: the process environment), with what a
     parent process handed down (:func:`hand_down`) on top."""
@@ -298,6 +315,7 @@ def _from_environment(e: Mapping[str, str]) -> Settings:
         ws_max_subscriptions=integer(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
         internal_token=e.get("GATEWAY_INTERNAL_TOKEN") or None,
         log_format=choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
+        metrics_dir=Path(e[METRICS_DIR]) if e.get(METRICS_DIR) else None,
         insights_predict_hours=hours_or_off(e, "INSIGHTS_PREDICT_HOURS", 24.0),
         insights_predict_delay_seconds=number(e, "INSIGHTS_PREDICT_DELAY_SECONDS", 60.0),
     )

@@ -31,6 +31,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from gateway.auth import Principal
@@ -205,6 +206,21 @@ class Hub:
         log.warning("realtime: dropped a slow %s subscription", sub.kind)
         self.close(sub)
 
+    def lag_seconds(self, now: datetime | None = None) -> float:
+        """Age of the oldest event still waiting in a subscriber's queue (0 when none is): how
+        far behind its change the slowest subscriber is, by the change's own ``changed_at``."""
+        at = now or datetime.now(UTC)
+        oldest: datetime | None = None
+        for by_class in self._subs.values():
+            for members in by_class.values():
+                for sub in members:
+                    waiting = getattr(sub.queue, "_queue", None)  # asyncio.Queue's deque
+                    head = waiting[0] if waiting else None
+                    changed = getattr(head, "changed_at", None)
+                    if isinstance(changed, datetime) and (oldest is None or changed < oldest):
+                        oldest = changed
+        return max(0.0, (at - oldest).total_seconds()) if oldest is not None else 0.0
+
     def subscriptions(self) -> int:
         return sum(len(s) for by_class in self._subs.values() for s in by_class.values())
 
@@ -237,6 +253,7 @@ class Hub:
                 for members in by_class.values()
                 for sub in members
             ),
+            "lagSeconds": round(self.lag_seconds(), 3),
             "dropped": self.counters["dropped"] + self.streams.dropped,
             "erasures": self.counters["erasures"],
             "scrubbedEvents": self.counters["scrubbed"],

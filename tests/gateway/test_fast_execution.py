@@ -160,3 +160,58 @@ def test_a_null_in_a_non_null_leaf_is_the_same_error() -> None:
     assert a.errors is not None and b.errors is not None
     assert [e.formatted for e in a.errors] == [e.formatted for e in b.errors]
     assert "Cannot return null for non-nullable field Thing.name." in b.errors[0].message
+
+
+@strawberry.type(name="Point")
+class _Point:
+    n: int
+    label: str
+    value: float | None
+
+
+@strawberry.type(name="Query")
+class _Series:
+    @strawberry.field
+    async def points(self, broken: int = -1) -> list[_Point]:
+        out = [_Point(n=i, label=f"p{i}", value=i / 3 if i % 7 else None) for i in range(5_000)]
+        if broken >= 0:
+            out[broken].n = None  # type: ignore[assignment]
+        return out
+
+
+async def test_a_large_list_of_plain_objects_completes_off_the_loop_to_the_same_answer() -> None:
+    from gateway import fast_execution
+
+    plain = strawberry.Schema(query=_Series)
+    fast = strawberry.Schema(query=_Series, execution_context_class=GatewayExecutor)
+    install(fast)
+    calls: list[int] = []
+    original = fast_execution._complete_plain
+
+    def counting(items: list[Any], *args: Any) -> Any:
+        calls.append(len(items))
+        return original(items, *args)
+
+    fast_execution._complete_plain = counting  # type: ignore[assignment]
+    try:
+        for doc in (
+            "{ points { n label value __typename } }",
+            "{ points { a: n b: value } }",
+            "{ points(broken: 4321) { n label } }",  # a null in a non-null leaf: graphql-core's
+        ):
+            a, b = await plain.execute(doc), await fast.execute(doc)
+            assert a.data == b.data
+            assert [e.formatted for e in a.errors or []] == [e.formatted for e in b.errors or []]
+        assert calls == [5_000, 5_000, 5_000]  # all three went to the pool (the last gave up)
+        a = await plain.execute("{ points(broken: 4321) { n } }")
+        assert a.errors and "Cannot return null for non-nullable field Point.n." in str(a.errors)
+        # a selection with an object, a fragment or a directive stays on the loop
+        for doc in (
+            "{ points { ... on Point { n } } }",
+            "query($x: Boolean!) { points { n @include(if: $x) } }",
+        ):
+            b = await fast.execute(doc, variable_values={"x": True})
+            assert b.data == (await plain.execute(doc, variable_values={"x": True})).data
+        assert len(calls) == 3
+    finally:
+        fast_execution._complete_plain = original  # type: ignore[assignment]
