@@ -18,7 +18,9 @@ Root cause
     :func:`analytics.rootcause.shift_share` (weighted-mean KPIs: the weights are each segment's
     ``n``, the KPI's denominator) or :func:`analytics.rootcause.count_change` (ticket volume).
     Medians, percentiles and workforce time ratios are not weighted means of their segments and
-    are refused. Bottlenecks: ``stats_lifecycle_stages`` (one statement).
+    are refused. Bottlenecks: ``stats_lifecycle_stages`` (one statement): waiting for the first
+    response, in progress, pending the customer and on hold (from the tickets' status history),
+    reopened.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ DECOMPOSABLE = frozenset({
 })  # fmt: skip
 COUNTED = frozenset({"ticket_volume"})
 DEFAULT_DIMENSIONS = ("category", "channel", "team", "priority", "vip_tier")
+#: Lifecycle stages of the bottlenecks (``stats_lifecycle_stages``).
+STAGES = ("first_response", "in_progress", "pending_customer", "on_hold", "reopened")
 
 
 def _std(v: KpiFigure | KpiGroupFigure) -> float | None:
@@ -245,7 +249,7 @@ def _stages(rows: Sequence[Any]) -> tuple[Stage, ...]:
     by = {r["period"]: r for r in rows}
     cur, prev = by.get("current"), by.get("previous")
     out = []
-    for stage in ("first_response", "in_progress", "reopened"):
+    for stage in STAGES:
 
         def get(r: Any, col: str, stage: str = stage) -> Any:
             return None if r is None else r[f"{stage}_{col}"]

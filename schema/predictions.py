@@ -48,6 +48,7 @@ class IncidentKind(Enum):
     VOLUME_SPIKE = "volume_spike"
     SLA_BREACH_WAVE = "sla_breach_wave"
     SATISFACTION_DROP = "satisfaction_drop"
+    HOLD_DELAY = "hold_delay"
 
 
 @strawberry.type(

@@ -33,6 +33,7 @@ from synthetic.reference import (
     policy_frame,
 )
 from synthetic.roster import build_roster
+from synthetic.status_history import status_history_frame
 from synthetic.tickets import draw_tickets
 from synthetic.timeline import build_timeline
 from synthetic.vip import customers_frame, decide_churn, tracking_frame
@@ -107,6 +108,7 @@ def generate(plan: Plan, step: Callable[[str], None] | None = None) -> list[Fram
         interactions_frame(it, tk, st, staff),
         bodies_frame(it),
         sla_frame(tk, st, sla, staff),
+        status_history_frame(seed, tk, tl, it, st, staff, period, incidents),
     ]
     frames.append(survey_frame(sv, tk, st, staff, customers))
     done("interaction frames")

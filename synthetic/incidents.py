@@ -12,6 +12,11 @@ from its start), each only when the period is long enough to show it against nor
 ``satisfaction_drop`` (≥ 26 days)
     seven local days from 65% of the period where CSAT of the beauty team's surveys answered in the
     window falls by about ``|magnitude|`` points.
+``hold_delay`` (≥ 28 days)
+    seven local days from 72% of the period where a carrier investigation keeps the tickets of
+    the on-hold categories (late delivery, damaged item, refund status) created in the window on
+    hold for most of each wait for the customer: the share of the wait spent on hold goes from
+    about 0.3 to ``magnitude`` (synthetic/status_history.py), so rootCause's on-hold stage grows.
 """
 
 from __future__ import annotations
@@ -30,9 +35,12 @@ from synthetic.rand import as_uuid
 from synthetic.reference import LEAF_ID0, LEAF_SLUGS, ROOTS
 
 SPIKE_LEAF = LEAF_SLUGS.index("late_delivery")
+#: Categories whose tickets go on hold (waiting for a carrier or the warehouse).
+HOLD_LEAF_SLUGS = ("late_delivery", "damaged_item", "refund_status")
 SPIKE_MAGNITUDE = 3.0
 WAVE_MAGNITUDE = 6.0
 DROP_MAGNITUDE = -0.8
+HOLD_MAGNITUDE = 0.9
 DROP_TEAM = BEAUTY
 
 
@@ -52,6 +60,7 @@ class Incidents:
     spike: IncidentWindow | None
     wave: IncidentWindow | None
     drop: IncidentWindow | None
+    hold: IncidentWindow | None = None
 
 
 def _local(day: datetime, hour: int) -> int:
@@ -71,7 +80,7 @@ def plan_incidents(period: DataSpan) -> Incidents:
             d += timedelta(days=1)
         return d
 
-    wave = spike = drop = None
+    wave = spike = drop = hold = None
     if days >= 7:
         d = day_at(0.2, {1, 2, 3, 4})
         wave = IncidentWindow(_local(d, 0), _local(d + timedelta(days=2), 0))
@@ -81,7 +90,15 @@ def plan_incidents(period: DataSpan) -> Incidents:
     if days >= 26:
         d = first + timedelta(days=int(0.65 * days))
         drop = IncidentWindow(_local(d, 0), _local(d + timedelta(days=7), 0))
-    return Incidents(spike=_fits(spike, period), wave=_fits(wave, period), drop=_fits(drop, period))
+    if days >= 28:
+        d = first + timedelta(days=int(0.72 * days))
+        hold = IncidentWindow(_local(d, 0), _local(d + timedelta(days=7), 0))
+    return Incidents(
+        spike=_fits(spike, period),
+        wave=_fits(wave, period),
+        drop=_fits(drop, period),
+        hold=_fits(hold, period),
+    )
 
 
 def _fits(window: IncidentWindow | None, period: DataSpan) -> IncidentWindow | None:
@@ -128,6 +145,18 @@ def incidents_frame(incidents: Incidents, staff: Staff) -> Frame:
                 team,
                 DROP_MAGNITUDE,
                 "Serum reformulation complaints: the beauty team's CSAT fell ~0.8 for a week.",
+            ),
+        )
+    if incidents.hold:
+        leaves = [LEAF_ID0 + LEAF_SLUGS.index(s) for s in HOLD_LEAF_SLUGS]
+        rows.append(
+            (
+                "hold_delay",
+                incidents.hold,
+                {"level": "category", "category_ids": leaves, "stage": "on_hold"},
+                HOLD_MAGNITUDE,
+                "Carrier investigations: tickets of the on-hold categories created this week "
+                "spent ~90% of each wait for the customer on hold.",
             ),
         )
     n = len(rows)

@@ -76,9 +76,12 @@ async def load_frames(
     counts: dict[str, int] = {}
     async with conn.transaction():
         await conn.execute(sql.load("seed_load_settings"))
-        await _try(conn, sql.load("seed_replica_mode"))
+        replica = await _try(conn, sql.load("seed_replica_mode"))
         await conn.execute(sql.load("seed_drop_indexes"))
         for frame in frames:
+            if frame.table == "support_ticket_status_history" and not replica:
+                # triggers ran on the tickets just copied: their rows give way to the history
+                await conn.execute(sql.load("seed_status_history_clear"))
             await conn.copy_to_table(
                 frame.table,
                 source=_chunks(frame, step),

@@ -230,7 +230,7 @@ def test_root_cause_sums_exactly_and_ranks_the_injected_team_drop(
     assert team["drivers"][0]["key"] == json.loads(drop.scope)["team_id"]  # the beauty team first
     assert team["drivers"][0]["rate"] < 0
     stages = {b["stage"] for b in out["bottlenecks"]}
-    assert stages == {"first_response", "in_progress", "reopened"}
+    assert stages == {"first_response", "in_progress", "pending_customer", "on_hold", "reopened"}
 
 
 SCOPED = {
@@ -251,7 +251,8 @@ SCOPED = {
     "rootCause": """query($from: DateTime!, $to: DateTime!, $team: ID, $agent: ID) {
       rootCause(kpi: "fcr", window: {from: $from, to: $to}, teamId: $team, agentId: $agent,
                 dimensions: [CHANNEL]) {
-        value previousValue n dimensions { drivers { key contribution } } } }""",
+        value previousValue n dimensions { drivers { key contribution } }
+        bottlenecks { stage n previousN meanHours previousMeanHours } } }""",
 }
 
 
