@@ -162,6 +162,29 @@ async def _scoring(db: Database, as_of: datetime, runs: int = 6) -> None:
     )
 
 
+async def _survey_sql(dsn: str, runs: int = 3) -> float:
+    """The reference of ``satisfactionDrivers``: its feature statement alone (the 30 days of
+    :data:`MONTH`, an analyst's rights), median seconds over ``runs``."""
+    db = Database(dsn, min_size=1, max_size=2)
+    await db.open()
+    try:
+        times = []
+        for _ in range(runs):
+            s = db.session(TRAINER, statement_timeout_ms=600_000)
+            try:
+                await s.fetch(sql.load("stats_data_version"))  # the session's setup
+                t0 = time.perf_counter()
+                await s.fetch(sql.load("insights_survey_features"),
+                              datetime.fromisoformat(MONTH["from"]),
+                              datetime.fromisoformat(MONTH["to"]))  # fmt: skip
+                times.append(time.perf_counter() - t0)
+            finally:
+                await s.close()
+        return statistics.median(times)
+    finally:
+        await db.close()
+
+
 async def run(tickets: int, days: int, requests: int, only: str) -> None:
     settings = load_settings()
     dsn = await prepare_database(settings, tickets, days)
@@ -169,6 +192,8 @@ async def run(tickets: int, days: int, requests: int, only: str) -> None:
     print(f"\nInsights: {tickets:,} tickets over {days} days (models as of now, {now:%H:%M} UTC)")
     if not only:
         await _offline(dsn, now)
+    survey_sql = await _survey_sql(dsn)
+    print(f"reference: survey feature SQL alone (30 d, analyst) median {survey_sql * 1000:.1f} ms")
     users = {r: await first_user(dsn, sql.load("first_user_of_role"), r)
              for r in {f[1] for f in FIELDS}}  # fmt: skip
     tokens = {r: token(settings, u, r) for r, u in users.items()}
@@ -186,7 +211,10 @@ async def run(tickets: int, days: int, requests: int, only: str) -> None:
                     if i:  # the first request warms the process
                         samples.append(ms)
                 t = Timing.of(samples)
-                print(f"{name:<38} {role:<10} {t.p50:>8.1f} {t.p95:>8.1f} {stmts:>8}")
+                ratio = ""
+                if name.startswith("satisfactionDrivers"):
+                    ratio = f"  {t.p50 / (survey_sql * 1000):.2f}x the feature SQL alone"
+                print(f"{name:<38} {role:<10} {t.p50:>8.1f} {t.p95:>8.1f} {stmts:>8}{ratio}")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ Fitting the drivers' models runs on the offload pool, off the event loop.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -28,7 +29,7 @@ from resolvers.insights_models import CHURN, SATISFACTION_RISK, StoredModel, lat
 from resolvers.insights_scoring import ClientRisk, ClientRiskPage, RiskScoreResult, Upsell
 from resolvers.kpi_series import series
 from resolvers.offload import run_cpu
-from resolvers.port import Session
+from resolvers.port import Row, Session
 from resolvers.windows import require_aware, validate_window
 
 MIN_GROUP_SURVEYS = 100
@@ -56,8 +57,16 @@ class DriversReport:
 
 
 def _drivers(
-    frame: pd.DataFrame, keys: pd.Series | None
+    rows: Sequence[Row], group_by: DriverGrouping | None
 ) -> tuple[DriversResult, list[DriverGroup]]:
+    """The drivers of the rows (and of each group): the whole analysis, frame included, on the
+    CPU pool (the frame of 66k surveys alone took 0.2 s)."""
+    frame = driver_frame(rows)
+    keys = None
+    if group_by is DriverGrouping.TEAM:
+        keys = pd.Series([str(r["team_id"]) for r in rows], index=frame.index)
+    elif group_by is not None:
+        keys = frame[group_by.value]
     overall = satisfaction_drivers(frame)
     groups: list[DriverGroup] = []
     if keys is not None:
@@ -75,15 +84,8 @@ async def drivers_report(
     everyone and (with ``group_by``) per group of at least :data:`MIN_GROUP_SURVEYS` surveys."""
     validate_window(start, end)
     rows = await session.fetch(sql.load("insights_survey_features"), start, end)
-    raw = [dict(r) for r in rows]
-    frame = driver_frame(raw)
-    keys = None
-    if group_by is DriverGrouping.TEAM:
-        keys = pd.Series([str(r["team_id"]) for r in raw], index=frame.index)
-    elif group_by is not None:
-        keys = frame[group_by.value]
     try:
-        overall, groups = await run_cpu(_drivers, frame, keys)
+        overall, groups = await run_cpu(_drivers, rows, group_by)
     except ValueError as exc:
         raise UserInputError(f"cannot analyse satisfaction drivers here: {exc}") from exc
     return DriversReport(start, end, overall, tuple(groups))
