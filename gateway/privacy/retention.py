@@ -67,6 +67,8 @@ class RetentionReport:
     steps: int = 0
     #: the slowest steps: (seconds, what)
     slowest: list[tuple[float, str]] = field(default_factory=list)
+    #: every step's duration, in order (the benchmark's distribution)
+    step_seconds: list[float] = field(default_factory=list)
 
     def add(self, key: str, n: int) -> None:
         self.done[key] = self.done.get(key, 0) + n
@@ -99,6 +101,7 @@ class _Steps:
         took = time.monotonic() - started
         report = self.report
         report.steps += 1
+        report.step_seconds.append(took)
         report.longest_step_seconds = max(report.longest_step_seconds, took)
         report.slowest = sorted([*report.slowest, (took, what)], reverse=True)[:5]
 

@@ -66,7 +66,8 @@ async def test_retention_run(
     days = dict(RETENTION_DEFAULTS)
     days.update(interactions=(now - OCTOBER[1]).days, message_bodies=25, tickets=28, audit_log=1)
     bodies_cutoff, tickets_cutoff = now - timedelta(days=25), now - timedelta(days=28)
-    await owner.fetchval(tq("retention_test_old_interaction"))
+    old_ticket = await owner.fetchval(tq("retention_test_old_ticket"))
+    await owner.fetchval(tq("retention_test_old_interaction"), old_ticket)
     assert await owner.fetchval(tq("retention_test_default_rows")) >= 1
     before = dict(
         await owner.fetchrow(tq("retention_test_counts"), *OCTOBER, bodies_cutoff, tickets_cutoff)
