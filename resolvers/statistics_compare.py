@@ -17,6 +17,7 @@ Root cause
     dimension, ``stats_segments_<source>``, segments only) feed
     :func:`analytics.rootcause.shift_share` (weighted-mean KPIs: the weights are each segment's
     ``n``, the KPI's denominator) or :func:`analytics.rootcause.count_change` (ticket volume).
+    Satisfaction KPIs read every dimension in one statement (``stats_segments_surveys_all``).
     Medians, percentiles and workforce time ratios are not weighted means of their segments and
     are refused. Bottlenecks: ``stats_lifecycle_stages`` (one statement): waiting for the first
     response, in progress, pending the customer and on hold (from the tickets' status history),
@@ -228,13 +229,27 @@ def _segments(name: str, current: Sequence[Stats], previous: Sequence[Stats],
     return out
 
 
+#: Sources whose segments of every grouping come from one statement
+#: (``stats_segments_<source>_all``: the windows' rows read and joined to their tickets once,
+#: then counted under each grouping).
+ONE_PASS = frozenset({"surveys"})
+
+
 async def _segments_rows(
     session: Session, source: str, dims: Sequence[str], window: tuple[datetime, datetime],
     compare: tuple[datetime, datetime], team_id: UUID | None, agent_id: UUID | None,
 ) -> dict[str, tuple[list[Stats], list[Stats]]]:  # fmt: skip
-    """Per dimension, the current and comparison segments' statistics (one statement each: a
-    single statement over every dimension defeats the planner's folding of the grouping)."""
-    out: dict[str, tuple[list[Stats], list[Stats]]] = {}
+    """Per dimension, the current and comparison segments' statistics: one statement for every
+    dimension (:data:`ONE_PASS` sources), else one per dimension (there, a single statement over
+    every dimension defeats the planner's folding of the grouping in the KPI function)."""
+    out: dict[str, tuple[list[Stats], list[Stats]]] = {d: ([], []) for d in dims}
+    if source in ONE_PASS:
+        rows = await session.fetch(sql.load(f"stats_segments_{source}_all"), *window, *compare,
+                                   list(dims), team_id, agent_id)  # fmt: skip
+        for r in rows:
+            now, before = out[r["grouping"]]
+            (now if r["period"] == "current" else before).append(kpi_results.decode(r["stats"]))
+        return out
     for dim in dims:
         rows = await session.fetch(
             sql.load(f"stats_segments_{source}"), *window, *compare, dim, team_id, agent_id

@@ -5,45 +5,64 @@
 -- completed stays in status pending / on_hold from public.support_ticket_status_history: a
 -- stay lasts until the ticket's next status row), reopened (first resolution -> latest
 -- resolution, reopened tickets). each stage's mean is over the tickets that went through it (n).
+-- plan: each window's tickets by their created_at index; their history as one index-only range
+-- scan of ticket ids per window (ids follow creation, so a window's tickets are nearly one id
+-- range; the join to the window's tickets keeps exactly them), in the order the window
+-- function needs.
 -- $1 from, $2 to, $3 comparison from, $4 comparison to, $5 team or null, $6 agent or null.
-with w (period, lo, hi) as (
-  values ('current', $1::timestamptz, $2::timestamptz),
-         ('previous', $3::timestamptz, $4::timestamptz)
-),
-k as (
-  select w.period, t.id, t.created_at, t.first_response_at, t.first_resolved_at, t.resolved_at,
-         t.reopen_count
-  from w
-  join public.support_tickets t on t.created_at >= w.lo and t.created_at < w.hi
-  where ($5::uuid is null or t.team_id = $5::uuid)
+with k as (
+  select 'current'::text as period, t.id, t.created_at, t.first_response_at,
+         t.first_resolved_at, t.resolved_at, t.reopen_count
+  from public.support_tickets t
+  where t.created_at >= $1::timestamptz and t.created_at < $2::timestamptz
+    and ($5::uuid is null or t.team_id = $5::uuid)
+    and ($6::uuid is null or t.assigned_agent_id = $6::uuid)
+  union all
+  select 'previous'::text, t.id, t.created_at, t.first_response_at,
+         t.first_resolved_at, t.resolved_at, t.reopen_count
+  from public.support_tickets t
+  where t.created_at >= $3::timestamptz and t.created_at < $4::timestamptz
+    and ($5::uuid is null or t.team_id = $5::uuid)
     and ($6::uuid is null or t.assigned_agent_id = $6::uuid)
 ),
+bounds as (
+  select k.period, min(k.id) as lo, max(k.id) as hi from k group by k.period
+),
+moves as (
+  -- per window, its id range in index order: the window function needs no sort
+  select 'current'::text as period, h.ticket_id, h.to_status, h.changed_at,
+         lead(h.changed_at) over (partition by h.ticket_id order by h.changed_at, h.id)
+           as left_at
+  from public.support_ticket_status_history h
+  where h.ticket_id between (select b.lo from bounds b where b.period = 'current')
+                        and (select b.hi from bounds b where b.period = 'current')
+  union all
+  select 'previous'::text, h.ticket_id, h.to_status, h.changed_at,
+         lead(h.changed_at) over (partition by h.ticket_id order by h.changed_at, h.id)
+  from public.support_ticket_status_history h
+  where h.ticket_id between (select b.lo from bounds b where b.period = 'previous')
+                        and (select b.hi from bounds b where b.period = 'previous')
+),
 stays as (
-  -- one row per ticket: seconds pending the customer and on hold (null: never in that status)
-  select k.period, x.pending_seconds, x.on_hold_seconds
-  from k
-  cross join lateral (
-    select sum(extract(epoch from s.left_at - s.changed_at))
-             filter (where s.to_status = 'pending') as pending_seconds,
-           sum(extract(epoch from s.left_at - s.changed_at))
-             filter (where s.to_status = 'on_hold') as on_hold_seconds
-    from (
-      select h.to_status, h.changed_at,
-             lead(h.changed_at) over (order by h.changed_at, h.id) as left_at
-      from public.support_ticket_status_history h
-      where h.ticket_id = k.id
-    ) s
-    where s.left_at is not null
-  ) x
+  -- per ticket: seconds pending the customer and on hold (null: never in that status)
+  select m.period, m.ticket_id,
+         sum(extract(epoch from m.left_at - m.changed_at))
+           filter (where m.to_status = 'pending') as pending_seconds,
+         sum(extract(epoch from m.left_at - m.changed_at))
+           filter (where m.to_status = 'on_hold') as on_hold_seconds
+  from moves m
+  join k on k.period = m.period and k.id = m.ticket_id
+  where m.left_at is not null and m.to_status in ('pending', 'on_hold')
+  group by m.period, m.ticket_id
 ),
 waits as (
-  select period,
-         count(pending_seconds) as pending_customer_n,
-         avg(pending_seconds) / 3600.0 as pending_customer_hours,
-         count(on_hold_seconds) as on_hold_n,
-         avg(on_hold_seconds) / 3600.0 as on_hold_hours
-  from stays
-  group by period
+  select s.period,
+         count(s.pending_seconds) as pending_customer_n,
+         avg(s.pending_seconds) / 3600.0 as pending_customer_hours,
+         count(s.on_hold_seconds) as on_hold_n,
+         avg(s.on_hold_seconds) / 3600.0 as on_hold_hours
+  from stays s
+  group by s.period
 ),
 spans as (
   select k.period,
