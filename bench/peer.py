@@ -314,7 +314,12 @@ async def under_load(
         refused = await load(
             gw.url, tok, HEAVY[0][1], clients=1, seconds=2, variables=HEAVY[0][2], generator="httpx"
         )
-        print(line("  heavy backlog as manager: refused (cost)", refused), flush=True)
+        print(
+            f"  {'heavy backlog as manager (default cost budget)':<46} refused {refused.failed}"
+            f" of {refused.requests} (LIMIT_EXCEEDED cost)   p50 {refused.p50:7.1f} ms"
+            f"   p99 {refused.p99:8.1f} ms",
+            flush=True,
+        )
         if soak > 0:
             mixed = [
                 load(gw.url, tok, GATEWAY_SHAPE, clients=8, seconds=soak),
