@@ -13,6 +13,7 @@ import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from insights_support import INSIGHTS_END, InsightsDb
 from scipy import stats
+from testkit import tq
 
 import sql
 from analytics.erlang import required_agents
@@ -65,14 +66,7 @@ async def test_capacity_against_raw_queue_rows(
     sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
     r = await capacity(sessions["manager"], "phone", START, INSIGHTS_END)
-    raw = await _owner(
-        insights_db.dsn,
-        "select bucket_start, offered, answered, aht_seconds, agents_staffed, threshold_seconds "
-        "from public.support_queue_metrics where queue = 'phone' and bucket_start >= $1 "
-        "and bucket_start < $2",
-        START,
-        INSIGHTS_END,
-    )
+    raw = await _owner(insights_db.dsn, tq("insights_phone_queue_rows"), START, INSIGHTS_END)
     raw["hour"] = raw["bucket_start"].dt.floor("h")
     raw["aht_w"] = raw["aht_seconds"].astype(float) * raw["answered"]
     raw["answered_aht"] = raw["answered"].where(raw["aht_seconds"].notna(), 0)
@@ -103,22 +97,9 @@ async def test_capacity_against_raw_queue_rows(
 async def test_skill_gaps_against_raw_rows(
     sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
-    team = (await _owner(insights_db.dsn, "select id from public.teams order by name limit 1"))[
-        "id"
-    ][0]
+    team = (await _owner(insights_db.dsn, tq("insights_first_team")))["id"][0]
     r = await skill_gap_report(sessions["manager"], team, START, INSIGHTS_END)
-    raw = await _owner(
-        insights_db.dsn,
-        "select t.assigned_agent_id::text as agent, split_part(c.path, '/', 1) as root, "
-        "f.csat_rating::float as csat from public.support_tickets t "
-        "join public.agents a on a.id = t.assigned_agent_id "
-        "join public.support_categories c on c.id = t.category_id "
-        "left join public.support_feedback_surveys f on f.ticket_id = t.id "
-        "where a.team_id = $1 and t.resolved_at >= $2 and t.resolved_at < $3",
-        team,
-        START,
-        INSIGHTS_END,
-    )
+    raw = await _owner(insights_db.dsn, tq("insights_team_skill_rows"), team, START, INSIGHTS_END)
     assert r.skills
     checked = 0
     for s in r.skills:
@@ -145,24 +126,10 @@ async def test_automation_against_raw_rows(
 ) -> None:
     manager = await automation_report(sessions["manager"], START, INSIGHTS_END)
     analyst = await automation_report(sessions["analyst"], START, INSIGHTS_END)
-    raw = await _owner(
-        insights_db.dsn,
-        "select c.path, count(*)::int as n from public.support_tickets t "
-        "join public.support_categories c on c.id = t.category_id "
-        "where t.created_at >= $1 and t.created_at < $2 group by 1",
-        START,
-        INSIGHTS_END,
-    )
+    raw = await _owner(insights_db.dsn, tq("insights_category_counts"), START, INSIGHTS_END)
     counts = dict(zip(raw["path"], raw["n"], strict=True))
     assert {o.category: o.tickets for o in manager.opportunities} == counts
-    bots = await _owner(
-        insights_db.dsn,
-        "select sum(contained)::float / sum(contacts_handled) as rate "
-        "from public.support_automation_analytics where automation_type = 'chatbot' "
-        "and metric_date >= $1::date and metric_date < $2::date",
-        START,
-        INSIGHTS_END,
-    )
+    bots = await _owner(insights_db.dsn, tq("insights_chatbot_containment"), START, INSIGHTS_END)
     assert manager.containment_rate == pytest.approx(bots["rate"][0])
     # the manager reads message text (clusters), the analyst counts only
     assert all(o.repetitive_share is not None for o in manager.opportunities)

@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from insights_support import INSIGHTS_END, TIMEZONE, InsightsDb
 from sklearn.metrics import roc_auc_score
+from testkit import tq
 
+import sql
 from analytics import churn
 from analytics.risk_model import score
 from gateway.db import Database
@@ -91,20 +93,14 @@ async def test_contributions_sum_to_the_stored_log_odds(
 ) -> None:
     model = await latest_model(session, CHURN)
     day = INSIGHTS_END
-    rows = await session.fetch(
-        "select * from analytics.insight_vip_features($1, 90, 90, null)", day
-    )
+    rows = await session.fetch(sql.load("insights_vip_features"), day, 90, 90, None)
     s = score(model.model, churn.churn_design(rows, 90))
     assert np.max(np.abs(s.baseline + s.contributions.sum(axis=1) - s.log_odds)) < 1e-9
     conn = await asyncpg.connect(insights_db.dsn)
     try:
         stored = {
             r["customer_id"]: float(r["predicted_value"])
-            for r in await conn.fetch(
-                "select customer_id, predicted_value from public.support_predictions "
-                "where prediction_type = 'churn_risk' and target_start = $1",
-                day,
-            )
+            for r in await conn.fetch(tq("insights_stored_churn_scores"), day)
         }
     finally:
         await conn.close()
@@ -132,19 +128,16 @@ async def test_predict_twice_writes_nothing_twice(insights_db: InsightsDb) -> No
     conn = await asyncpg.connect(insights_db.dsn)
     try:
         counts = {
-            r["prediction_type"]: r["n"]
-            for r in await conn.fetch(
-                "select prediction_type, count(*) as n from public.support_predictions group by 1"
-            )
+            r["prediction_type"]: r["n"] for r in await conn.fetch(tq("insights_prediction_counts"))
         }
-        models = await conn.fetchval("select count(*) from public.support_insight_models")
+        models = await conn.fetchval(tq("insights_model_count"))
     finally:
         await conn.close()
     assert counts == first.written and models == 2
 
 
 async def _tickets_on(conn: asyncpg.Connection, day: datetime) -> float:
-    query = "select count(*) from public.support_tickets where created_at >= $1 and created_at < $2"
+    query = tq("insights_tickets_created_between")
     return float(await conn.fetchval(query, day, day + timedelta(days=1)))
 
 
@@ -160,25 +153,17 @@ async def test_prediction_accuracy_by_hand(session: Session, insights_db: Insigh
         predicted = [1000.0 + 10 * i for i in range(7)]
         for day, value in zip(days, predicted, strict=True):
             await conn.execute(
-                "insert into public.support_predictions (prediction_type, target_start, "
-                "target_end, predicted_value, lower_80, upper_80, model, model_version) "
-                "values ('volume', $1, $2, $3, $4, $5, 'hand', '1')",
+                tq("insights_plant_volume_prediction"),
                 day, day + timedelta(days=1), value, value * 0.9, value * 1.1,
             )  # fmt: skip
         start = INSIGHTS_END - timedelta(days=95)
         vips = await conn.fetch(
-            "select c.id, exists (select 1 from public.support_vip_tracking v where "
-            "v.customer_id = c.id and v.change_reason = 'churned' and v.effective_from >= $1 "
-            "and v.effective_from < $2) as churned from public.customers c "
-            "where c.vip_tier is not null and c.consent_analytics order by c.id limit 300",
-            start, start + timedelta(days=90),
-        )  # fmt: skip
+            tq("insights_vip_churn_outcomes"), start, start + timedelta(days=90)
+        )
         probs = [((i * 37) % 100) / 100 for i in range(len(vips))]
         for v, p in zip(vips, probs, strict=True):
             await conn.execute(
-                "insert into public.support_predictions (prediction_type, target_start, "
-                "target_end, customer_id, predicted_value, model, model_version) "
-                "values ('churn_risk', $1, $2, $3, $4, 'hand', '1')",
+                tq("insights_plant_churn_prediction"),
                 start, start + timedelta(days=90), v["id"], p,
             )  # fmt: skip
         actual = [await _tickets_on(conn, d) for d in days]
@@ -215,6 +200,6 @@ async def test_prediction_accuracy_by_hand(session: Session, insights_db: Insigh
         )
     conn = await asyncpg.connect(insights_db.dsn)
     try:
-        await conn.execute("delete from public.support_predictions where model = 'hand'")
+        await conn.execute(tq("insights_delete_hand_predictions"))
     finally:
         await conn.close()

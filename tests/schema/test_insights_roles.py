@@ -77,22 +77,8 @@ def _visible_customers(dsn: str, role: str, user: uuid.UUID) -> set[str] | None:
     """Customers the role may see by the customers policy (None: all)."""
     if role in ("manager", "analyst"):
         return None
-    scope = (
-        "a.user_id = $1"
-        if role == "agent"
-        else "a.team_id = (select ur.team_id from public.user_roles ur where ur.user_id = $1)"
-    )
-    rows = asyncio.run(
-        _owner(
-            dsn,
-            "select c.id from public.customers c where exists (select 1 from public.agents a "
-            f"where {scope} and (c.dedicated_agent_id = a.id or exists (select 1 from "
-            "public.support_tickets t where t.customer_id = c.id and "
-            + ("t.assigned_agent_id = a.id" if role == "agent" else "t.team_id = a.team_id")
-            + ")))",
-            user,
-        )
-    )
+    query = "insights_visible_customers_" + ("agent" if role == "agent" else "team")
+    rows = asyncio.run(_owner(dsn, tq(query), user))
     return {str(r["id"]) for r in rows}
 
 
@@ -109,12 +95,7 @@ def test_churn_risk_only_visible_clients(
     ids = {n["customer"]["id"] for n in page["nodes"]}
     allowed = _visible_customers(insights_db.dsn, role, users[role])
     if allowed is None:
-        everyone = asyncio.run(
-            _owner(
-                insights_db.dsn,
-                "select count(*) as n from analytics.insight_vip_features(now(), 90, 90, null)",
-            )
-        )
+        everyone = asyncio.run(_owner(insights_db.dsn, tq("insights_vip_count_now")))
         assert page["totalCount"] == everyone[0]["n"] > 500
     else:
         assert ids <= allowed
@@ -159,15 +140,7 @@ def test_drivers_count_only_the_callers_surveys(
     lead = ask("team_lead", query, variables)
     assert "errors" not in lead, lead
     expected = asyncio.run(
-        _owner(
-            insights_db.dsn,
-            "select count(*) as n from public.support_feedback_surveys f where f.sent_at >= $1 "
-            "and f.sent_at < $2 and f.csat_rating is not null and f.ticket_team_id = "
-            "(select ur.team_id from public.user_roles ur where ur.user_id = $3)",
-            start,
-            end,
-            users["team_lead"],
-        )
+        _owner(insights_db.dsn, tq("insights_team_survey_count"), start, end, users["team_lead"])
     )
     assert lead["data"]["satisfactionDrivers"]["overall"]["n"] == expected[0]["n"]
 
@@ -193,23 +166,13 @@ def test_operational_insights_under_roles(
 ) -> None:
     window = {"f": (INSIGHTS_END - timedelta(days=30)).isoformat(), "t": INSIGHTS_END.isoformat()}
     rows = asyncio.run(
-        _owner(
-            insights_db.dsn,
-            "select ur.app_role, coalesce(ur.team_id, a.team_id) as team, a.id as agent "
-            "from public.user_roles ur left join public.agents a on a.user_id = ur.user_id "
-            "where ur.user_id = any($1::uuid[])",
-            [users["agent"], users["team_lead"]],
-        )
+        _owner(insights_db.dsn, tq("insights_user_scope"), [users["agent"], users["team_lead"]])
     )
     me = {r["app_role"]: r for r in rows}
     team_agents = {
         str(r["id"])
         for r in asyncio.run(
-            _owner(
-                insights_db.dsn,
-                "select id from public.agents where team_id = $1",
-                me["team_lead"]["team"],
-            )
+            _owner(insights_db.dsn, tq("insights_team_agent_ids"), me["team_lead"]["team"])
         )
     }
     gaps = """query($team: ID!, $f: DateTime!, $t: DateTime!) {
