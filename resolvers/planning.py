@@ -41,8 +41,9 @@ from resolvers.buckets import (
 )
 from resolvers.errors import UserInputError
 from resolvers.kpi_series import series
+from resolvers.offload import run_cpu
 from resolvers.port import Session
-from resolvers.statistics_data import cached_result, off_loop
+from resolvers.statistics_data import cached_result
 from resolvers.statistics_forecast import (
     DAILY_ORIGINS,
     HOURLY_ORIGINS,
@@ -185,11 +186,9 @@ async def choose_hourly(
     ]
     holidays = await holidays_between(session, local_days[0], local_days[-1], timezone)
     flags = holiday_flags(local_days, holidays)
-    return await off_loop(
-        lambda: choose_forecast(
-            grid, steps, 168, periods=(24, 168), holidays=flags, max_origins=HOURLY_ORIGINS
-        )
-    )
+    # a module-level function of arrays: it runs in a worker process with a process pool
+    return await run_cpu(choose_forecast, list(grid), steps, 168, periods=(24, 168),
+                         holidays=flags, max_origins=HOURLY_ORIGINS)  # fmt: skip
 
 
 @cached_result("volumeForecast")
@@ -234,11 +233,8 @@ async def volume_forecast(
         local_days = [b.local_start.date() for b in (*history, *future)]
         holidays = await holidays_between(session, local_days[0], local_days[-1], timezone)
         flags = holiday_flags(local_days, holidays)
-        chosen = await off_loop(
-            lambda: choose_forecast(
-                counts, horizon, period, holidays=flags, max_origins=DAILY_ORIGINS
-            )
-        )
+        chosen = await run_cpu(choose_forecast, counts, horizon, period, holidays=flags,
+                               max_origins=DAILY_ORIGINS)  # fmt: skip
     pts = forecast_points(chosen.prediction)
     picked = _on_real_hours(pts, last_local, future) if hourly else pts
     return VolumeForecastResult(

@@ -32,9 +32,10 @@ from analytics.forecasting import Backtest, ForecastPoint
 from analytics.model_selection import ModelScore, Selection, select_model
 from resolvers.buckets import Granularity, TimeBucket, bucket_boundaries, bucket_label
 from resolvers.errors import UserInputError
+from resolvers.offload import run_cpu
 from resolvers.port import Session
 from resolvers.statistics import COUNT_KPIS, values_of
-from resolvers.statistics_data import cached_result, kpi_series, off_loop
+from resolvers.statistics_data import cached_result, kpi_series
 from resolvers.windows import require_aware, resolve_timezone
 
 HOURLY_ORIGINS, DAILY_ORIGINS = 3, 4
@@ -79,6 +80,15 @@ def choose_forecast(
     pred = predict("ets_ana", y, horizon, period, transform=transform, holidays=holidays)
     note = " (history too short to backtest a choice)"
     return ChosenForecast("ets_ana", DESCRIPTIONS["ets_ana"] + note, pred, None)
+
+
+def _choose_filled(
+    raw: list[float], horizon: int, transform: Transform, flags: np.ndarray | None
+) -> ChosenForecast:
+    """kpiForecast's choice on the daily values with empty days interpolated (module level, so
+    it runs in a worker process with a process pool)."""
+    filled = pd.Series(raw).interpolate(limit_direction="both").to_numpy(dtype=np.float64)
+    return choose_forecast(list(filled), horizon, 7, transform=transform, holidays=flags)
 
 
 def holiday_flags(local_days: Sequence[date], holidays: set[date]) -> np.ndarray | None:
@@ -165,13 +175,8 @@ async def kpi_forecast(
     days = [b.local_start.date() for b in (*past, *future)]
     holidays = await holidays_between(session, days[0], days[-1], timezone)
     transform: Transform = "sqrt" if kpi in COUNT_KPIS else "none"
-
-    def compute() -> ChosenForecast:
-        filled = pd.Series(raw).interpolate(limit_direction="both").to_numpy(dtype=np.float64)
-        return choose_forecast(list(filled), horizon_days, 7, transform=transform,
-                               holidays=holiday_flags(days, holidays))  # fmt: skip
-
-    chosen = await off_loop(compute)
+    chosen = await run_cpu(_choose_filled, raw, horizon_days, transform,
+                           holiday_flags(days, holidays))  # fmt: skip
     p = chosen.prediction
     buckets = tuple(
         ForecastBucketResult(
