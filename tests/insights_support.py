@@ -5,15 +5,20 @@ enough clients), with the day's models trained and predictions stored once by ``
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+import asyncpg
 from testkit import create_database
 
 from gateway.db import Database
-from gateway.insights_jobs import run_predict
+from gateway.insights_jobs import TRAINER, run_predict
 from gateway.migrate import migrate
 from resolvers.insights_predict import PredictSummary
+from resolvers.port import Session
 from synthetic import seed_database
 
 INSIGHTS_TICKETS = 200_000
@@ -44,3 +49,25 @@ async def build_insights_database(pg_server: str) -> InsightsDb:
     finally:
         await db.close()
     return InsightsDb(dsn, first, second)
+
+
+async def owner_rows(dsn: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    """``query``'s rows read as the database owner (no row level security)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def trainer_session(dsn: str) -> AsyncIterator[Session]:
+    """A session with the trainer's rights (an analyst: every row, no personal data)."""
+    db = Database(dsn, min_size=1, max_size=2)
+    await db.open()
+    s = db.session(TRAINER, statement_timeout_ms=600_000)
+    try:
+        yield s
+    finally:
+        await s.close()
+        await db.close()

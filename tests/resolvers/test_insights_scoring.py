@@ -10,13 +10,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from insights_support import INSIGHTS_END, InsightsDb
+from insights_support import INSIGHTS_END, InsightsDb, trainer_session
 
 import sql
 from analytics import churn, satisfaction_risk
 from analytics.risk_model import score, top_factors
-from gateway.db import Database
-from gateway.insights_jobs import TRAINER
 from resolvers.errors import UserInputError
 from resolvers.insights_models import CHURN, SATISFACTION_RISK, latest_model
 from resolvers.insights_scoring import churn_risk_page, client_risks, ticket_risks
@@ -27,14 +25,8 @@ AT = INSIGHTS_END
 
 @pytest.fixture(scope="module")
 async def session(insights_db: InsightsDb) -> AsyncIterator[Session]:
-    db = Database(insights_db.dsn, min_size=1, max_size=2)
-    await db.open()
-    s = db.session(TRAINER, statement_timeout_ms=600_000)
-    try:
+    async with trainer_session(insights_db.dsn) as s:
         yield s
-    finally:
-        await s.close()
-        await db.close()
 
 
 async def _reference(session: Session) -> list[dict[str, Any]]:

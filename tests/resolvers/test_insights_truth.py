@@ -11,15 +11,13 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import numpy as np
 import pytest
-from insights_support import INSIGHTS_END, TIMEZONE, InsightsDb
+from insights_support import INSIGHTS_END, TIMEZONE, InsightsDb, trainer_session
 from sklearn.metrics import roc_auc_score
 from testkit import tq
 
 import sql
 from analytics import churn
 from analytics.risk_model import score
-from gateway.db import Database
-from gateway.insights_jobs import TRAINER
 from resolvers.errors import UserInputError
 from resolvers.insights import drivers_report
 from resolvers.insights_models import CHURN, SATISFACTION_RISK, latest_model
@@ -41,14 +39,8 @@ NULL_FACTORS = {"channel", "vip_tier", "agent_tenure", "resolution_time"}
 
 @pytest.fixture(scope="module")
 async def session(insights_db: InsightsDb) -> AsyncIterator[Session]:
-    db = Database(insights_db.dsn, min_size=1, max_size=2)
-    await db.open()
-    s = db.session(TRAINER, statement_timeout_ms=600_000)
-    try:
+    async with trainer_session(insights_db.dsn) as s:
         yield s
-    finally:
-        await s.close()
-        await db.close()
 
 
 async def test_drivers_in_the_generators_order_and_sign(session: Session) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from insights_support import InsightsDb
+from insights_support import InsightsDb, owner_rows
 from testkit import LiveServer, tq
 
 from gateway.app import create_app
@@ -28,24 +28,16 @@ PAGE = """query($after: String) { churnRisk(first: 500, after: $after) { totalCo
   endCursor nodes { customer { id } } } }"""
 
 
-async def _owner(dsn: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return list(await conn.fetch(query, *args))
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def flags(insights_db: InsightsDb) -> dict[str, asyncpg.Record]:
-    rows = asyncio.run(_owner(insights_db.dsn, tq("insights_consent_flags")))
+    rows = asyncio.run(owner_rows(insights_db.dsn, tq("insights_consent_flags")))
     return {str(r["id"]): r for r in rows}
 
 
 @pytest.fixture(scope="module")
 def ask(insights_db: InsightsDb, gateway_settings: Settings) -> Iterator[Ask]:
     users: dict[str, uuid.UUID] = {}
-    for r in asyncio.run(_owner(insights_db.dsn, tq("users_by_role"))):
+    for r in asyncio.run(owner_rows(insights_db.dsn, tq("users_by_role"))):
         users.setdefault(r["app_role"], r["user_id"])
     live = LiveServer(create_app(gateway_settings, insights_db.dsn, realtime=False))
     live.start()
@@ -119,7 +111,7 @@ def test_ticket_satisfaction_risk_is_null_for_objectors(
       status: [NEW, OPEN, PENDING]}) { nodes { id customer { id }
       satisfactionRisk { probability } } } }"""
     for profiled in (False, True):
-        rows = asyncio.run(_owner(insights_db.dsn, tq("insights_open_tickets_by_consent"),
+        rows = asyncio.run(owner_rows(insights_db.dsn, tq("insights_open_tickets_by_consent"),
                                   profiled, 100))  # fmt: skip
         assert len(rows) >= 20
         customers = sorted({str(r["customer_id"]) for r in rows})
@@ -138,7 +130,7 @@ def test_upsell_never_names_a_client_without_marketing_consent(
     role: str, ask: Ask, insights_db: InsightsDb, flags: dict[str, asyncpg.Record]
 ) -> None:
     # clients meeting the rule's support conditions whom only consent keeps out
-    left_out = asyncio.run(_owner(insights_db.dsn, tq("insights_upsell_without_marketing")))
+    left_out = asyncio.run(owner_rows(insights_db.dsn, tq("insights_upsell_without_marketing")))
     assert left_out[0]["n"] >= 5
     query = "{ upsellCandidates(first: 500) { client { customer { id } } } }"
     found = [c["client"]["customer"]["id"] for c in ask(role, query)["upsellCandidates"]]

@@ -10,10 +10,9 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from insights_support import INSIGHTS_END, InsightsDb
+from insights_support import INSIGHTS_END, InsightsDb, owner_rows
 from testkit import LiveServer, tq
 
 from gateway.app import create_app
@@ -37,17 +36,9 @@ def server(insights_db: InsightsDb, gateway_settings: Settings) -> Iterator[str]
         live.stop()
 
 
-async def _owner(dsn: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return list(await conn.fetch(query, *args))
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def users(insights_db: InsightsDb) -> dict[str, uuid.UUID]:
-    rows = asyncio.run(_owner(insights_db.dsn, tq("users_by_role")))
+    rows = asyncio.run(owner_rows(insights_db.dsn, tq("users_by_role")))
     found: dict[str, uuid.UUID] = {}
     for r in rows:
         found.setdefault(r["app_role"], r["user_id"])
@@ -78,7 +69,7 @@ def _visible_customers(dsn: str, role: str, user: uuid.UUID) -> set[str] | None:
     if role in ("manager", "analyst"):
         return None
     query = "insights_visible_customers_" + ("agent" if role == "agent" else "team")
-    rows = asyncio.run(_owner(dsn, tq(query), user))
+    rows = asyncio.run(owner_rows(dsn, tq(query), user))
     return {str(r["id"]) for r in rows}
 
 
@@ -95,7 +86,7 @@ def test_churn_risk_only_visible_clients(
     ids = {n["customer"]["id"] for n in page["nodes"]}
     allowed = _visible_customers(insights_db.dsn, role, users[role])
     if allowed is None:
-        everyone = asyncio.run(_owner(insights_db.dsn, tq("insights_vip_count_now")))
+        everyone = asyncio.run(owner_rows(insights_db.dsn, tq("insights_vip_count_now")))
         assert page["totalCount"] == everyone[0]["n"] > 500
     else:
         assert ids <= allowed
@@ -140,7 +131,9 @@ def test_drivers_count_only_the_callers_surveys(
     lead = ask("team_lead", query, variables)
     assert "errors" not in lead, lead
     expected = asyncio.run(
-        _owner(insights_db.dsn, tq("insights_team_survey_count"), start, end, users["team_lead"])
+        owner_rows(
+            insights_db.dsn, tq("insights_team_survey_count"), start, end, users["team_lead"]
+        )
     )
     assert lead["data"]["satisfactionDrivers"]["overall"]["n"] == expected[0]["n"]
 
@@ -166,13 +159,13 @@ def test_operational_insights_under_roles(
 ) -> None:
     window = {"f": (INSIGHTS_END - timedelta(days=30)).isoformat(), "t": INSIGHTS_END.isoformat()}
     rows = asyncio.run(
-        _owner(insights_db.dsn, tq("insights_user_scope"), [users["agent"], users["team_lead"]])
+        owner_rows(insights_db.dsn, tq("insights_user_scope"), [users["agent"], users["team_lead"]])
     )
     me = {r["app_role"]: r for r in rows}
     team_agents = {
         str(r["id"])
         for r in asyncio.run(
-            _owner(insights_db.dsn, tq("insights_team_agent_ids"), me["team_lead"]["team"])
+            owner_rows(insights_db.dsn, tq("insights_team_agent_ids"), me["team_lead"]["team"])
         )
     }
     gaps = """query($team: ID!, $f: DateTime!, $t: DateTime!) {
