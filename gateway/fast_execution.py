@@ -27,14 +27,13 @@ middleware is installed (no schema extension with a ``resolve`` hook),
 "Cannot return null for non-nullable field" error, the same error location and propagation
 (:meth:`handle_field_error`).
 
-**Large lists of plain objects, completed off the event loop.** A list of at least
-:data:`OFF_LOOP_ITEMS` objects whose selection is only attribute leaves (an hourly series over
-months, grouped by agent: 160,000 points) takes seconds to complete, during which the process
-answered nothing else. Such a list is completed on the CPU pool (a thread: the interpreter
-still hands the event loop the GIL every few milliseconds), into the same dicts graphql-core
-builds. When anything is irregular (a null where the type says non-null, a failed coercion, an
-``is_type_of`` refusal) that completion gives up and graphql-core completes the list on the
-event loop as usual, so the errors are graphql-core's own.
+**Lists of objects, completed by plan** (:mod:`gateway.list_plans`): a list whose items'
+selection is only attribute leaves, synchronous direct resolvers and objects made of those
+(a ticket page's ``nodes { id subject agent { displayName } }``) is completed in one loop into
+the dicts graphql-core builds, or handed back to graphql-core when anything is irregular. A
+long one (an hourly series over months, grouped by agent: 160,000 points) whose plan calls no
+resolver is completed on the CPU pool (a thread: the interpreter still hands the event loop
+the GIL every few milliseconds) instead of holding the loop for a second.
 """
 
 from __future__ import annotations
@@ -46,7 +45,6 @@ from typing import Any
 
 import strawberry
 from graphql import (
-    FieldNode,
     GraphQLField,
     GraphQLLeafType,
     GraphQLList,
@@ -59,17 +57,12 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from gateway import list_plans
+from gateway.list_plans import LEAF, SYNC_DIRECT
 from gateway.realtime.sharing import SharedEventExecutor
 from resolvers.offload import pool_info, run_cpu
 
 Resolve = Callable[..., Any]
-#: ``GraphQLField.extensions`` key of an attribute leaf: (python name, leaf type, non-null).
-LEAF = "gateway.attribute_leaf"
-#: Lists at least this long, of objects with only attribute leaves selected, are completed on
-#: the CPU pool.
-OFF_LOOP_ITEMS = 2_000
-#: What a completion off the loop returns when graphql-core must do it instead.
-_GIVE_UP = object()
 
 
 def _direct(field: StrawberryField, info_class: type[strawberry.Info[Any, Any]]) -> Resolve | None:
@@ -93,6 +86,7 @@ def _direct(field: StrawberryField, info_class: type[strawberry.Info[Any, Any]])
         def resolve_self(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
             return func(source)
 
+        setattr(resolve_self, SYNC_DIRECT, not inspect.iscoroutinefunction(func))
         return resolve_self
     info_param = resolver.info_parameter
     if len(params) == 2 and info_param is not None and params[1].name == info_param.name:
@@ -100,6 +94,7 @@ def _direct(field: StrawberryField, info_class: type[strawberry.Info[Any, Any]])
         def resolve_self_info(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
             return func(source, info_class(_raw_info=info, _field=field))
 
+        setattr(resolve_self_info, SYNC_DIRECT, not inspect.iscoroutinefunction(func))
         return resolve_self_info
     return None
 
@@ -197,20 +192,25 @@ class GatewayExecutor(SharedEventExecutor):
         result: Any,
         position_context: Any,
     ) -> Any:
+        middleware = self.middleware_manager
         plan = None
-        if isinstance(result, list | tuple) and len(result) >= OFF_LOOP_ITEMS:
-            plan = _plain_objects(return_type, field_details_list)
-        if plan is None:
-            return super().complete_list_value(
-                return_type, field_details_list, info, path, result, position_context
-            )
-        return self._complete_off_loop(
-            plan, return_type, field_details_list, info, path, result, position_context
+        if isinstance(result, list | tuple) and not (middleware and middleware.middlewares):
+            plan = list_plans.list_plan(return_type, field_details_list)
+        if plan is not None:
+            if len(result) >= list_plans.OFF_LOOP_ITEMS and not plan.item.calls_resolvers:
+                return self._complete_off_loop(
+                    plan, return_type, field_details_list, info, path, result, position_context
+                )
+            done = list_plans.run_plan(plan, result, self, path, self.build_resolve_info)
+            if done is not list_plans.GIVE_UP:
+                return done
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
         )
 
     async def _complete_off_loop(
         self,
-        plan: tuple[Any, bool, list[tuple[str, str | None, Any, bool]]],
+        plan: list_plans.ListPlan,
         return_type: GraphQLList[Any],
         field_details_list: Any,
         info: GraphQLResolveInfo[Any],
@@ -218,92 +218,17 @@ class GatewayExecutor(SharedEventExecutor):
         result: Any,
         position_context: Any,
     ) -> Any:
-        item_type, item_non_null, leaves = plan
-        args = (list(result), item_type, item_non_null, leaves, info)
+        items = list(result)
         if pool_info()["kind"] == "thread":
-            done = await run_cpu(_complete_plain, *args)
+            done = await run_cpu(list_plans.run_off_loop, plan, items)
         else:  # a process pool cannot take the objects: a thread of its own
-            done = await asyncio.to_thread(_complete_plain, *args)
-        if done is not _GIVE_UP:
+            done = await asyncio.to_thread(list_plans.run_off_loop, plan, items)
+        if done is not list_plans.GIVE_UP:
             return done
         completed = super().complete_list_value(
             return_type, field_details_list, info, path, result, position_context
         )
         return await completed if self.is_awaitable(completed) else completed
-
-
-def _plain_objects(
-    return_type: GraphQLList[Any], field_details_list: Any
-) -> tuple[Any, bool, list[tuple[str, str | None, Any, bool]]] | None:
-    """(item type, items non-null, [(response name, python name or None for __typename, leaf
-    type, non-null)]) when the list's items are objects selected for attribute leaves only."""
-    item_type = return_type.of_type
-    item_non_null = isinstance(item_type, GraphQLNonNull)
-    if item_non_null:
-        item_type = item_type.of_type
-    if not isinstance(item_type, GraphQLObjectType) or len(field_details_list) != 1:
-        return None
-    node = field_details_list[0].node
-    if node.directives or node.selection_set is None:
-        return None
-    leaves: list[tuple[str, str | None, Any, bool]] = []
-    for selection in node.selection_set.selections:
-        if not isinstance(selection, FieldNode) or selection.directives or selection.arguments:
-            return None
-        name = selection.name.value
-        response = selection.alias.value if selection.alias else name
-        if name == "__typename":
-            leaves.append((response, None, item_type.name, True))
-            continue
-        field = item_type.fields.get(name)
-        leaf = (field.extensions or {}).get(LEAF) if field is not None else None
-        if leaf is None:
-            return None
-        leaves.append((response, leaf[0], leaf[1], leaf[2]))
-    if len({r for r, *_ in leaves}) != len(leaves):
-        return None
-    return item_type, item_non_null, leaves
-
-
-def _complete_plain(
-    items: list[Any],
-    item_type: GraphQLObjectType,
-    item_non_null: bool,
-    leaves: list[tuple[str, str | None, Any, bool]],
-    info: GraphQLResolveInfo[Any],
-) -> Any:
-    """The completed list, or :data:`_GIVE_UP` at the first irregular value."""
-    is_type_of = item_type.is_type_of
-    out: list[Any] = []
-    append = out.append
-    try:
-        for item in items:
-            if item is None:
-                if item_non_null:
-                    return _GIVE_UP
-                append(None)
-                continue
-            if is_type_of is not None and is_type_of(item, info) is not True:
-                return _GIVE_UP
-            row: dict[str, Any] = {}
-            for response, attribute, leaf_type, non_null in leaves:
-                if attribute is None:
-                    row[response] = leaf_type
-                    continue
-                value = getattr(item, attribute)
-                if value is None:
-                    if non_null:
-                        return _GIVE_UP
-                    row[response] = None
-                    continue
-                coerced = leaf_type.coerce_output_value(value)
-                if coerced is None or coerced is Undefined:
-                    return _GIVE_UP
-                row[response] = coerced
-            append(row)
-    except Exception:
-        return _GIVE_UP
-    return out
 
 
 def _as_leaf(leaf_type: Any) -> GraphQLLeafType:

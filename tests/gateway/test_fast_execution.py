@@ -180,19 +180,19 @@ class _Series:
 
 
 async def test_a_large_list_of_plain_objects_completes_off_the_loop_to_the_same_answer() -> None:
-    from gateway import fast_execution
+    from gateway import list_plans
 
     plain = strawberry.Schema(query=_Series)
     fast = strawberry.Schema(query=_Series, execution_context_class=GatewayExecutor)
     install(fast)
     calls: list[int] = []
-    original = fast_execution._complete_plain
+    original = list_plans.run_off_loop
 
-    def counting(items: list[Any], *args: Any) -> Any:
+    def counting(plan: Any, items: list[Any]) -> Any:
         calls.append(len(items))
-        return original(items, *args)
+        return original(plan, items)
 
-    fast_execution._complete_plain = counting  # type: ignore[assignment]
+    list_plans.run_off_loop = counting  # type: ignore[assignment]
     try:
         for doc in (
             "{ points { n label value __typename } }",
@@ -214,4 +214,74 @@ async def test_a_large_list_of_plain_objects_completes_off_the_loop_to_the_same_
             assert b.data == (await plain.execute(doc, variable_values={"x": True})).data
         assert len(calls) == 3
     finally:
-        fast_execution._complete_plain = original  # type: ignore[assignment]
+        list_plans.run_off_loop = original  # type: ignore[assignment]
+
+
+@strawberry.type(name="Owner")
+class _Owner:
+    name: str
+
+    @strawberry.field
+    def shout(self) -> str:
+        if self.name == "bad":
+            raise ValueError("no shouting at bad")
+        return self.name.upper()
+
+
+@strawberry.type(name="Item")
+class _Item:
+    id: int
+    _owner: strawberry.Private[_Owner | None]
+
+    @strawberry.field
+    def owner(self) -> _Owner | None:
+        return self._owner
+
+    @strawberry.field
+    async def later(self) -> str:
+        return "later"
+
+
+@strawberry.type(name="Query")
+class _Items:
+    @strawberry.field
+    def items(self, bad: int = -1) -> list[_Item]:
+        owners = [_Owner(name=f"o{i % 3}") for i in range(3)]
+        out = [_Item(id=i, _owner=owners[i % 3] if i % 4 else None) for i in range(30)]
+        if bad >= 0:
+            out[bad] = _Item(id=bad, _owner=_Owner(name="bad"))
+        return out
+
+
+async def test_planned_lists_answer_what_graphql_core_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lists completed by plan (direct resolvers, nested objects): the same data; a resolver that
+    raises, or one that returns an awaitable, hands the list back to graphql-core."""
+    from gateway import list_plans
+
+    plain = strawberry.Schema(query=_Items)
+    fast = strawberry.Schema(query=_Items, execution_context_class=GatewayExecutor)
+    install(fast)
+    outcomes: list[bool] = []
+    original = list_plans.run_plan
+
+    def spy(*args: Any) -> Any:
+        done = original(*args)
+        outcomes.append(done is not list_plans.GIVE_UP)
+        return done
+
+    monkeypatch.setattr(list_plans, "run_plan", spy)
+    for doc in (
+        "{ items { id owner { name shout __typename } } }",
+        "{ items { i: id o: owner { s: shout } } }",
+        "{ items(bad: 7) { id owner { shout } } }",  # raises for one item
+        "{ items { id later owner { name } } }",  # async field: not planned
+    ):
+        a, b = await plain.execute(doc), await fast.execute(doc)
+        assert a.data == b.data, doc
+        assert [e.formatted for e in a.errors or []] == [e.formatted for e in b.errors or []]
+    # planned and completed, planned and handed back (the error), not planned (async field)
+    assert outcomes == [True, True, False]
+    b = await fast.execute("{ items(bad: 7) { id owner { shout } } }")
+    assert b.errors and b.errors[0].path == ["items", 7, "owner", "shout"]
