@@ -214,7 +214,8 @@ class StatisticsQuery:
         description="What explains a KPI's change against the comparison window (default: "
         "the previous window of the same length): per dimension, each segment's mix (share) "
         "and rate (within-segment) effect, adding up exactly to the change; and the lifecycle "
-        "stage whose mean duration grew most."
+        "stages (first_response, in_progress, pending_customer, on_hold, reopened; pending and "
+        "on hold from the tickets' status history) ordered by how much their mean time grew."
     )
     async def root_cause(
         self,
