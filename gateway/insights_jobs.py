@@ -7,7 +7,8 @@ hosts), and the job runs once per slot of the schedule
 takes a transaction-scoped advisory lock, finds the slot not yet done in
 ``support_insight_runs``, runs it and records it in the same transaction; the others skip while
 it runs (lock taken) or after (slot done). A failed run records nothing, so the next check of
-any process tries the slot again.
+any process tries the slot again. A run on demand waits for the same lock, so it never trains
+beside a scheduled run.
 
 The trainer reads in a read-only transaction as an analyst (:data:`TRAINER`: every row under
 row level security, no personal data) and writes models and predictions in one read-write
@@ -32,7 +33,7 @@ from resolvers.insights_models import TRAINER_APP_ROLE
 from resolvers.insights_predict import (
     PredictSummary,
     ScheduledRun,
-    predict,
+    predict_exclusively,
     predict_once_per_slot,
 )
 
@@ -53,12 +54,15 @@ _SKIPPED = {"busy": "another process is running it", "done": "already run"}
 
 
 async def run_predict(db: Database, as_of: datetime, timezone: str) -> PredictSummary:
-    """One ``predict`` run for ``as_of``'s day (see the module docstring)."""
+    """One ``predict`` run for ``as_of``'s day on demand (see the module docstring): it waits
+    while a scheduled run (or another run on demand) holds the job's lock."""
     reader = db.session(TRAINER, statement_timeout_ms=600_000)
     try:
         async with db.pool.acquire() as conn, conn.transaction():
             writer = TransactionSession(conn)
-            return await predict(reader, writer, as_of, timezone=timezone, trained_as=TRAINED_AS)
+            return await predict_exclusively(
+                reader, writer, as_of, timezone=timezone, trained_as=TRAINED_AS
+            )
     finally:
         await reader.close()
 

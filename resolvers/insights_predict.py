@@ -187,6 +187,16 @@ async def predict(
 # ------------------------------------------------------------------------------------------
 
 
+async def predict_exclusively(
+    reader: Session, writer: Session, as_of: datetime, *, timezone: str, trained_as: str
+) -> PredictSummary:
+    """:func:`predict` on demand (``support-gateway predict``), after waiting for the job's
+    advisory lock in ``writer``'s transaction: never beside a scheduled run or another run on
+    demand (two runs training at once would both number their model the next version)."""
+    await writer.fetch(sql.load("insights_predict_lock"))
+    return await predict(reader, writer, as_of, timezone=timezone, trained_as=trained_as)
+
+
 def schedule_slot(at: datetime, hours: float) -> datetime:
     """The start of the schedule slot holding ``at``: slots of ``hours`` counted from the Unix
     epoch (UTC), so every process and host agrees on them."""

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 from testkit import create_database, free_port, tq
 
 from gateway.db import Database
-from gateway.insights_jobs import run_scheduled_predict
+from gateway.insights_jobs import run_predict, run_scheduled_predict
 from gateway.migrate import migrate
 from gateway.settings import Settings
 from resolvers.insights_predict import schedule_slot
@@ -32,7 +33,7 @@ TIMEZONE = "Europe/Paris"
 
 async def _fresh(pg_server: str, name: str) -> str:
     """A migrated database seeded up to the current hour (30,000 tickets: a few seconds)."""
-    dsn = await create_database(pg_server, f"{name}_{os.getpid()}")
+    dsn = await create_database(pg_server, f"{name}_{os.getpid()}_{uuid.uuid4().hex[:8]}")
     await migrate(dsn)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     await seed_database(dsn, tickets=30_000, days=180, seed=7, end=end)
@@ -79,6 +80,28 @@ async def test_concurrent_checks_run_the_slot_once(pools: tuple[str, list[Databa
     assert state["slot_runs"] == 1 and state["all_runs"] == 1
     assert state["rows_written"] == sum(ran.summary.written.values()) == state["predictions"]
     assert state["churn_models"] == 1 and state["risk_models"] == 1
+
+
+async def test_a_run_on_demand_waits_for_a_scheduled_one(
+    pools: tuple[str, list[Database]],
+) -> None:
+    dsn, dbs = pools
+    at = datetime.now(UTC)
+    slot = schedule_slot(at, HOURS)
+    # at once: the scheduled check and two runs on demand (each trains unless a model of the
+    # window is stored; side by side, two would both number theirs the next version)
+    scheduled, *manual = await asyncio.gather(
+        run_scheduled_predict(dbs[0], at, HOURS, TIMEZONE),
+        run_predict(dbs[1], at, TIMEZONE),
+        run_predict(dbs[2], at, TIMEZONE),
+    )
+    assert scheduled.outcome in ("ran", "busy")
+    state = await _state(dsn, slot)
+    assert state["churn_models"] == 1 and state["risk_models"] == 1
+    runs = [m.written for m in manual] + ([scheduled.summary.written] if scheduled.summary else [])
+    # exactly one of the three wrote the predictions; the others found them there
+    assert sorted(sum(w.values()) for w in runs)[:-1] == [0] * (len(runs) - 1)
+    assert sum(sum(w.values()) for w in runs) == state["predictions"] > 100
 
 
 def test_serve_with_three_workers_runs_it_once(
