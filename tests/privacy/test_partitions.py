@@ -26,6 +26,7 @@ def _scans(plan: dict[str, Any]) -> list[dict[str, Any]]:
 async def test_lookup_reads_only_the_months_from_the_ticket_on(owner: asyncpg.Connection) -> None:
     ticket = await owner.fetchrow(tq("privacy_latest_ticket"))
     assert ticket is not None
+    await owner.fetchval(tq("privacy_ensure_month_before"), ticket["created_at"])
     fn = await owner.fetchrow(tq("privacy_function_body"), "latest_interactions")
     assert fn is not None and "plan_cache_mode=force_generic_plan" in fn["proconfig"]
     body = fn["prosrc"].replace("p_ticket_ids", "$1::bigint[]").replace("p_limit", "$2::int")
