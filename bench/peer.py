@@ -308,9 +308,9 @@ async def under_load(
         await asyncio.sleep(1.0)  # the heavy requests are running
         beside = await load(gw.url, tok, LIGHT, clients=4, seconds=seconds)
         done = await asyncio.gather(*heavy)
-        print(line("light query, 4 clients, beside heavy analytics", beside), flush=True)
+        print(line("light, 4 clients, beside heavy (executive)", beside), flush=True)
         for (label, _, _), run in zip(HEAVY, done, strict=True):
-            print(line("  heavy (executive budget): " + label, run), flush=True)
+            print(line("  heavy: " + label, run), flush=True)
         refused = await load(
             gw.url, tok, HEAVY[0][1], clients=1, seconds=2, variables=HEAVY[0][2], generator="httpx"
         )
