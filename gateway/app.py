@@ -48,6 +48,7 @@ from gateway.privacy.cli import archive_dir_of
 from gateway.privacy.downloads import export_download_route
 from gateway.privacy.retention import RetentionScheduler
 from gateway.realtime.changes import ChangeLogSource, PostgresChangeSource
+from gateway.realtime.erasure import ErasedEventGuard
 from gateway.realtime.hub import Hub
 from gateway.realtime.supabase_source import SupabaseChangeSource
 from gateway.reports.routes import export_routes
@@ -106,7 +107,7 @@ def create_app(
         state.hub = Hub(db, source, kpi_targets=settings.kpi_targets)
         state.metrics.watch_hub(state.hub.stats)
     schema = build_schema(
-        extra_extensions=[PreparedDocument, SqlStatements, PersonalDataAudit],
+        extra_extensions=[PreparedDocument, SqlStatements, ErasedEventGuard, PersonalDataAudit],
         on_unexpected_error=state.errors.record_error,
         execution_context_class=fast_execution.GatewayExecutor,
     )

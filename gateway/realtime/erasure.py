@@ -9,7 +9,9 @@ data. Every hub reads it in sequence like any change, in every process, and then
   erasure was read — their payloads (ticket subjects) and the results made from them (the
   customer's name and email read by nested fields) predate the erasure;
 * refuses such an event if it was already taken from a queue (in flight: being executed) when
-  the erasure arrived, at the moment it would be delivered;
+  the erasure arrived, at the moment it would be delivered (a shared stream skips its frame; a
+  subscription's own pipeline sends the result withheld — data null and an error saying so —
+  :class:`ErasedEventGuard`, which finds the event in :data:`CURRENT_EVENT`);
 * empties the statistics result cache (its key, the data version, moves with the erasure row, so
   old entries could no longer be hit; they are dropped from memory too).
 
@@ -22,9 +24,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult
 
 from gateway.realtime.changes import Change
 from resolvers.live import RowEvent, TicketChangeEvent
@@ -33,6 +40,8 @@ from resolvers.live import RowEvent, TicketChangeEvent
 BATCH_KEY = "hub_batch"
 #: How long an erasure is remembered for events in flight (far longer than one execution).
 KEEP_SECONDS = 600.0
+#: What a subscriber receives instead of a result made from an erased customer's event.
+WITHHELD = "this change was withheld: the customer it concerned has been erased"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +112,31 @@ def filter_queue(queue: asyncio.Queue[Any], drop: Callable[[Any], bool]) -> int:
     for item in kept:
         queue.put_nowait(item)
     return removed
+
+
+#: The event a subscription's task is executing, with the erasures of its hub (set by
+#: :class:`gateway.realtime.feeds.ConnectionFeeds` as it hands the event out: a subscription's
+#: source and its execution run in the same task).
+CURRENT_EVENT: ContextVar[tuple[Any, RecentErasures] | None] = ContextVar(
+    "realtime_current_event", default=None
+)
+
+
+class ErasedEventGuard(SchemaExtension):
+    """Withholds a subscription result made from an event that an erasure arrived for while it
+    was being executed (see the module docstring); what it read is not audited as delivered."""
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        current = CURRENT_EVENT.get()
+        if (
+            current is not None
+            and isinstance(result, ExecutionResult)
+            and current[1].covers(current[0])
+        ):
+            result.data = None
+            result.errors = [GraphQLError(WITHHELD)]
+            context = self.execution_context.context
+            notes = getattr(getattr(context, "session", None), "notes", None)
+            if notes is not None:
+                notes.take()
+        yield

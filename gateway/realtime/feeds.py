@@ -21,6 +21,7 @@ from typing import Any
 from gateway.auth import Principal
 from gateway.db import Database
 from gateway.privacy.audit import ReadNotes
+from gateway.realtime.erasure import CURRENT_EVENT
 from gateway.realtime.hub import Hub, RowCriteria
 from gateway.realtime.visibility import ViewerIdentity, resolve_identity
 from resolvers.errors import UserInputError
@@ -136,6 +137,7 @@ class ConnectionFeeds:
         try:
             while True:
                 self.last_event = await sub.next()
+                CURRENT_EVENT.set((self.last_event, self._hub.erasures))
                 yield self.last_event
         finally:
             self._hub.close(sub)

@@ -14,9 +14,11 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 import websockets
 from testkit import SEED_END, tq
 
+from gateway.realtime.erasure import WITHHELD
 from resolvers.statistics_data import CACHE
 
 GQL = Callable[..., dict[str, Any]]
@@ -52,16 +54,27 @@ async def _frames(ws: Any, seconds: float) -> list[dict[str, Any]]:
             message = json.loads(await asyncio.wait_for(ws.recv(), left))
         except TimeoutError:
             break
-        if message["type"] == "next":
+        if message["type"] in ("next", "data"):
             out.append(message)
     return out
 
 
+@pytest.mark.parametrize(
+    ("protocol", "picks"),
+    [("graphql-transport-ws", (4, 7)), ("graphql-ws", (13, 14))],
+    ids=["shared stream", "own pipeline (legacy protocol)"],
+)
 async def test_erasure_scrubs_queued_events_caches_and_downloads(
-    privacy_live_url: str, token_of: Callable[..., str], owner: asyncpg.Connection, privacy_dsn: str
+    protocol: str,
+    picks: tuple[int, int],
+    privacy_live_url: str,
+    token_of: Callable[..., str],
+    owner: asyncpg.Connection,
+    privacy_dsn: str,
 ) -> None:
-    customer = (await owner.fetch(tq("privacy_pick_customer"), 4))[0]
-    other = (await owner.fetch(tq("privacy_pick_customer"), 7))[0]
+    customer = (await owner.fetch(tq("privacy_pick_customer"), picks[0]))[0]
+    other = (await owner.fetch(tq("privacy_pick_customer"), picks[1]))[0]
+    erasures = (await _stats(privacy_live_url))["erasures"]
     mine = [r["id"] for r in await owner.fetch(tq("privacy_customer_tickets"), customer["id"])]
     theirs = (await owner.fetch(tq("privacy_customer_tickets"), other["id"]))[0]["id"]
     name, email = customer["full_name"], customer["email"]
@@ -87,13 +100,14 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
 
     ws = await websockets.connect(
         privacy_live_url.replace("http://", "ws://") + "/graphql",
-        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        subprotocols=[protocol],  # type: ignore[list-item]
     )
     blocker = await asyncpg.connect(privacy_dsn)
     try:
         await ws.send(json.dumps({"type": "connection_init", "payload": headers}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": FEED}}))
+        start = "subscribe" if protocol == "graphql-transport-ws" else "start"
+        await ws.send(json.dumps({"id": "1", "type": start, "payload": {"query": FEED}}))
         stats = await _until(privacy_live_url, "subscriptions", 1)
         delivered = stats["delivered"]
 
@@ -110,7 +124,7 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
         await _until(privacy_live_url, "delivered", delivered + 3)
 
         await owner.fetchval(tq("privacy_erase"), customer["id"], "art. 17, memory test")
-        stats = await _until(privacy_live_url, "erasures", 1)
+        stats = await _until(privacy_live_url, "erasures", erasures + 1)
         assert stats["scrubbedEvents"] >= 1  # the second event of the customer, still queued
         await tx.rollback()
         frames = await _frames(ws, 4.0)
@@ -118,7 +132,8 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
         await blocker.close()
         await ws.close()
 
-    changes = [f["payload"]["data"]["ticketChanged"] for f in frames]
+    changes = [f["payload"]["data"]["ticketChanged"] for f in frames if f["payload"]["data"]]
+    withheld = [f["payload"] for f in frames if not f["payload"]["data"]]
     text = json.dumps(frames)
     terms = [t for t in (name, email, customer["phone"]) if t]
     assert [t for t in terms if t in text] == []
@@ -133,6 +148,12 @@ async def test_erasure_scrubs_queued_events_caches_and_downloads(
         "second, from [redacted]",
     ]
     assert all(c["ticket"]["customer"]["email"] is None for c in mine_seen)
+    # the change that was being executed when the erasure arrived: a shared stream skips its
+    # frame, a subscription's own pipeline sends it withheld
+    expected = [] if protocol == "graphql-transport-ws" else [{"data": None, "errors": [WITHHELD]}]
+    assert [
+        {"data": w["data"], "errors": [e["message"] for e in w["errors"]]} for w in withheld
+    ] == expected
 
     # the statistics cache does not answer from before; the links give nothing of the customer
     async with httpx.AsyncClient(base_url=privacy_live_url, timeout=60) as http:
