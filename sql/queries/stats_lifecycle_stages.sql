@@ -9,6 +9,8 @@
 -- scan of ticket ids per window (ids follow creation, so a window's tickets are nearly one id
 -- range; the join to the window's tickets keeps exactly them), in the order the window
 -- function needs.
+-- durations are date_part('epoch', interval), double precision (extract() is numeric, ~3x slower
+-- to sum over the ~150k stays of two weeks at 1m tickets).
 -- $1 from, $2 to, $3 comparison from, $4 comparison to, $5 team or null, $6 agent or null.
 with k as (
   select 'current'::text as period, t.id, t.created_at, t.first_response_at,
@@ -43,17 +45,22 @@ moves as (
   where h.ticket_id between (select b.lo from bounds b where b.period = 'previous')
                         and (select b.hi from bounds b where b.period = 'previous')
 ),
-stays as (
-  -- per ticket: seconds pending the customer and on hold (null: never in that status)
+per_ticket as (
+  -- per ticket of the id ranges: seconds pending the customer and on hold (null: never)
   select m.period, m.ticket_id,
-         sum(extract(epoch from m.left_at - m.changed_at))
+         sum(date_part('epoch', m.left_at - m.changed_at))
            filter (where m.to_status = 'pending') as pending_seconds,
-         sum(extract(epoch from m.left_at - m.changed_at))
+         sum(date_part('epoch', m.left_at - m.changed_at))
            filter (where m.to_status = 'on_hold') as on_hold_seconds
   from moves m
-  join k on k.period = m.period and k.id = m.ticket_id
   where m.left_at is not null and m.to_status in ('pending', 'on_hold')
   group by m.period, m.ticket_id
+),
+stays as (
+  -- only the window's own tickets
+  select p.period, p.pending_seconds, p.on_hold_seconds
+  from per_ticket p
+  join k on k.period = p.period and k.id = p.ticket_id
 ),
 waits as (
   select s.period,
@@ -67,15 +74,15 @@ waits as (
 spans as (
   select k.period,
          count(k.first_response_at) as first_response_n,
-         avg(extract(epoch from k.first_response_at - k.created_at)) / 3600.0
+         avg(date_part('epoch', k.first_response_at - k.created_at)) / 3600.0
            as first_response_hours,
          count(*) filter (where k.first_response_at is not null
                             and k.first_resolved_at >= k.first_response_at) as in_progress_n,
-         avg(extract(epoch from k.first_resolved_at - k.first_response_at))
+         avg(date_part('epoch', k.first_resolved_at - k.first_response_at))
            filter (where k.first_resolved_at >= k.first_response_at) / 3600.0
            as in_progress_hours,
          count(*) filter (where k.reopen_count > 0 and k.resolved_at is not null) as reopened_n,
-         avg(extract(epoch from k.resolved_at - k.first_resolved_at))
+         avg(date_part('epoch', k.resolved_at - k.first_resolved_at))
            filter (where k.reopen_count > 0 and k.resolved_at is not null) / 3600.0
            as reopened_hours
   from k

@@ -3,8 +3,10 @@
 -- surveys of both windows are read once (two index range scans of sent_at), each joined to its
 -- ticket by primary key (a nested loop of index probes: the surveys of a window belong to
 -- tickets created around it, a few thousand heap pages, where a hash join read all 1m tickets),
--- and counted under every grouping at once (grouping sets). keys and labels are those of
--- analytics.group_key / analytics.group_label, so the rows equal survey_stats' per grouping.
+-- and counted under every grouping at once (grouping sets; categories by leaf, then summed per
+-- root category, so the category tree is joined to a few dozen rows rather than every survey).
+-- keys and labels are those of analytics.group_key / analytics.group_label, so the rows equal
+-- survey_stats' per grouping.
 -- row level security decides which surveys and tickets count.
 -- $1 from, $2 to, $3 comparison from, $4 comparison to, $5 groupings (text[]),
 -- $6 team (the ticket's) or null, $7 assigned agent or null.
@@ -14,7 +16,7 @@ with w (period, lo, hi) as (
 ),
 surveyed as (
   select w.period,
-         t.channel, split_part(c.path, '/', 1) as category, t.priority, t.status,
+         t.channel, t.category_id, t.priority, t.status,
          coalesce(t.vip_tier, 'standard') as vip_tier,
          coalesce(f.ticket_team_id::text, 'none') as team,
          coalesce(f.ticket_agent_id::text, 'none') as agent,
@@ -27,21 +29,20 @@ surveyed as (
     where x.id = f.ticket_id
     offset 0  -- keeps the probe a nested loop (not pulled up into a hash join)
   ) t on true
-  left join public.support_categories c on c.id = t.category_id
   where ($6::uuid is null or f.ticket_team_id = $6::uuid)
     and ($7::uuid is null or f.ticket_agent_id = $7::uuid)
 ),
 agg as (
   select period,
          case when grouping(channel) = 0 then 'channel'
-              when grouping(category) = 0 then 'category'
+              when grouping(category_id) = 0 then 'category'
               when grouping(priority) = 0 then 'priority'
               when grouping(status) = 0 then 'status'
               when grouping(vip_tier) = 0 then 'vip_tier'
               when grouping(team) = 0 then 'team'
               else 'agent' end as grouping,
          case when grouping(channel) = 0 then channel
-              when grouping(category) = 0 then category
+              when grouping(category_id) = 0 then category_id::text
               when grouping(priority) = 0 then priority
               when grouping(status) = 0 then status
               when grouping(vip_tier) = 0 then vip_tier
@@ -61,13 +62,32 @@ agg as (
          coalesce(sum(ces_score), 0) as ces_sum,
          coalesce(sum(ces_score * ces_score), 0) as ces_sum_sq
   from surveyed
-  group by grouping sets ((period, channel), (period, category), (period, priority),
+  group by grouping sets ((period, channel), (period, category_id), (period, priority),
                           (period, status), (period, vip_tier), (period, team), (period, agent))
+),
+by_root as (
+  -- categories: the leaves' counts summed per root category (the key survey_stats groups by)
+  select a.period, a.grouping, split_part(c.path, '/', 1) as group_key,
+         sum(a.sent)::bigint as sent, sum(a.responded)::bigint as responded,
+         sum(a.csat_1)::bigint as csat_1, sum(a.csat_2)::bigint as csat_2,
+         sum(a.csat_3)::bigint as csat_3, sum(a.csat_4)::bigint as csat_4,
+         sum(a.csat_5)::bigint as csat_5, sum(a.nps_promoters)::bigint as nps_promoters,
+         sum(a.nps_passives)::bigint as nps_passives,
+         sum(a.nps_detractors)::bigint as nps_detractors, sum(a.ces_n)::bigint as ces_n,
+         sum(a.ces_sum)::bigint as ces_sum, sum(a.ces_sum_sq)::bigint as ces_sum_sq
+  from agg a
+  left join public.support_categories c on c.id = a.group_key::integer
+  where a.grouping = 'category' and 'category' = any ($5::text[])
+  group by a.period, a.grouping, split_part(c.path, '/', 1)
+),
+segments as (
+  select * from agg where grouping <> 'category' and grouping = any ($5::text[])
+  union all
+  select * from by_root
 )
 select a.period, a.grouping,
        to_jsonb(a) - 'period' - 'grouping'
          || jsonb_build_object('group_label', analytics.group_label(a.grouping, a.group_key))
          as stats
-from agg a
-where a.grouping = any ($5::text[])
+from segments a
 order by a.grouping, a.period, a.group_key;
