@@ -1,12 +1,13 @@
 """The scheduled insights ``predict`` job runs once per slot, whatever the number of processes:
 concurrent checks from separate connection pools (as separate processes would be), and a real
-``support-gateway serve --workers 3`` (each worker keeps the schedule). Checked as the database
-owner: one ``support_insight_runs`` row for the slot, one model version per type, and the
-predictions written once."""
+``support-gateway serve --workers 3`` (each worker keeps the schedule: all three log their check,
+one runs, two skip). Checked as the database owner: one ``support_insight_runs`` row for the
+slot, one model version per type, and the predictions written once."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,12 @@ async def _fresh(pg_server: str, name: str) -> str:
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     await seed_database(dsn, tickets=30_000, days=180, seed=7, end=end)
     return dsn
+
+
+def _checks(log: Path) -> list[str]:
+    """The schedule's log lines (one per check of a worker), JSON logs of ``serve``."""
+    lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+    return [x["message"] for x in lines if x["message"].startswith("insights predict, slot")]
 
 
 async def _state(dsn: str, slot: datetime) -> asyncpg.Record:
@@ -115,6 +122,7 @@ def test_serve_with_three_workers_runs_it_once(
         "INSIGHTS_PREDICT_HOURS": str(HOURS),
         "INSIGHTS_PREDICT_DELAY_SECONDS": "0.5",
         "SUPPORT_DATA_DIR": str(tmp_path),
+        "GATEWAY_LOG_FORMAT": "json",
     }
     command = str(Path(sys.executable).parent / "support-gateway")
     log = tmp_path / "serve.log"
@@ -127,17 +135,22 @@ def test_serve_with_three_workers_runs_it_once(
         )
         try:
             slot = schedule_slot(datetime.now(UTC), HOURS)
-            deadline = time.monotonic() + 90
-            while asyncio.run(_state(dsn, slot))["slot_runs"] == 0:
+            deadline = time.monotonic() + 120
+            # every worker checks 0.5 s after its own start and logs what it did
+            while len(checks := _checks(log)) < 3:
                 assert proc.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.5)
-            # the other workers check 0.5 s after their own start: give them time to
-            time.sleep(8)
+            time.sleep(1)
             assert proc.poll() is None, log.read_text()
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+    checks = _checks(log)
+    ran = [c for c in checks if c.endswith("}")]  # the run logs what it wrote
+    assert len(checks) == 3 and len(ran) == 1, checks
+    assert all(c.endswith(("another process is running it", "already run")) for c in checks
+               if c not in ran), checks  # fmt: skip
     state = asyncio.run(_state(dsn, slot))
     assert state["slot_runs"] == 1 and state["all_runs"] == 1, log.read_text()
     assert state["rows_written"] == state["predictions"] > 100
