@@ -94,6 +94,14 @@ def test_performance_deviation_flags_only_the_outlier_in_the_bad_direction() -> 
     flagged = {(d.agent_id, d.details["kpi"]) for d in drafts}
     assert flagged == {(uuid.UUID(int=13), "aht_seconds"), (uuid.UUID(int=14), "adherence")}
     assert all(d.dedup_key.endswith(":2026-11-19") for d in drafts)
+    # scored as the anomalies field scores a duration: robust z of log(1 + x), by hand
+    raw = [r["aht_seconds"] for r in rows if r["contacts"] >= 20]
+    aht = np.log1p(raw)
+    med = np.median(aht)
+    z = 0.6745 * (np.log1p(900.0) - med) / np.median(np.abs(aht - med))
+    slow = next(d for d in drafts if d.details["kpi"] == "aht_seconds")
+    assert slow.details["z"] == pytest.approx(z, abs=1e-3)
+    assert slow.details["peerMedian"] == pytest.approx(np.median(raw))
 
 
 def _moments(values: list[float]) -> tuple[int, float, float]:
