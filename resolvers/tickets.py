@@ -3,6 +3,7 @@ ticket lists (filters, orderings and keyset pages), all under the caller's right
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +71,47 @@ class TicketSelection:
         )
 
 
+#: The columns each Ticket field reads (GraphQL name → columns of support_tickets); ``id`` and
+#: the sort key are always read. A page whose nodes ask only for fields named here reads only
+#: their columns; any other field (or a fragment) reads the whole row, as before.
+TICKET_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": (),
+    "subject": ("subject",),
+    "channel": ("channel",),
+    "priority": ("priority",),
+    "status": ("status",),
+    "vipTier": ("vip_tier",),
+    "isWhiteGlove": ("is_white_glove",),
+    "createdAt": ("created_at",),
+    "updatedAt": ("updated_at",),
+    "firstResponseAt": ("first_response_at",),
+    "firstResolvedAt": ("first_resolved_at",),
+    "resolvedAt": ("resolved_at",),
+    "closedAt": ("closed_at",),
+    "firstResponseDueAt": ("first_response_due_at",),
+    "resolutionDueAt": ("resolution_due_at",),
+    "reopenCount": ("reopen_count",),
+    "agentReplyCount": ("agent_reply_count",),
+    "customerMessageCount": ("customer_message_count",),
+    "tags": ("tags",),
+    "firstResponseMinutes": ("created_at", "first_response_at"),
+    "resolutionMinutes": ("created_at", "resolved_at"),
+    "customer": ("customer_id",),
+    "agent": ("assigned_agent_id",),
+    "team": ("team_id",),
+    "category": ("category_id",),
+    "slaPolicy": ("sla_policy_id",),
+}
+
+
+def page_columns(fields: set[str] | None) -> tuple[str, ...] | None:
+    """The columns a page must read for these node fields (None: the whole row)."""
+    if fields is None or not fields <= TICKET_FIELD_COLUMNS.keys():
+        return None
+    return tuple(sorted({"id", *(c for f in fields for c in TICKET_FIELD_COLUMNS[f])}))
+
+
 #: Orderings: name → SQL sort-key expression (a closed set; the key must be a timestamptz).
 ORDER_KEYS: dict[str, str] = {
     "created_at": "t.created_at",
@@ -78,11 +120,18 @@ ORDER_KEYS: dict[str, str] = {
 }
 
 
-def _query(ordering: str, ascending: bool, forward: bool) -> str:
+_KNOWN_COLUMNS = frozenset(c for cs in TICKET_FIELD_COLUMNS.values() for c in cs) | {"id"}
+
+
+@functools.lru_cache(maxsize=256)
+def _query(ordering: str, ascending: bool, forward: bool, columns: tuple[str, ...] | None) -> str:
     scan_ascending = ascending == forward
+    if columns is not None and not set(columns) <= _KNOWN_COLUMNS:
+        raise ValueError(f"unknown ticket columns {columns}")
     return sql.render(
         "tickets_page",
         {
+            "columns": "t.*" if columns is None else ", ".join(f"t.{c}" for c in columns),
             "order_key": ORDER_KEYS[ordering],
             "cmp": ">" if scan_ascending else "<",
             "dir": "asc" if scan_ascending else "desc",
@@ -102,15 +151,17 @@ async def tickets_page(
     ordering: str,
     ascending: bool,
     request: PageRequest,
+    columns: tuple[str, ...] | None = None,
 ) -> Page[Row]:
-    """One page of tickets matching ``filt`` in the given order."""
+    """One page of tickets matching ``filt`` in the given order (``columns``: read only these,
+    see :func:`page_columns`; None: whole rows)."""
     if ordering not in ORDER_KEYS:
         raise UserInputError(f"unknown ordering {ordering!r}")
     if request.size == 0:
         return Page([], [], False, False)
     cursor = request.cursor
     rows = await session.fetch(
-        _query(ordering, ascending, request.forward),
+        _query(ordering, ascending, request.forward, columns),
         *filt.params(),
         cursor.key if cursor else None,
         cursor.id if cursor else None,
@@ -142,13 +193,15 @@ async def ticket_list(
     after: str | None,
     last: int | None,
     before: str | None,
+    fields: set[str] | None = None,
 ) -> TicketList:
-    """The page of tickets matching ``selection`` that the Relay arguments ask for."""
+    """The page of tickets matching ``selection`` that the Relay arguments ask for; ``fields``:
+    the node fields asked for (None: unknown), which decide the columns read."""
     order = f"{ordering}:{'asc' if ascending else 'desc'}"
     req = page_request(first=first, after=after, last=last, before=before, ordering=order)
     session = ctx.session
     page = await tickets_page(session, selection, ordering=ordering, ascending=ascending,
-                              request=req)  # fmt: skip
+                              request=req, columns=page_columns(fields))  # fmt: skip
 
     async def count() -> int:
         return await tickets_count(session, selection)
@@ -185,6 +238,13 @@ async def page_agents(ctx: RequestContext, rows: Sequence[Row]) -> Prefetched:
     except Exception as exc:  # raised again by each agent field that reads it
         return Prefetched({}, exc)
     return Prefetched(dict(zip(ids, found, strict=True)))
+
+
+def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
+    """Calendar minutes from ``start`` to ``end`` (3 decimals), None if either is missing."""
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() / 60.0, 3)
 
 
 async def ticket_by_id(ctx: RequestContext, ticket_id: int) -> Row | None:

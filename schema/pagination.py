@@ -95,26 +95,39 @@ def connection_from_page(
     )
 
 
-def selects_on_nodes(info: Any, name: str) -> bool:
-    """Does the connection's selection ask for ``name`` on its nodes, plainly (``nodes { name }``
-    or ``edges { node { name } }``, no fragment or directive on the way)? Only then is it
-    fetched ahead; anything else loads lazily, as before."""
+def node_fields(info: Any) -> set[str] | None:
+    """The fields a connection's selection asks for on its nodes (``nodes { ... }`` and
+    ``edges { node { ... } }``), or None when a fragment or a directive stands on the way (then
+    the caller must assume any field)."""
 
-    def plain(selections: list[Any], field: str) -> list[Any]:
-        return [
-            s
-            for s in selections
-            if isinstance(s, strawberry.types.nodes.SelectedField)
-            and s.name == field
-            and not s.directives
-        ]
+    def plain(selections: list[Any]) -> list[Any] | None:
+        fields = [s for s in selections if isinstance(s, strawberry.types.nodes.SelectedField)]
+        if len(fields) != len(selections) or any(s.directives for s in fields):
+            return None
+        return fields
 
+    names: set[str] = set()
     for connection in info.selected_fields:
-        for nodes in plain(connection.selections, "nodes"):
-            if plain(nodes.selections, name):
-                return True
-        for edges in plain(connection.selections, "edges"):
-            for node in plain(edges.selections, "node"):
-                if plain(node.selections, name):
-                    return True
-    return False
+        top = plain(connection.selections)
+        if top is None:
+            return None
+        for part in top:
+            if part.name == "nodes":
+                inner = plain(part.selections)
+            elif part.name == "edges":
+                edges = plain(part.selections)
+                if edges is None:
+                    return None
+                for edge in edges:
+                    if edge.name == "node":
+                        node = plain(edge.selections)
+                        if node is None:
+                            return None
+                        names.update(f.name for f in node)
+                continue
+            else:
+                continue
+            if inner is None:
+                return None
+            names.update(f.name for f in inner)
+    return names

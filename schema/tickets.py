@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, cast
 from uuid import UUID
 
 import strawberry
@@ -28,7 +29,7 @@ from schema.common import (
     parse_int_id,
     values,
 )
-from schema.pagination import Connection, connection_from_page, selects_on_nodes
+from schema.pagination import Connection, connection_from_page, node_fields
 
 if TYPE_CHECKING:
     from schema.agents import Agent, Team
@@ -100,18 +101,13 @@ class Interaction:
         return Ticket.from_row(row) if row else None
 
 
-#: Enum members by database value (a dict look-up instead of ``Enum(value)``, once per
-#: column of each of a page's rows); an unknown value still raises through the constructor.
+#: Enum members by database value (a look-up, not ``Enum(value)``, per column of each row).
 _CHANNELS = {m.value: m for m in Channel}
 _PRIORITIES = {m.value: m for m in Priority}
 _STATUSES = {m.value: m for m in TicketStatus}
 _TIERS = {m.value: m for m in VipTier}
-
-
-def _minutes(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return round((end - start).total_seconds() / 60.0, 3)
+#: A column the page did not read (no field asked for it, so none reads it).
+_ABSENT: Any = None
 
 
 @strawberry.type(description="A support ticket.")
@@ -143,28 +139,34 @@ class Ticket:
 
     @classmethod
     def from_row(cls, row: Row, agents: Prefetched | None = None) -> Ticket:
+        """From a ticket row (a page's row may lack the columns no field asked for)."""
+        get = cast("Callable[[str], Any]", row.get)
+        channel, prio, status, tier = (
+            get("channel"),
+            get("priority"),
+            get("status"),
+            get("vip_tier"),
+        )
         return cls(
             id=strawberry.ID(str(row["id"])),
-            _subject=row["subject"],
-            channel=_CHANNELS.get(row["channel"]) or Channel(row["channel"]),
-            priority=_PRIORITIES.get(row["priority"]) or Priority(row["priority"]),
-            status=_STATUSES.get(row["status"]) or TicketStatus(row["status"]),
-            vip_tier=(_TIERS.get(row["vip_tier"]) or VipTier(row["vip_tier"]))
-            if row["vip_tier"]
-            else None,
-            is_white_glove=row["is_white_glove"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            first_response_at=row["first_response_at"],
-            first_resolved_at=row["first_resolved_at"],
-            resolved_at=row["resolved_at"],
-            closed_at=row["closed_at"],
-            first_response_due_at=row["first_response_due_at"],
-            resolution_due_at=row["resolution_due_at"],
-            reopen_count=row["reopen_count"],
-            agent_reply_count=row["agent_reply_count"],
-            customer_message_count=row["customer_message_count"],
-            _tags=list(row["tags"]),
+            _subject=get("subject"),
+            channel=_ABSENT if channel is None else _CHANNELS.get(channel) or Channel(channel),
+            priority=_ABSENT if prio is None else _PRIORITIES.get(prio) or Priority(prio),
+            status=_ABSENT if status is None else _STATUSES.get(status) or TicketStatus(status),
+            vip_tier=(_TIERS.get(tier) or VipTier(tier)) if tier else None,
+            is_white_glove=get("is_white_glove"),
+            created_at=get("created_at"),
+            updated_at=get("updated_at"),
+            first_response_at=get("first_response_at"),
+            first_resolved_at=get("first_resolved_at"),
+            resolved_at=get("resolved_at"),
+            closed_at=get("closed_at"),
+            first_response_due_at=get("first_response_due_at"),
+            resolution_due_at=get("resolution_due_at"),
+            reopen_count=get("reopen_count"),
+            agent_reply_count=get("agent_reply_count"),
+            customer_message_count=get("customer_message_count"),
+            _tags=list(get("tags") or ()),
             _row=row,
             _agents=agents,
         )
@@ -181,11 +183,11 @@ class Ticket:
 
     @strawberry.field(description="Calendar minutes from creation to the first agent reply.")
     def first_response_minutes(self) -> float | None:
-        return _minutes(self.created_at, self.first_response_at)
+        return resolvers.tickets.minutes_between(self.created_at, self.first_response_at)
 
     @strawberry.field(description="Calendar minutes from creation to the latest resolution.")
     def resolution_minutes(self) -> float | None:
-        return _minutes(self.created_at, self.resolved_at)
+        return resolvers.tickets.minutes_between(self.created_at, self.resolved_at)
 
     @strawberry.field(description="The client who opened it.")
     async def customer(self, info: Info) -> CustomerRef | None:
@@ -355,6 +357,7 @@ async def ticket_connection(
 ) -> Connection[Ticket]:
     """The tickets connection used by ``Query.tickets`` and by Agent/Team/Customer.tickets."""
     order = order or TicketOrder()
+    fields = node_fields(info)
     found = await resolvers.tickets.ticket_list(
         info.context,
         filt,
@@ -364,10 +367,11 @@ async def ticket_connection(
         after=after,
         last=last,
         before=before,
+        fields=fields,
     )
     page = found.page
     agents = None
-    if info.path.prev is None and selects_on_nodes(info, "agent"):
+    if info.path.prev is None and fields is not None and "agent" in fields:
         agents = await resolvers.tickets.page_agents(info.context, page.items)
     nodes = [Ticket.from_row(r, agents) for r in page.items]
     return connection_from_page(page, nodes, found.count)

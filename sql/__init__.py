@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
-_ALLOWED_FRAGMENT_CHARS = set("abcdefghijklmnopqrstuvwxyz_.,<> ()0123456789':")
+_ALLOWED_FRAGMENT_CHARS = set("abcdefghijklmnopqrstuvwxyz_.,<> ()0123456789':*")
 
 
 @cache

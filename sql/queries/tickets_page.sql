@@ -2,7 +2,8 @@
 -- filters: $1..$12 (TicketSelection.params in resolvers/tickets.py). $13/$14: the cursor's key
 -- and id (null = first page); $15: rows to fetch (page size + 1, to know whether another page
 -- follows).
--- {order_key}, {cmp} and {dir} are filled from a closed set by the gateway.
+-- {order_key}, {cmp} and {dir} are filled from a closed set by the gateway, {columns} with t.* or
+-- the columns the requested fields read (resolvers/tickets.py TICKET_FIELD_COLUMNS).
 with recursive wanted_categories as (
   select c.id from public.support_categories c where c.id = any($4::int[])
   union
@@ -10,7 +11,7 @@ with recursive wanted_categories as (
   from public.support_categories c
   join wanted_categories w on c.parent_id = w.id
 )
-select t.*, {order_key} as sort_key
+select {columns}, {order_key} as sort_key
 from public.support_tickets t
 where ($1::text[] is null or t.status = any($1::text[]))
   and ($2::text[] is null or t.priority = any($2::text[]))

@@ -285,3 +285,56 @@ async def test_planned_lists_answer_what_graphql_core_answers(
     assert outcomes == [True, True, False]
     b = await fast.execute("{ items(bad: 7) { id owner { shout } } }")
     assert b.errors and b.errors[0].path == ["items", 7, "owner", "shout"]
+
+
+#: Every Ticket field that reads only columns of the row (resolvers.tickets TICKET_FIELD_COLUMNS)
+ALL_COLUMN_FIELDS = (
+    "id subject channel priority status vipTier isWhiteGlove createdAt updatedAt"
+    " firstResponseAt firstResolvedAt resolvedAt closedAt firstResponseDueAt resolutionDueAt"
+    " reopenCount agentReplyCount customerMessageCount tags firstResponseMinutes"
+    " resolutionMinutes customer { id } agent { id } team { id } category { id }"
+    " slaPolicy { id } __typename"
+)
+
+
+@pytest.mark.parametrize("role", ["manager", "analyst"])
+def test_a_page_reading_only_its_columns_answers_what_a_whole_row_page_answers(
+    role: str, gateway_url: str, make_token: Callable[..., str]
+) -> None:
+    """Plain node selections read only their columns; the same fields through a fragment read
+    whole rows (t.*): the answers must be equal, field by field."""
+    import resolvers.tickets
+
+    mapped = set(resolvers.tickets.TICKET_FIELD_COLUMNS)
+    asked = {part.split(" ")[0] for part in ALL_COLUMN_FIELDS.replace("{ id }", "").split()}
+    assert asked == mapped  # the document covers every mapped field
+    ticket_fields = set(build_schema()._schema.type_map["Ticket"].fields) | {"__typename"}
+    assert mapped <= ticket_fields
+    token = make_token(role)
+    by_columns = f"{{ tickets(first: 60) {{ nodes {{ {ALL_COLUMN_FIELDS} }} }} }}"
+    whole_rows = (
+        f"{{ tickets(first: 60) {{ nodes {{ ...T }} }} }} fragment T on Ticket {{"
+        f" {ALL_COLUMN_FIELDS} }}"
+    )
+    answers = []
+    for doc in (by_columns, whole_rows):
+        resp = httpx.post(
+            gateway_url + "/graphql",
+            json={"query": doc},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        body = resp.json()
+        assert "errors" not in body, body
+        answers.append(body["data"]["tickets"]["nodes"])
+    assert len(answers[0]) == 60 and answers[0] == answers[1]
+    assert resolvers.tickets.page_columns({"id", "subject", "agent"}) == (
+        "assigned_agent_id",
+        "id",
+        "subject",
+    )
+    assert resolvers.tickets.page_columns({"id", "interactions"}) is None  # not mapped: t.*
+    assert resolvers.tickets.page_columns(None) is None
+    text = resolvers.tickets._query("created_at", False, True, ("assigned_agent_id", "id"))
+    assert "select t.assigned_agent_id, t.id, t.created_at as sort_key" in text
+    assert "t.*" in resolvers.tickets._query("created_at", False, True, None)
