@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from testkit import LiveServer, tq
+from typer.testing import CliRunner
 
+import gateway.cli
 from gateway.db import Database
 from gateway.reports.scheduler import ReportScheduler
 from gateway.settings import Settings
@@ -261,4 +264,38 @@ async def test_scheduled_report_delivery_is_audited(
     assert row["actor_user_id"] == role_users["manager"][0] and row["actor_role"] == "manager"
     assert row["request_id"].startswith("report_delivery:")
     assert json.loads(row["details"])["report"] == "Daily Performance Summary csv"
+    _carries_nothing_personal(row, customer["full_name"], customer["email"], customer["phone"])
+
+
+async def test_report_command_is_audited(
+    token_of: Callable[..., str],
+    role_users: dict[str, list[uuid.UUID]],
+    owner: asyncpg.Connection,
+    privacy_dsn: str,
+    tmp_path: Path,
+) -> None:
+    customer = (await owner.fetch(tq("privacy_pick_customer"), 15))[0]
+    ticket = (await owner.fetch(tq("privacy_customer_tickets"), customer["id"]))[0]["id"]
+    now = datetime.now(UTC)
+    await owner.execute(tq("privacy_plant_alert_at"), ticket, now - timedelta(hours=3))
+    out = tmp_path / "daily.csv"
+    args = ["report", "--name", "daily-summary", "--format", "csv", "--out", str(out)]
+    args += ["--from", (now - timedelta(days=1)).isoformat(), "--to", now.isoformat()]
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        gateway.cli.app,
+        [*args, "--role", "manager"],
+        env={"DATABASE_URL": privacy_dsn},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"SLA breached: ticket {ticket}" in _report_text(out.read_bytes())
+    rows = [
+        r
+        for r in await owner.fetch(tq("privacy_audit_rows"), "personal_data_read")
+        if r["operation"] == "report command"
+        and str(customer["id"]) in json.loads(r["details"]).get("customers", [])
+    ]
+    (row,) = rows
+    assert row["actor_role"] == "manager" and row["actor_user_id"] in role_users["manager"]
+    assert json.loads(row["details"])["report"] == "daily_summary csv"
     _carries_nothing_personal(row, customer["full_name"], customer["email"], customer["phone"])
