@@ -13,7 +13,9 @@ holds in four hours out of five, up to the interval's calibration). The answer t
 defaults to the queue's own (the last one reported); AHT is the history's, weighted by answered
 contacts.
 
-Two SQL statements: the queue's hours and the calendars' holidays.
+Two SQL statements: the queue's hours and the calendars' holidays. Results are cached as the
+statistics fields' (per rights, arguments and data version; queue metrics are in the change
+log), since the backtest costs most of the answer.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 import sql
 from analytics.erlang import StaffingRequirement, required_agents
 from resolvers.buckets import Granularity, TimeBucket
-from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.planning import (
     _HOUR,
@@ -36,6 +37,8 @@ from resolvers.planning import (
     _wall_clock,
     choose_hourly,
 )
+from resolvers.port import Session
+from resolvers.statistics_data import cached_result
 from resolvers.statistics_forecast import ChosenForecast, ForecastBucketResult, forecast_points
 from resolvers.windows import require_aware, resolve_timezone
 
@@ -76,8 +79,9 @@ def _requirement(
         raise UserInputError(f"no staffing meets these targets: {exc}") from exc
 
 
+@cached_result("staffingPlan")
 async def staffing_plan(
-    ctx: RequestContext,
+    session: Session,
     queue: str,
     *,
     timezone: str,
@@ -106,7 +110,7 @@ async def staffing_plan(
     at = require_aware(as_of, "asOf").astimezone(UTC)
     end = at.replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=history_days)
-    rows = await ctx.session.fetch(sql.load("planning_queue_hours"), queue, start, end)
+    rows = await session.fetch(sql.load("planning_queue_hours"), queue, start, end)
     answered = sum(int(r["aht_answered"]) for r in rows)
     if answered == 0:
         raise UserInputError(
@@ -129,7 +133,7 @@ async def staffing_plan(
     starts = [end + i * _HOUR for i in range(horizon_days * 24)]
     future = [TimeBucket(t, t + _HOUR, _wall_clock(t, zone)) for t in starts]
     model = await choose_hourly(
-        ctx.session, grid, last_local, _local_steps(last_local, future), timezone
+        session, grid, last_local, _local_steps(last_local, future), timezone
     )
     chosen = _on_real_hours(forecast_points(model.prediction), last_local, future)
     args = (aht, target_service_level, answer, max_occupancy, shrinkage, concurrency)

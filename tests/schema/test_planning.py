@@ -212,10 +212,15 @@ def test_a_history_without_handled_contacts_is_a_clear_error(
     assert "no answered phone contacts with a handle time" in out["errors"][0]["message"]
 
 
-def test_a_staffing_plan_is_two_statements(graphql: GQL, make_token: Callable[..., str]) -> None:
-    out = graphql(PLAN, {"asOf": AS_OF.isoformat(), "queue": "PHONE"}, make_token("manager"))
-    # begin + session setup + the queue's hours + the calendars' holidays
-    assert out["extensions"]["sqlStatements"] == 4
+def test_a_staffing_plan_is_two_statements_then_a_cache_hit(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    variables = {"asOf": (AS_OF - timedelta(minutes=7)).isoformat(), "queue": "PHONE"}
+    out = graphql(PLAN, variables, make_token("manager"))
+    # begin + session setup + the data version + the queue's hours + the calendars' holidays
+    assert out["extensions"]["sqlStatements"] == 5
+    again = graphql(PLAN, variables, make_token("manager"))
+    assert again["data"] == out["data"] and again["extensions"]["sqlStatements"] == 3
 
 
 def test_hourly_forecast_follows_the_hours_before_as_of(
