@@ -7,7 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import sql
@@ -16,6 +16,8 @@ from resolvers.errors import UserInputError
 from resolvers.pagination import Page, PageRequest, build_page, page_request
 from resolvers.port import Row, Session
 from resolvers.sla_state import SlaTargetState
+
+T = TypeVar("T")
 
 #: Most interactions one ``Ticket.interactions`` returns.
 MAX_INTERACTIONS = 100
@@ -213,16 +215,28 @@ class Prefetched:
     """Rows fetched ahead for a page, by key, or the error their statement raised (then every
     look-up raises it, as every key of a failed DataLoader batch does)."""
 
-    __slots__ = ("_error", "_rows")
+    __slots__ = ("_error", "_made", "_rows")
 
     def __init__(self, rows: dict[Any, Row | None], error: Exception | None = None) -> None:
         self._rows = rows
         self._error = error
+        self._made: dict[Any, Any] = {}
 
     def get(self, key: Any) -> Row | None:
         if self._error is not None:
             raise self._error
         return self._rows.get(key)
+
+    def made(self, key: Any, make: Callable[[Row], T]) -> T | None:
+        """``make(row)`` of the row of ``key``, made once per key (tickets of one agent share
+        their agent's object: 100 tickets, ~70 agents, each converted once)."""
+        if key in self._made:
+            made: T | None = self._made[key]
+            return made
+        row = self.get(key)
+        value = make(row) if row is not None else None
+        self._made[key] = value
+        return value
 
 
 async def page_agents(ctx: RequestContext, rows: Sequence[Row]) -> Prefetched:

@@ -209,8 +209,7 @@ class Ticket:
         if agent_id is None:
             return None
         if self._agents is not None:
-            known = self._agents.get(agent_id)
-            return Agent.from_row(known) if known else None
+            return self._agents.made(agent_id, Agent.from_row)
 
         async def load() -> Agent | None:
             row = await resolvers.agents.agent_by_id(info.context, agent_id)
