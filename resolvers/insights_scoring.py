@@ -127,13 +127,14 @@ async def score_clients(
     as_of: datetime,
     model: StoredModel | None = None,
     ids: Sequence[UUID] | None = None,
+    features: str = "insights_vip_features",
 ) -> ScoredRows:
     """The active VIP clients the caller may see (all, or ``ids``) scored by ``model`` (default
-    the latest churn model)."""
+    the latest churn model); ``features`` names the query of their rows."""
     model = model or await latest_model(session, CHURN)
     keys = None if ids is None else list(ids)
     rows = await session.fetch(
-        sql.load("insights_vip_features"), as_of, CHURN_LOOKBACK_DAYS, CHURN_HORIZON_DAYS, keys
+        sql.load(features), as_of, CHURN_LOOKBACK_DAYS, CHURN_HORIZON_DAYS, keys
     )
     x = churn.churn_design(rows, CHURN_LOOKBACK_DAYS)
     return ScoredRows(model, rows, score(model.model, x))
@@ -243,7 +244,8 @@ async def upsell_list(session: Session, as_of: datetime, first: int) -> list[Ups
     """The upsell rule of :mod:`analytics.churn` over the clients the caller may see."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise UserInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
-    scored = await score_clients(session, as_of)
+    # clients refusing marketing are left out by the query (churn's own check is a second one)
+    scored = await score_clients(session, as_of, features="insights_upsell_features")
     found = churn.upsell_candidates(scored.rows, scored.probability.tolist())
     return [
         Upsell(client_risk(scored, c.index), c.next_tier, c.score, c.reason) for c in found[:first]
