@@ -12,7 +12,8 @@ and is retried on the next run rather than queueing other sessions behind it):
   in batches; rows of the default partition past retention are deleted in batches;
 * ``message_bodies``: bodies of older interactions deleted in batches;
 * ``tickets``: older tickets anonymised in batches (subject, tags), figures kept;
-* ``change_log``: rows older than a day (by default) pruned in batches.
+* ``change_log``: rows older than a day (by default) pruned in batches;
+* subject-access archives (``privacy_exports``) whose link expired deleted in batches.
 
 Every step's duration is measured: locks are held at most for the step's transaction, so the
 report's ``longest_step_seconds`` bounds the longest lock hold of the run (the slowest steps are
@@ -281,6 +282,10 @@ async def _run(steps: _Steps, days: Mapping[str, int], archive_dir: Path, now: d
     report.add(
         "support_tickets anonymised",
         await _anonymise_tickets(steps, _cutoff(now, days, "tickets")),
+    )
+    report.add(
+        "privacy_exports expired deleted",
+        await steps.batches("delete expired exports", sql.load("retention_delete_expired_exports")),
     )
     report.add(
         "support_change_log rows pruned",
