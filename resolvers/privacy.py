@@ -28,6 +28,7 @@ from resolvers.kpis import source_of
 from resolvers.pagination import MAX_PAGE_SIZE, Cursor, decode_cursor, encode_cursor
 from resolvers.port import Row, Session, WriteSessions
 from resolvers.privacy_archive import build_archive
+from resolvers.privacy_archived import erase_from_archives, export_archived, subject_of
 
 #: Application roles that may read the audit log and run privacy actions.
 PRIVACY_ROLES = frozenset({"admin", "dpo"})
@@ -193,6 +194,7 @@ async def export_customer_data(ctx: RequestContext, customer_id: UUID) -> Export
         async with writes_of(ctx).write_session() as session:
             raw = await session.fetchval(sql.load("privacy_export_customer"), customer_id)
             tables: dict[str, list[dict[str, Any]]] = _json(raw)
+            tables.update(await export_archived(session, customer_id))
             archive = await asyncio.to_thread(build_archive, tables, str(customer_id), now)
             row = await session.fetchrow(
                 sql.load("privacy_store_export"), customer_id, archive, ttl_seconds
@@ -221,12 +223,16 @@ async def erase_customer(ctx: RequestContext, customer_id: UUID, reason: str) ->
         raise UserInputError("reason must be at most 500 characters", field="reason")
     try:
         async with writes_of(ctx).write_session() as session:
+            subject = await subject_of(session, customer_id)
             raw = await session.fetchval(sql.load("privacy_erase_customer"), customer_id, reason)
+            rewritten = await erase_from_archives(session, subject)
     except asyncpg.InsufficientPrivilegeError as exc:
         raise _privileged(exc) from exc
     except asyncpg.NoDataFoundError as exc:
         raise UserInputError(f"customer {customer_id} does not exist", field="customerId") from exc
     summary = _json(raw)
+    if rewritten:
+        summary["done"] = {**(summary.get("done") or {}), "archives rewritten": rewritten}
     if not summary["already_erased"]:
         # this process's statistics cache (other processes: their hubs read the erasure event)
         from resolvers.statistics_data import CACHE

@@ -16,6 +16,7 @@ import asyncpg
 import typer
 
 import sql
+from resolvers.privacy_archived import erase_from_archives, subject_of
 
 privacy_app = typer.Typer(help="Data subjects' rights: erasure.", no_args_is_help=True)
 
@@ -28,13 +29,19 @@ def _dsn() -> str:
 
 
 async def erase(dsn: str, customer_id: uuid.UUID, reason: str) -> dict[str, Any]:
-    """Erase one customer (the same database function as the API's ``eraseCustomer``)."""
+    """Erase one customer (the same database function as the API's ``eraseCustomer``, and the
+    same rewrite of the retention archives, in one transaction)."""
     conn = await asyncpg.connect(dsn)
     try:
-        raw = await conn.fetchval(sql.load("privacy_erase_customer"), customer_id, reason)
+        async with conn.transaction():
+            subject = await subject_of(conn, customer_id)
+            raw = await conn.fetchval(sql.load("privacy_erase_customer"), customer_id, reason)
+            rewritten = await erase_from_archives(conn, subject)
     finally:
         await conn.close()
     result: dict[str, Any] = json.loads(raw)
+    if rewritten:
+        result["done"] = {**(result.get("done") or {}), "archives rewritten": rewritten}
     return result
 
 
