@@ -9,12 +9,19 @@ Series
     exactly what ``timeSeries`` (and ``kpi``) returns for it. Row level security applies.
 
 Cache
-    Results are cached per (rights, field, arguments, data version): rights are the viewer's
-    Postgres role, application role and user id (RLS decides rows from those), the data version
-    is ``analytics.data_version()`` (the newest change-log sequence number: every insert,
-    update and delete of tickets, interactions, queue metrics and alerts moves it; one cheap
-    statement). Survey and agent-day rows are not in the change log, so entries also expire after
-    :data:`TTL_SECONDS`. At most :data:`MAX_ENTRIES` entries are kept (least recently used out).
+    Results are cached per (rights, field, arguments, data version), both read in one cheap
+    statement (``stats_data_version``). Rights are everything row level security decides the
+    viewer's rows from: the Postgres role, the application role, the user id, and the team they
+    lead or belong to and their agent as the database says now (``app.current_team_id()``,
+    ``app.current_agent_id()``), so a reassigned team lead misses the cache at once. The data
+    version is ``analytics.data_version()``: the newest change-log sequence number (tickets,
+    interaction inserts, queue metrics, alerts) plus the newest ``stats_source_changes`` number,
+    which a statement-level trigger moves on every write to surveys, sla rows, agent-day
+    metrics, qa evaluations, vip periods, customers, interactions (updates, deletes), the
+    organisation (agents, teams, user_roles) and the reference tables
+    (migration ``20261203001200``). Entries also expire after :data:`TTL_SECONDS` (a backstop:
+    sequence numbers are allocation order, not commit order). At most :data:`MAX_ENTRIES`
+    entries are kept (least recently used out).
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ class Rights:
     role: str
     app_role: str | None
     user_id: UUID | None
+    team_id: UUID | None = None
+    agent_id: UUID | None = None
 
 
 async def kpi_series(
@@ -93,9 +102,12 @@ async def kpi_series(
     return request, out
 
 
-async def data_version(session: Session) -> int:
-    """The newest change-log sequence number (0 when the log is empty)."""
-    return int(await session.fetchval(sql.load("stats_data_version")) or 0)
+async def data_version(session: Session) -> tuple[int, UUID | None, UUID | None]:
+    """(``analytics.data_version()``, the viewer's team, the viewer's agent) in one statement."""
+    row = await session.fetchrow(sql.load("stats_data_version"))
+    if row is None:
+        return 0, None, None
+    return int(row["version"] or 0), row["team_id"], row["agent_id"]
 
 
 class ResultCache:
@@ -117,8 +129,11 @@ class ResultCache:
         arguments: Hashable,
         compute: Callable[[], Awaitable[T]],
     ) -> T:
-        """The cached result, or ``compute()`` stored under the current data version."""
-        key = (rights, field, arguments, await data_version(session))
+        """The cached result, or ``compute()`` stored under the current data version and the
+        viewer's current team and agent."""
+        version, team_id, agent_id = await data_version(session)
+        scoped = Rights(rights.role, rights.app_role, rights.user_id, team_id, agent_id)
+        key = (scoped, field, arguments, version)
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and now - hit[0] < self._ttl:
