@@ -27,7 +27,7 @@ import sql
 from analytics.accuracy import ForecastAccuracy, forecast_accuracy, risk_accuracy
 from analytics.risk_model import Evaluation
 from resolvers.buckets import Granularity
-from resolvers.errors import UserInputError
+from resolvers.errors import ForbiddenError, UserInputError
 from resolvers.kpi_series import series
 from resolvers.port import Row, Session
 from resolvers.windows import resolve_timezone, validate_window
@@ -83,7 +83,7 @@ async def prediction_accuracy(
 ) -> list[ModelAccuracy]:
     """Accuracy per (model, version) of the ``kind`` predictions of ``[start, end)``."""
     if app_role not in SEES_ALL:
-        raise UserInputError(
+        raise ForbiddenError(
             "predictionAccuracy compares organisation-level predictions with organisation-level "
             "outcomes: managers, executives, admins and analysts only"
         )

@@ -18,7 +18,7 @@ from testkit import tq
 import sql
 from analytics import churn
 from analytics.risk_model import score
-from resolvers.errors import UserInputError
+from resolvers.errors import ForbiddenError
 from resolvers.insights import drivers_report
 from resolvers.insights_models import CHURN, SATISFACTION_RISK, latest_model
 from resolvers.port import Session
@@ -186,7 +186,7 @@ async def test_prediction_accuracy_by_hand(session: Session, insights_db: Insigh
     assert hand.risk is not None and hand.n == len(vips)
     assert hand.risk.auc == pytest.approx(roc_auc_score(y, probs), rel=1e-12)
     assert hand.risk.brier == pytest.approx(np.mean((np.array(probs) - y) ** 2), rel=1e-12)
-    with pytest.raises(UserInputError, match="analysts only"):
+    with pytest.raises(ForbiddenError, match="analysts only"):
         await prediction_accuracy(
             session, "agent", "volume", *window, now=INSIGHTS_END, timezone=TIMEZONE
         )
