@@ -121,15 +121,65 @@ def _cutoff(now: datetime, days: Mapping[str, int], data_class: str) -> datetime
     return now - timedelta(days=days[data_class])
 
 
+#: COPY chunks are handed to the compressing thread in pieces of about this many bytes.
+FLUSH_BYTES = 1 << 20
+
+
+# File and CPU work of an archive (compression, hashing, writes): each called through
+# ``asyncio.to_thread``, never on the event loop (``serve`` runs retention beside requests).
+def _gzip_open(path: Path) -> gzip.GzipFile:
+    return gzip.GzipFile(path, "wb", mtime=0)
+
+
+def _gzip_write(out: gzip.GzipFile, data: bytes) -> None:
+    out.write(data)
+
+
+def _gzip_close(out: gzip.GzipFile) -> None:
+    out.close()
+
+
+def _file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB pieces (never the whole file in memory)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while piece := f.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def _make_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
 async def _copy_to_gzip(conn: asyncpg.Connection, query: str, path: Path) -> int:
-    """Stream the rows of ``query`` as gzip CSV with a header into ``path``; how many rows."""
-    with gzip.GzipFile(path, "wb", mtime=0) as out:
+    """Stream the rows of ``query`` as gzip CSV with a header into ``path``; how many rows. The
+    rows arrive on the event loop; compressing and writing them happen in a thread."""
+    out = await asyncio.to_thread(_gzip_open, path)
+    pending: list[bytes] = []
+    size = 0
 
-        async def write(chunk: bytes) -> None:
-            out.write(chunk)
+    async def write(chunk: bytes) -> None:
+        nonlocal size
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= FLUSH_BYTES:
+            data = b"".join(pending)
+            pending.clear()
+            size = 0
+            await asyncio.to_thread(_gzip_write, out, data)
 
+    try:
         select = query.strip().removesuffix(";")  # COPY (select ...) takes no semicolon
         status = await conn.copy_from_query(select, output=write, format="csv", header=True)
+        if pending:
+            await asyncio.to_thread(_gzip_write, out, b"".join(pending))
+    finally:
+        await asyncio.to_thread(_gzip_close, out)
     return int(str(status).split()[-1])
 
 
@@ -163,7 +213,7 @@ async def _archive_partition(
 ) -> None:
     report = steps.report
     folder = archive_dir / table / f"{month:%Y-%m}"
-    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(_make_folder, folder)
     if table == "support_interactions":
         async with steps.step(f"reset rollup {month}") as conn:
             await conn.execute(sql.load("retention_rollup_reset"), month)
@@ -185,7 +235,7 @@ async def _archive_partition(
         n = await _copy_to_gzip(conn, bodies_query, folder / "support_interaction_bodies.csv.gz")
         files["support_interaction_bodies.csv.gz"] = {"rows": n}
     for name, meta in files.items():
-        meta["sha256"] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        meta["sha256"] = await asyncio.to_thread(_file_sha256, folder / name)
     manifest = {
         "table": table,
         "partition": f"partitions.{partition}",
@@ -195,7 +245,7 @@ async def _archive_partition(
         "written_at": datetime.now(UTC).isoformat(),
     }
     manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True).encode()
-    (folder / "manifest.json").write_bytes(manifest_bytes)
+    await asyncio.to_thread(_write_file, folder / "manifest.json", manifest_bytes)
     digest = hashlib.sha256(manifest_bytes).hexdigest()
     if table == "support_interactions":
         report.add(
