@@ -277,7 +277,7 @@ async def vip_analytics(ctx: RequestContext, window: TimeWindow) -> VipAnalytics
     vip = await kpi_breakdowns(ctx, ["vip_retention", "white_glove_usage"], window, "vip_tier")
     names = ["first_response_time", "resolution_time", "csat", "nps", "sla_compliance"]
     tickets = await kpi_breakdowns(ctx, names, window, "vip_tier")
-    rows = await session.fetch(sql.load("vip_dedicated_agents"), start, end)
+    rows = await session.fetch(sql.load("vip_dedicated_agents"), start, end, ctx.now)
     trends = await vip_tier_trends(session, start, end, "week", window.timezone)
     return VipAnalyticsTab(
         retention=vip[0],

@@ -120,7 +120,10 @@ class DashboardMetrics:
     backlog_by_status: list[StatusCount]
     overdue: int = strawberry.field(description="Open tickets past their resolution due time.")
     median_first_response_minutes: float | None = strawberry.field(
-        description="Median time to first reply of tickets first answered in the window."
+        description="The first_response_time KPI of the window (median minutes from creation"
+        " to the first public agent reply, tickets created in the window): kpi(name:"
+        ' "first_response_time").value, kept for compatibility.',
+        deprecation_reason='Use kpi(name: "first_response_time") { value }.',
     )
     kpis: list[KpiValue] = strawberry.field(
         description="The headline KPIs of the window, as the dashboard query computes them."
@@ -133,7 +136,7 @@ class DashboardMetrics:
     @classmethod
     def from_event(cls, e: DashboardEvent) -> DashboardMetrics:
         f = e.figures
-        median = f["median_first_response_seconds"]
+        frt = next((k for k in f.get("kpis", ()) if k.name == "first_response_time"), None)
         return cls(
             period=DashboardPeriod(e.period),
             timezone=e.timezone,
@@ -148,7 +151,7 @@ class DashboardMetrics:
                 for s, n in zip(f["statuses"], f["status_counts"], strict=True)
             ],
             overdue=f["overdue"],
-            median_first_response_minutes=round(median / 60.0, 3) if median is not None else None,
+            median_first_response_minutes=None if frt is None else frt.value,
             kpis=[KpiValue.of(k) for k in f.get("kpis", ())],
         )
 

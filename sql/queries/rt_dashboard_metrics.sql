@@ -4,8 +4,8 @@
 --   resolved          tickets whose latest resolution falls in the window
 --   open_backlog      tickets not resolved now (any creation time), and the same by status
 --   overdue           open tickets past their resolution due time at $2
---   median_first_response_seconds  median creation-to-first-reply time of tickets first
---                     answered in the window (null when none)
+-- first response time is not here: the dashboard shows the first_response_time kpi of the kpi
+-- engine (resolvers.live.dashboard_snapshot), one figure.
 select
   (select count(*) from public.support_tickets t
    where t.created_at >= $1::timestamptz and t.created_at < $2::timestamptz)::int as created,
@@ -14,12 +14,7 @@ select
   b.open_backlog,
   b.statuses,
   b.status_counts,
-  b.overdue,
-  (select percentile_cont(0.5) within group (
-            order by pg_catalog.date_part('epoch', t.first_response_at - t.created_at))
-   from public.support_tickets t
-   where t.first_response_at >= $1::timestamptz
-     and t.first_response_at < $2::timestamptz) as median_first_response_seconds
+  b.overdue
 from (
   select coalesce(sum(s.n), 0)::int as open_backlog,
          coalesce(array_agg(s.status order by s.status), '{}') as statuses,

@@ -1,37 +1,73 @@
 -- dedicated-agent performance (docs/metrics.md, vip): for each agent who is the dedicated agent of
--- vip clients, the kpis of the tickets those clients created in [$1, $2) — whoever handled
--- them — as far as the caller may see them. frt in minutes, resolution in hours; sla over the
--- targets of those tickets that fell due in the window (open and past due = breached).
-with client_tickets as (
-  select c.dedicated_agent_id as agent_id, t.*
+-- vip clients and whose clients created tickets in [$1, $2), the kpis of those clients' tickets
+-- (whoever handled them), as far as the caller may see them, each over the kpi's own population
+-- and expression:
+--   tickets, handled personally, frt (median seconds of first_response_at - created_at, tickets
+--   created in the window, then minutes: the first_response_time kpi);
+--   resolution (median seconds of resolved_at - created_at, tickets resolved in the window, then
+--   hours: the resolution_time kpi);
+--   csat (analytics.csat_ratings: surveys sent in the window: the csat kpi);
+--   sla (analytics.sla_outcomes: targets due in the window achieved / breached as of
+--   least($3, $2), $3 the request's clock: the sla_compliance kpi).
+with clients as (
+  select c.id as customer_id, c.dedicated_agent_id as agent_id
   from public.customers c
-  join public.support_tickets t on t.customer_id = c.id
   where c.dedicated_agent_id is not null
-    and t.created_at >= $1 and t.created_at < $2
+),
+created as (
+  select
+    cl.agent_id,
+    count(*)::int as tickets,
+    count(*) filter (where t.assigned_agent_id = cl.agent_id)::int as handled_personally,
+    percentile_cont(0.5) within group (
+      order by pg_catalog.date_part('epoch', t.first_response_at - t.created_at)
+    ) / 60.0 as frt_median_minutes
+  from clients cl
+  join public.support_tickets t on t.customer_id = cl.customer_id
+  where t.created_at >= $1 and t.created_at < $2
+  group by cl.agent_id
+),
+resolved as (
+  select
+    cl.agent_id,
+    percentile_cont(0.5) within group (
+      order by pg_catalog.date_part('epoch', t.resolved_at - t.created_at)
+    ) / 3600.0 as resolution_median_hours
+  from clients cl
+  join public.support_tickets t on t.customer_id = cl.customer_id
+  where t.resolved_at >= $1 and t.resolved_at < $2
+  group by cl.agent_id
+),
+rated as (
+  select cl.agent_id, avg(r.csat_rating)::float8 as csat_mean, count(*)::int as csat_n
+  from analytics.csat_ratings($1, $2) r
+  join clients cl on cl.customer_id = r.customer_id
+  group by cl.agent_id
+),
+sla as (
+  select
+    cl.agent_id,
+    count(*) filter (where o.achieved)::int as sla_achieved,
+    count(*) filter (where o.breached)::int as sla_missed
+  from analytics.sla_outcomes($1, $2, $3) o
+  join public.support_tickets t on t.id = o.ticket_id
+  join clients cl on cl.customer_id = t.customer_id
+  group by cl.agent_id
 )
 select
   a.id as agent_id,
   a.display_name as agent_name,
-  count(ct.id)::int as tickets,
-  count(ct.id) filter (where ct.assigned_agent_id = a.id)::int as handled_personally,
-  percentile_cont(0.5) within group (
-    order by extract(epoch from ct.first_response_at - ct.created_at) / 60.0
-  ) filter (where ct.first_response_at is not null) as frt_median_minutes,
-  percentile_cont(0.5) within group (
-    order by extract(epoch from ct.resolved_at - ct.created_at) / 3600.0
-  ) filter (where ct.resolved_at is not null) as resolution_median_hours,
-  avg(s.csat_rating)::float8 as csat_mean,
-  count(s.csat_rating)::int as csat_n,
-  (select count(*) from public.support_sla_compliance x
-    join client_tickets ct2 on ct2.id = x.ticket_id
-    where ct2.agent_id = a.id and x.due_at >= $1 and x.due_at < least($2, now())
-      and x.status = 'achieved')::int as sla_achieved,
-  (select count(*) from public.support_sla_compliance x
-    join client_tickets ct2 on ct2.id = x.ticket_id
-    where ct2.agent_id = a.id and x.due_at >= $1 and x.due_at < least($2, now())
-      and x.status <> 'achieved')::int as sla_missed
+  c.tickets,
+  c.handled_personally,
+  c.frt_median_minutes,
+  r.resolution_median_hours,
+  q.csat_mean,
+  coalesce(q.csat_n, 0) as csat_n,
+  coalesce(s.sla_achieved, 0) as sla_achieved,
+  coalesce(s.sla_missed, 0) as sla_missed
 from public.agents a
-join client_tickets ct on ct.agent_id = a.id
-left join public.support_feedback_surveys s on s.ticket_id = ct.id
-group by a.id, a.display_name
+join created c on c.agent_id = a.id
+left join resolved r on r.agent_id = a.id
+left join rated q on q.agent_id = a.id
+left join sla s on s.agent_id = a.id
 order by a.display_name, a.id;

@@ -10,7 +10,8 @@ from testkit import SEED_END
 from gateway.auth import Principal
 from gateway.db import Database
 from resolvers.dashboards import dashboard_kpis
-from resolvers.live import dashboard_snapshot
+from resolvers.live import DashboardEvent, dashboard_snapshot
+from schema.subscriptions import DashboardMetrics
 
 
 async def test_snapshot_uses_configured_targets(
@@ -32,3 +33,30 @@ async def test_snapshot_uses_configured_targets(
     assert kpis["csat"].target == 4.9
     assert kpis["csat"].value == next(k.value for k in reference.kpis if k.name == "csat")
     assert kpis["ticket_volume"].value == figures["created"]
+
+
+async def test_the_first_response_figure_is_the_kpi(
+    seeded_dsn: str, users_by_role: dict[str, list[uuid.UUID]]
+) -> None:
+    """The live dashboard has one first-response figure: the deprecated
+    ``medianFirstResponseMinutes`` is the ``first_response_time`` KPI's value of the window,
+    as ``dashboard_kpis`` (the ``dashboard``/``kpi`` queries) computes it, under each role."""
+    start, end = SEED_END - timedelta(days=7), SEED_END
+    db = Database(seeded_dsn, min_size=1, max_size=2)
+    await db.open()
+    try:
+        for role in ("manager", "team_lead", "agent"):
+            user = users_by_role[role][0]
+            claims = {"sub": str(user), "role": "authenticated", "app_role": role}
+            session = db.session(Principal(user, "authenticated", role, claims, None))
+            figures = await dashboard_snapshot(session, start, end)
+            reference = await dashboard_kpis(session, start, end)
+            await session.close()
+            event = DashboardEvent("last_7_days", "UTC", start, end, end, figures)
+            metrics = DashboardMetrics.from_event(event)
+            (frt,) = [k for k in reference.kpis if k.name == "first_response_time"]
+            assert frt.n > 0 and frt.value is not None, role
+            assert metrics.median_first_response_minutes == frt.value, role
+            assert "median_first_response_seconds" not in figures, role
+    finally:
+        await db.close()

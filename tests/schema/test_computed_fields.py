@@ -18,20 +18,30 @@ START, END = SEED_END - timedelta(days=28), SEED_END - timedelta(days=1)
 WINDOW = {"from": START.isoformat(), "to": END.isoformat()}
 
 
-@pytest.fixture(scope="module")
-def tickets(seeded_dsn: str) -> pd.DataFrame:
+def _owner_rows(dsn: str, query: str) -> pd.DataFrame:
     async def run() -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(seeded_dsn)
+        conn = await asyncpg.connect(dsn)
         try:
-            return list(await conn.fetch(tq("computed_owner_tickets"), START, END))
+            return list(await conn.fetch(tq(query), START, END))
         finally:
             await conn.close()
 
     return pd.DataFrame([dict(r) for r in asyncio.run(run())])
 
 
+@pytest.fixture(scope="module")
+def tickets(seeded_dsn: str) -> pd.DataFrame:
+    return _owner_rows(seeded_dsn, "computed_owner_tickets")
+
+
+@pytest.fixture(scope="module")
+def ratings(seeded_dsn: str) -> pd.DataFrame:
+    """CSAT's population: ratings of surveys sent in the window (docs/metrics.md)."""
+    return _owner_rows(seeded_dsn, "computed_owner_ratings")
+
+
 def test_category_stats_include_descendants(
-    graphql: GQL, make_token: Callable[..., str], tickets: pd.DataFrame
+    graphql: GQL, make_token: Callable[..., str], tickets: pd.DataFrame, ratings: pd.DataFrame
 ) -> None:
     data = graphql(
         "query($from: DateTime!, $to: DateTime!) { categories { path depth"
@@ -46,7 +56,8 @@ def test_category_stats_include_descendants(
         mine = tickets[(tickets["path"] == path) | tickets["path"].str.startswith(path + "/")]
         assert c["stats"]["tickets"] == len(mine)
         assert c["stats"]["open"] == int(mine["resolved_at"].isna().sum())
-        rated = mine["csat_rating"].dropna().astype(float)
+        in_tree = (ratings["path"] == path) | ratings["path"].str.startswith(path + "/")
+        rated = ratings[in_tree]["csat_rating"].astype(float)
         assert c["stats"]["csatN"] == len(rated)
         if len(rated):
             assert c["stats"]["csatMean"] == pytest.approx(rated.mean(), rel=1e-9)
@@ -54,18 +65,27 @@ def test_category_stats_include_descendants(
 
 
 def test_customer_summary_counts(
-    graphql: GQL, make_token: Callable[..., str], tickets: pd.DataFrame
+    graphql: GQL, make_token: Callable[..., str], tickets: pd.DataFrame, ratings: pd.DataFrame
 ) -> None:
     ids = tickets["customer_id"].value_counts().index[:10].astype(str).tolist()
     for cid in ids:
         s = graphql(
             "query($id: ID!, $from: DateTime!, $to: DateTime!) { customer(id: $id) {"
-            " supportSummary(from: $from, to: $to) { tickets open } } }",
+            " supportSummary(from: $from, to: $to) { tickets open csatMean csatN } } }",
             {"id": cid, **WINDOW},
             make_token("manager"),
         )["data"]["customer"]["supportSummary"]
         mine = tickets[tickets["customer_id"].astype(str) == cid]
-        assert s == {"tickets": len(mine), "open": int(mine["resolved_at"].isna().sum())}
+        rated = ratings[ratings["customer_id"].astype(str) == cid]["csat_rating"].astype(float)
+        assert {k: s[k] for k in ("tickets", "open", "csatN")} == {
+            "tickets": len(mine),
+            "open": int(mine["resolved_at"].isna().sum()),
+            "csatN": len(rated),
+        }
+        if len(rated):
+            assert s["csatMean"] == pytest.approx(rated.mean(), rel=1e-9)
+        else:
+            assert s["csatMean"] is None
 
 
 def test_agent_and_team_performance_are_batched_and_correct(

@@ -1,6 +1,8 @@
 """One KPI, one number: the same KPI asked through ``dashboard``, ``kpi``, ``operations`` and
-``timeSeries`` (a one-bucket series over the same window) is the same figure, and a queue
-interval's service level is the ``service_level`` KPI in the same unit."""
+``timeSeries`` (a one-bucket series over the same window) is the same figure, a queue
+interval's service level is the ``service_level`` KPI in the same unit, a root category's CSAT
+and first response time (``Category.stats``) are ``kpi(groupBy: CATEGORY)``'s, and the live
+dashboard's first-response figure is the ``first_response_time`` KPI."""
 
 from __future__ import annotations
 
@@ -99,3 +101,44 @@ def _plus_seconds(instant: str, seconds: int) -> str:
     from datetime import datetime, timedelta
 
     return (datetime.fromisoformat(instant) + timedelta(seconds=seconds)).isoformat()
+
+
+ROOT_FIGURES = [("csat", "csatMean", "csatN"), ("first_response_time", "firstResponseMedianMinutes",
+                None)]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["manager", "team_lead", "agent"])
+def test_a_root_category_shows_its_kpis(
+    graphql: GQL, make_token: Callable[..., str], role: str
+) -> None:
+    """``Category.stats`` of a root category (descendants included) is the CSAT and first
+    response KPI of that category's group, under the same rights and window."""
+    kpis = " ".join(
+        f'{name}: kpi(name: "{name}", {WINDOW}, groupBy: CATEGORY) {{ groups {{ key {FIGURE} }} }}'
+        for name, _, _ in ROOT_FIGURES
+    )
+    body = graphql(
+        f'{{ categories {{ path depth stats(from: "{FROM}", to: "{TO}") {{'
+        f" csatMean csatN firstResponseMedianMinutes }} }} {kpis} }}",
+        token=make_token(role),
+    )
+    assert "errors" not in body, body
+    data = body["data"]
+    roots = {c["path"]: c["stats"] for c in data["categories"] if c["depth"] == 0}
+    for name, field, n_field in ROOT_FIGURES:
+        groups = {g["key"]: g for g in data[name]["groups"]}
+        assert groups, (name, "the window must hold data for the comparison to mean anything")
+        assert set(groups) <= set(roots), name
+        for path, stats in roots.items():
+            group = groups.get(path)
+            if group is None:
+                assert stats[field] is None, (name, path)
+                if n_field:
+                    assert stats[n_field] == 0, (name, path)
+                continue
+            if n_field:
+                assert stats[n_field] == group["n"], (name, path)
+            if group["value"] is None:
+                assert stats[field] is None, (name, path)
+            else:
+                assert stats[field] == pytest.approx(group["value"], rel=1e-12), (name, path)
