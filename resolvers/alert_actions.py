@@ -13,8 +13,10 @@ Transitions: acknowledge ``open → acknowledged``; resolve ``open | acknowledge
 from __future__ import annotations
 
 import sql
+from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.port import Row, Session, WriteSessions
+from resolvers.privacy import audit_admin, writes_of
 
 #: Who the update policy lets change alerts (for the error message).
 WHO_MAY = "managers, admins, executives, and the team lead of the alert's team"
@@ -45,6 +47,15 @@ async def change_alert(writes: WriteSessions, alert_id: int, action: str) -> Row
         raise UserInputError(
             f"you may not change alert {alert_id}: only {WHO_MAY} may {action} it", field="id"
         )
+
+
+async def alert_action(ctx: RequestContext, alert_id: int, action: str) -> Row:
+    """The ``acknowledgeAlert`` / ``resolveAlert`` mutations: :func:`change_alert` in the
+    request's read-write transaction, then an ``admin`` audit event (who, role, the alert, the
+    request id) through the request's batched audit writer."""
+    row = await change_alert(writes_of(ctx), alert_id, action)
+    audit_admin(ctx, f"alert.{action}", alert_id, status=row["status"])
+    return row
 
 
 async def _visible(session: Session, alert_id: int) -> Row:

@@ -72,6 +72,11 @@ class AuditSink(Protocol):
         """Queue an event: the caller attempted ``what`` without the right to."""
         ...
 
+    def admin(self, what: str, target: str, details: Mapping[str, Any]) -> None:
+        """Queue an event: the caller changed configuration (``what``, e.g. ``alert.resolve``)
+        of ``target`` (its id); ``details``: codes and counts, never personal data."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
@@ -115,6 +120,14 @@ def writes_of(ctx: RequestContext) -> WriteSessions:
 def audit_sink(ctx: RequestContext) -> AuditSink | None:
     """The request's audit trail, when the gateway gave it one."""
     return cast(AuditSink | None, getattr(ctx, "audit", None))
+
+
+def audit_admin(ctx: RequestContext, what: str, target: object, **details: Any) -> None:
+    """Record a successful admin action (report or alert mutation) through the request's
+    batched audit writer, when the gateway gave the request one."""
+    sink = audit_sink(ctx)
+    if sink is not None:
+        sink.admin(what, str(target), details)
 
 
 async def audit_log(

@@ -23,6 +23,7 @@ import sql
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
 from resolvers.port import Row, Session, WriteSessions
+from resolvers.privacy import audit_admin
 from resolvers.report_builder import TITLES, ReportRequest, custom_spec, default_window
 from resolvers.report_cron import check_cron, next_run
 from resolvers.windows import Period, resolve_timezone, resolve_window
@@ -131,6 +132,7 @@ async def create_report(
         )
     if row is None:  # pragma: no cover - the insert returns its row or raises
         raise UserInputError("the report could not be saved")
+    audit_admin(ctx, "report.create", row["id"], shared_with=sorted(shared_with))
     return _definition(row, ctx.viewer.user_id)
 
 
@@ -140,6 +142,7 @@ async def delete_report(ctx: RequestContext, report_id: UUID) -> bool:
         deleted = await tx.fetchval(sql.load("report_definition_delete"), report_id)
     if deleted is None:
         raise UserInputError("no such report of yours (built-in reports cannot be deleted)")
+    audit_admin(ctx, "report.delete", report_id)
     return True
 
 
@@ -310,6 +313,15 @@ async def create_schedule(
             team_id,
         )
     assert row is not None
+    audit_admin(
+        ctx,
+        "report_schedule.create",
+        row["id"],
+        report_id=str(report_id),
+        format=fmt,
+        recipients=len(recipients),
+        webhook=webhook_url is not None,
+    )
     return _schedule(row)
 
 
@@ -319,6 +331,7 @@ async def pause_schedule(ctx: RequestContext, schedule_id: UUID, paused: bool) -
         row = await tx.fetchrow(sql.load("report_schedule_pause"), schedule_id, paused)
     if row is None:
         raise UserInputError("no such schedule of yours", field="id")
+    audit_admin(ctx, "report_schedule.pause" if paused else "report_schedule.resume", schedule_id)
     return _schedule(row)
 
 
@@ -328,6 +341,7 @@ async def delete_schedule(ctx: RequestContext, schedule_id: UUID) -> bool:
         deleted = await tx.fetchval(sql.load("report_schedule_delete"), schedule_id)
     if deleted is None:
         raise UserInputError("no such schedule of yours", field="id")
+    audit_admin(ctx, "report_schedule.delete", schedule_id)
     return True
 
 

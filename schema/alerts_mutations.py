@@ -3,22 +3,11 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import strawberry
 
-from resolvers.alert_actions import change_alert
-from resolvers.errors import UserInputError
-from resolvers.port import WriteSessions
+from resolvers.alert_actions import alert_action
 from schema.alerts import Alert
 from schema.common import Info, parse_int_id
-
-
-def _writes(info: Info) -> WriteSessions:
-    writes = getattr(info.context, "writes", None)
-    if writes is None:
-        raise UserInputError("mutations are served over HTTP POST at /graphql")
-    return cast(WriteSessions, writes)
 
 
 @strawberry.type
@@ -28,7 +17,7 @@ class AlertsMutation:
         "the alert's team). Returns the alert as changed."
     )
     async def acknowledge_alert(self, info: Info, id: strawberry.ID) -> Alert:
-        row = await change_alert(_writes(info), parse_int_id(id, "id"), "acknowledge")
+        row = await alert_action(info.context, parse_int_id(id, "id"), "acknowledge")
         return Alert.from_row(row)
 
     @strawberry.mutation(
@@ -36,5 +25,5 @@ class AlertsMutation:
         "Returns the alert as changed."
     )
     async def resolve_alert(self, info: Info, id: strawberry.ID) -> Alert:
-        row = await change_alert(_writes(info), parse_int_id(id, "id"), "resolve")
+        row = await alert_action(info.context, parse_int_id(id, "id"), "resolve")
         return Alert.from_row(row)

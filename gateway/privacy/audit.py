@@ -28,7 +28,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -309,6 +309,17 @@ class RequestAudit:
                 request_id=self.request_id,
                 customer_id=customer_id,
                 details={"attempted": what},
+            )
+        )
+
+    def admin(self, what: str, target: str, details: Mapping[str, Any]) -> None:
+        self.writer.record(
+            AuditRecord(
+                action="admin",
+                actor_user_id=self.principal.user_id,
+                actor_role=actor_role(self.principal),
+                request_id=self.request_id,
+                details={"admin_action": what, "target": target, **details},
             )
         )
 
