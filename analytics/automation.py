@@ -15,8 +15,9 @@ Per category (leaf path) of the window:
 Estimated savings, with the assumptions returned alongside: a bot takes the automatable share of
 the volume and contains it at the chatbot containment rate observed in
 ``support_automation_analytics`` over the window (contained ÷ handled); every contained ticket
-saves the category's median handle time; an agent hour costs labour cost ÷ scheduled hours (when
-the caller may read them). Hours saved = volume × automatable share × containment × handle.
+saves the category's median handle time; an agent hour costs the teams' labour cost ÷ the agents'
+scheduled hours (when the caller may read them; the organisation's overhead row is not an agent's
+cost). Hours saved = volume × automatable share × containment × handle.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def automation_opportunities(
         if containment is not None
         else "no chatbot data: containment 0",
         "each contained ticket saves the category's median agent handle time",
-        f"an agent hour costs {per_hour:.2f} (labour cost / scheduled hours)"
+        f"an agent hour costs {per_hour:.2f} (the teams' labour cost / scheduled hours)"
         if per_hour is not None
         else "no cost figures visible to you: cost saved is null",
     )

@@ -12,8 +12,8 @@ staffed over the interval's reports):
     balanced        0 ≤ g < 1
 
 Agent-hours short / surplus are Σ max(−g, 0)·h and Σ max(g, 0)·h (h = interval hours), and their
-cost the agent-hours × the cost of an agent-hour (labour cost ÷ scheduled hours over the window,
-when the caller may read both). Occupancy = handle ÷ (handle + available) time and utilisation =
+cost the agent-hours × the cost of an agent-hour (the teams' labour cost ÷ scheduled hours over
+the window, when the caller may read both). Occupancy = handle ÷ (handle + available) time and utilisation =
 (handle + available) ÷ scheduled time of the agents' daily rows (docs/metrics.md "Agents"), against
 targets 85% (occupancy at most, utilisation on target within ±5 points).
 """

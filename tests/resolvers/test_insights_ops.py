@@ -3,70 +3,30 @@ rows (read as the database owner), under a manager's and an analyst's rights."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import asyncpg
+import insights_ops_support as ops
 import numpy as np
-import pandas as pd  # type: ignore[import-untyped]
 import pytest
+from insights_ops_support import owner_frame
 from insights_support import INSIGHTS_END, InsightsDb
-from scipy import stats
 from testkit import tq
 
-import sql
 from analytics.erlang import required_agents
-from gateway.auth import Principal
-from gateway.db import Database
-from gateway.insights_jobs import TRAINER
-from resolvers.context import Caller, RequestContext
-from resolvers.insights_ops import automation_report, capacity, skill_gap_report
+from resolvers.context import RequestContext
+from resolvers.insights_ops import automation_report, capacity
 
 START = INSIGHTS_END - timedelta(days=30)
 
 
-async def _owner(dsn: str, query: str, *args: object) -> pd.DataFrame:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return pd.DataFrame([dict(r) for r in await conn.fetch(query, *args)])
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(scope="module")
-async def sessions(insights_db: InsightsDb) -> AsyncIterator[dict[str, RequestContext]]:
-    db = Database(insights_db.dsn, min_size=1, max_size=3)
-    await db.open()
-    conn = await asyncpg.connect(insights_db.dsn)
-    try:
-        manager = (await conn.fetchrow(sql.load("first_user_of_role"), "manager"))["id"]
-    finally:
-        await conn.close()
-    claims = {"role": "authenticated", "sub": str(manager), "app_role": "manager"}
-    principal = Principal(uuid.UUID(str(manager)), "authenticated", "manager", claims, None)
-    found = {
-        "manager": db.session(principal, statement_timeout_ms=300_000),
-        "analyst": db.session(TRAINER, statement_timeout_ms=300_000),
-    }
-    try:
-        yield {
-            "manager": RequestContext(Caller(principal.user_id, "authenticated", "manager"),
-                                      found["manager"]),
-            "analyst": RequestContext(Caller(TRAINER.user_id, "authenticated", "analyst"),
-                                      found["analyst"]),
-        }  # fmt: skip
-    finally:
-        for s in found.values():
-            await s.close()
-        await db.close()
+sessions = ops.sessions  # fixture
 
 
 async def test_capacity_against_raw_queue_rows(
     sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
     r = await capacity(sessions["manager"], "phone", START, INSIGHTS_END)
-    raw = await _owner(insights_db.dsn, tq("insights_phone_queue_rows"), START, INSIGHTS_END)
+    raw = await owner_frame(insights_db.dsn, tq("insights_phone_queue_rows"), START, INSIGHTS_END)
     raw["hour"] = raw["bucket_start"].dt.floor("h")
     raw["aht_w"] = raw["aht_seconds"].astype(float) * raw["answered"]
     raw["answered_aht"] = raw["answered"].where(raw["aht_seconds"].notna(), 0)
@@ -94,46 +54,89 @@ async def test_capacity_against_raw_queue_rows(
     assert r.cost_per_agent_hour is not None and r.occupancy is not None
 
 
-async def test_skill_gaps_against_raw_rows(
+async def _workforce(dsn: str) -> tuple[float, float, float, float]:
+    """Agents' labour cost (team rows: the organisation row, team null, is overhead of staff who
+    take no contacts), scheduled, handle and available seconds of the window's days."""
+    days = await owner_frame(dsn, tq("insights_workforce_days_raw"), START, INSIGHTS_END)
+    fin, agents = days[days["kind"] == "financial"], days[days["kind"] == "agent"]
+    assert fin["team"].isna().any() and fin["team"].notna().any()
+    labour = float(fin.loc[fin["team"].notna(), "labor_cost"].sum())
+    return (
+        labour,
+        float(agents["scheduled_seconds"].sum()),
+        float(agents["handle_seconds"].sum()),
+        float(agents["available_seconds"].sum()),
+    )
+
+
+async def test_capacity_cost_occupancy_utilisation(
     sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
-    team = (await _owner(insights_db.dsn, tq("insights_first_team")))["id"][0]
-    r = await skill_gap_report(sessions["manager"], team, START, INSIGHTS_END)
-    raw = await _owner(insights_db.dsn, tq("insights_team_skill_rows"), team, START, INSIGHTS_END)
-    assert r.skills
-    checked = 0
-    for s in r.skills:
-        kind, _, name = s.skill.partition(":")
-        if kind != "category":
-            continue
-        csat = next((c for c in s.comparisons if c.metric == "csat"), None)
-        if csat is None:
-            continue
-        part = raw[(raw["root"] == name) & raw["csat"].notna()]
-        mine = part[part["agent"] == s.agent_id]["csat"]
-        rest = part[part["agent"] != s.agent_id]["csat"]
-        assert csat.agent_value == pytest.approx(mine.mean())
-        assert csat.team_value == pytest.approx(rest.mean())
-        assert csat.p_value == pytest.approx(stats.ttest_ind(mine, rest, equal_var=False).pvalue)
-        checked += 1
-    assert checked >= 5
-    for s in r.skills:
-        assert (s.recommended_training is not None) == any(c.gap for c in s.comparisons)
+    r = await capacity(sessions["manager"], "phone", START, INSIGHTS_END)
+    labour, scheduled, handle, available = await _workforce(insights_db.dsn)
+    per_hour = labour / (scheduled / 3600.0)
+    assert r.cost_per_agent_hour == pytest.approx(per_hour, rel=1e-9)
+    short = sum(max(i.required - i.staffed, 0.0) for i in r.intervals)
+    surplus = sum(max(i.staffed - i.required, 0.0) for i in r.intervals)
+    assert r.cost_short == pytest.approx(short * per_hour, rel=1e-9)
+    assert r.cost_surplus == pytest.approx(surplus * per_hour, rel=1e-9)
+    assert r.occupancy == pytest.approx(handle / (handle + available), rel=1e-9)
+    assert r.utilization == pytest.approx((handle + available) / scheduled, rel=1e-9)
+    assert r.occupancy_on_target is (handle / (handle + available) <= 0.85)
+    assert r.utilization_on_target is (abs((handle + available) / scheduled - 0.85) <= 0.05)
 
 
 async def test_automation_against_raw_rows(
     sessions: dict[str, RequestContext], insights_db: InsightsDb
 ) -> None:
+    """Counts, median handle time, simple share, hours and cost saved from raw tickets,
+    interactions, ``support_automation_analytics`` and ``support_financial_metrics`` with the
+    assumptions the result states (hours = tickets × automatable share × containment × median
+    handle; cost = hours × labour cost ÷ scheduled hours)."""
     manager = await automation_report(sessions["manager"], START, INSIGHTS_END)
     analyst = await automation_report(sessions["analyst"], START, INSIGHTS_END)
-    raw = await _owner(insights_db.dsn, tq("insights_category_counts"), START, INSIGHTS_END)
-    counts = dict(zip(raw["path"], raw["n"], strict=True))
-    assert {o.category: o.tickets for o in manager.opportunities} == counts
-    bots = await _owner(insights_db.dsn, tq("insights_chatbot_containment"), START, INSIGHTS_END)
-    assert manager.containment_rate == pytest.approx(bots["rate"][0])
+    tickets = await owner_frame(
+        insights_db.dsn, tq("insights_automation_ticket_raw"), START, INSIGHTS_END
+    )
+    handle = await owner_frame(
+        insights_db.dsn, tq("insights_automation_handle_raw"), START, INSIGHTS_END
+    )
+    tickets["handle"] = tickets["id"].map(handle.groupby("id")["handle_seconds"].sum()).fillna(0)
+    tickets["simple"] = (
+        tickets["resolved_at"].notna()
+        & (tickets["agent_reply_count"] <= 1)
+        & (tickets["reopen_count"] == 0)
+    )
+    per = tickets.groupby("path").agg(
+        n=("id", "size"), handle=("handle", "median"), simple=("simple", "mean")
+    )
+    bots = await owner_frame(
+        insights_db.dsn, tq("insights_chatbot_containment"), START, INSIGHTS_END
+    )
+    containment = float(bots["rate"][0])
+    labour, scheduled, _, _ = await _workforce(insights_db.dsn)
+    per_hour = labour / (scheduled / 3600.0)
+    assert manager.containment_rate == pytest.approx(containment, rel=1e-12)
+    assert manager.cost_per_agent_hour == pytest.approx(per_hour, rel=1e-9)
+    assert analyst.cost_per_agent_hour == pytest.approx(per_hour, rel=1e-9)
+    for result in (manager, analyst):
+        assert {o.category for o in result.opportunities} == set(per.index)
+        for o in result.opportunities:
+            e = per.loc[o.category]
+            assert o.tickets == e["n"]
+            assert o.median_handle_minutes == pytest.approx(e["handle"] / 60.0, rel=1e-12)
+            assert o.simple_share == pytest.approx(e["simple"], rel=1e-12)
+            # the analyst reads no text: the automatable share is the simple share
+            share = o.repetitive_share if result is manager else e["simple"]
+            assert o.automatable_share == pytest.approx(share, rel=1e-12)
+            hours = e["n"] * share * containment * e["handle"] / 3600.0
+            assert o.hours_saved == pytest.approx(hours, rel=1e-9)
+            assert o.cost_saved == pytest.approx(hours * per_hour, rel=1e-9)
+        assert any(f"{containment:.3f}" in a for a in result.assumptions)
+        assert any(f"{per_hour:.2f}" in a for a in result.assumptions)
     # the manager reads message text (clusters), the analyst counts only
     assert all(o.repetitive_share is not None for o in manager.opportunities)
     assert any(o.top_clusters for o in manager.opportunities)
     assert all(o.repetitive_share is None and not o.top_clusters for o in analyst.opportunities)
-    hours = [o.hours_saved for o in manager.opportunities]
-    assert hours == sorted(hours, reverse=True) and np.isfinite(hours).all()
+    hours_list = [o.hours_saved for o in manager.opportunities]
+    assert hours_list == sorted(hours_list, reverse=True) and np.isfinite(hours_list).all()
