@@ -13,9 +13,9 @@ staffed over the interval's reports):
 
 Agent-hours short / surplus are Σ max(−g, 0)·h and Σ max(g, 0)·h (h = interval hours), and their
 cost the agent-hours × the cost of an agent-hour (the teams' labour cost ÷ scheduled hours over
-the window, when the caller may read both). Occupancy = handle ÷ (handle + available) time and utilisation =
-(handle + available) ÷ scheduled time of the agents' daily rows (docs/metrics.md "Agents"), against
-targets 85% (occupancy at most, utilisation on target within ±5 points).
+the window, when the caller may read both). Occupancy = handle ÷ (handle + available) time and
+utilisation = (handle + available) ÷ scheduled time of the agents' daily rows (docs/metrics.md
+"Agents"), against targets 85% (occupancy at most, utilisation on target within ±5 points).
 """
 
 from __future__ import annotations
