@@ -91,13 +91,15 @@ async def dashboard_kpis(
     start: datetime,
     end: datetime,
     *,
+    now: datetime,
     team_id: UUID | None = None,
     agent_id: UUID | None = None,
     targets: Mapping[str, float] | None = None,
 ) -> DashboardFigures:
     """Every KPI of the registry over ``[start, end)`` against the previous window, the backlog
-    (open, unassigned, unanswered, age buckets) at both ends and the ticket distributions by
-    channel, category, priority and status, in one statement (``kpi_dashboard``)."""
+    (open, unassigned, unanswered, age buckets) at both ends — or at ``now``, the request's
+    clock, when an end is later — and the ticket distributions by channel, category, priority
+    and status, in one statement (``kpi_dashboard``)."""
     window = ComparedWindow.of(start, end)
     defs = definitions(targets)
     rows = await session.fetch(
@@ -107,6 +109,7 @@ async def dashboard_kpis(
         window.previous_start,
         team_id,
         agent_id,
+        now,
     )
     periods = kpi_results.by_period(rows, "source")
     present = {source for source, _ in periods}
@@ -119,7 +122,6 @@ async def dashboard_kpis(
             period: stats for (src, period), stats in periods.items() if src == source.name
         }
         values.append(kpi_results.kpi_result(defn, source, source_periods, None).overall)
-    now = datetime.now(window.end.tzinfo)
     return DashboardFigures(
         start=window.start,
         end=window.end,
@@ -137,8 +139,9 @@ async def dashboard(
     ctx: RequestContext, window: TimeWindow, team_id: UUID | None, agent_id: UUID | None
 ) -> DashboardFigures:
     """The executive (or a team's or agent's) dashboard over ``window``."""
-    return await dashboard_kpis(ctx.session, window.start, window.end, team_id=team_id,
-                                agent_id=agent_id, targets=ctx.kpi_targets)  # fmt: skip
+    return await dashboard_kpis(ctx.session, window.start, window.end, now=ctx.now,
+                                team_id=team_id, agent_id=agent_id,
+                                targets=ctx.kpi_targets)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +223,9 @@ async def team_performance(
         raise UserInputError(f"top must be between 1 and {MAX_TOP}", field="top")
     session, targets, start, end = ctx.session, ctx.kpi_targets, window.start, window.end
     agents = await agent_kpis(session, start, end, team_id, targets=targets)
-    team_kpis = await dashboard_kpis(session, start, end, team_id=team_id, targets=targets)
+    team_kpis = await dashboard_kpis(
+        session, start, end, now=ctx.now, team_id=team_id, targets=targets
+    )
     return TeamPerformanceTab(agents, team_kpis.kpis, team_rankings(agents, targets, top=top))
 
 

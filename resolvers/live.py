@@ -162,9 +162,10 @@ async def dashboard_snapshot(
 ) -> Row:
     """The dashboard figures of ``[start, end)`` under ``session``'s rights: the live counts
     (one statement) and, under ``kpis``, the headline KPIs of the KPI engine (one statement,
-    the same figures as the ``dashboard`` query, with ``targets`` overriding the defaults)."""
+    the same figures as the ``dashboard`` query, with ``targets`` overriding the defaults). A
+    live window ends now: ``end`` is the clock of its backlog."""
     row = await session.fetchrow(sql.load("rt_dashboard_metrics"), start, end)
     if row is None:  # the query always returns one row
         raise RuntimeError("rt_dashboard_metrics returned no row")
-    dashboard = await dashboard_kpis(session, start, end, targets=targets)
+    dashboard = await dashboard_kpis(session, start, end, now=end, targets=targets)
     return {**dict(row), "kpis": dashboard.kpis}

@@ -6,7 +6,8 @@
 -- client (for an agent it would be the retention of whichever clients wrote to them, which is not
 -- a retention rate, and its policy chain is the costliest part of their dashboard).
 -- $1 from, $2 to, $3 previous from (the previous window is [$3, $1)), $4 team or null,
--- $5 agent or null.
+-- $5 agent or null, $6 the request's clock (backlogs are taken at an end, or at $6 when the end
+-- is later: the whole request sees one instant).
 select 'tickets' as source, 'current' as period, to_jsonb(s) as stats
 from analytics.ticket_stats($1, $2, null, $4, $5) s
 union all
@@ -14,10 +15,10 @@ select 'tickets', 'previous', to_jsonb(s)
 from analytics.ticket_stats($3, $1, null, $4, $5) s
 union all
 select 'backlog', 'current', to_jsonb(s)
-from analytics.backlog_at(least($2::timestamptz, now()), null, $4, $5) s
+from analytics.backlog_at(least($2::timestamptz, $6::timestamptz), null, $4, $5) s
 union all
 select 'backlog', 'previous', to_jsonb(s)
-from analytics.backlog_at(least($1::timestamptz, now()), null, $4, $5) s
+from analytics.backlog_at(least($1::timestamptz, $6::timestamptz), null, $4, $5) s
 union all
 select 'sla', 'current', to_jsonb(s)
 from analytics.sla_stats($1, $2, null, $4, $5) s

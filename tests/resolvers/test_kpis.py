@@ -40,6 +40,7 @@ from resolvers.kpi_results import KpiFigure, KpiGroupFigure
 
 START = datetime(2026, 11, 6, tzinfo=UTC)
 END = datetime(2026, 11, 20, tzinfo=UTC)
+NOW = datetime.now(UTC)  # the request clock of these calls (after the windows)
 PREV_START, _ = previous_window(START, END)
 SOURCES = ("tickets", "backlog", "sla", "surveys", "workforce", "queues", "vip")
 COUNTS = {"ticket_volume", "backlog", "backlog_unassigned", "backlog_unanswered"}
@@ -107,7 +108,7 @@ async def test_dashboard_matches_pandas_under_each_role(
     users_by_role: dict[str, list[uuid.UUID]],
 ) -> None:
     async with session_as(seeded_dsn, users_by_role, role) as s:
-        dash = await dashboard_kpis(s, START, END)
+        dash = await dashboard_kpis(s, START, END, now=NOW)
         assert s.statements == 3  # begin + session setup + the one dashboard statement
     ref = reference(raw, viewers[role])
     want, prev = expected_all(ref, START, END), expected_all(ref, PREV_START, START)
@@ -153,7 +154,7 @@ async def test_agent_lead_and_manager_get_three_different_dashboards(
     seen: dict[str, dict[str, Any]] = {}
     for role in ROLES:
         async with session_as(seeded_dsn, users_by_role, role) as s:
-            dash = await dashboard_kpis(s, START, END)
+            dash = await dashboard_kpis(s, START, END, now=NOW)
         seen[role] = {k.name: (k.value, k.n) for k in dash.kpis}
     volumes = [seen[r]["ticket_volume"][1] for r in ROLES]
     assert 0 < volumes[0] < volumes[1] < volumes[2]  # agent ⊂ team ⊂ everything
@@ -303,7 +304,7 @@ async def test_empty_window_gives_zero_counts_and_no_values(
 ) -> None:
     start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 8, tzinfo=UTC)
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
-        dash = await dashboard_kpis(s, start, end)
+        dash = await dashboard_kpis(s, start, end, now=NOW)
         grouped = await resolvers.kpis.kpi(s, "csat", start, end, "channel")
         agents = await resolvers.kpis.agent_kpis(s, start, end)
         queues = await resolvers.kpis.queue_kpis(s, start, end)
@@ -343,9 +344,11 @@ async def test_unknown_kpi_lists_the_valid_names_before_any_sql(
         (lambda s: resolvers.kpis.kpi(s, "csat", END, START), "'to' must be after 'from'"),
         (lambda s: resolvers.kpis.kpi(s, "csat", START.replace(tzinfo=None), END),
          "needs a timezone"),
-        (lambda s: dashboard_kpis(s, START - timedelta(days=401), START), "at most 400 days"),
-        (lambda s: dashboard_kpis(s, START, END, targets={"csat": math.inf}), "finite"),
-        (lambda s: dashboard_kpis(s, START, END, targets={"cast": 4.0}), "unknown KPI 'cast'"),
+        (lambda s: dashboard_kpis(s, START - timedelta(days=401), START, now=NOW),
+         "at most 400 days"),
+        (lambda s: dashboard_kpis(s, START, END, now=NOW, targets={"csat": math.inf}), "finite"),
+        (lambda s: dashboard_kpis(s, START, END, now=NOW, targets={"cast": 4.0}),
+         "unknown KPI 'cast'"),
         (lambda s: resolvers.kpis.backlog_at(s, END, "policy"), "valid groupings: channel"),
         (lambda s: resolvers.kpis.backlog_at(s, END.replace(tzinfo=None)), "needs a timezone"),
     ],
@@ -376,7 +379,7 @@ async def test_team_scoped_dashboard_is_the_team_and_its_agents(
     team = viewers["team_lead"].team_id or ""
     ref = Reference(restrict(raw, Viewer("team_lead", None, team)), NOW)
     async with session_as(seeded_dsn, users_by_role, "manager") as s:
-        dash = await dashboard_kpis(s, START, END, team_id=uuid.UUID(team))
+        dash = await dashboard_kpis(s, START, END, now=NOW, team_id=uuid.UUID(team))
     want, prev = {}, {}
     for src in ("tickets", "backlog", "sla", "surveys", "workforce"):
         want.update(ref.overall(src, START, END))

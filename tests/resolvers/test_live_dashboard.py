@@ -25,7 +25,7 @@ async def test_snapshot_uses_configured_targets(
         session = db.session(Principal(user, "authenticated", "manager", claims, None))
         start, end = SEED_END - timedelta(days=7), SEED_END
         figures = await dashboard_snapshot(session, start, end, targets={"csat": 4.9})
-        reference = await dashboard_kpis(session, start, end)
+        reference = await dashboard_kpis(session, start, end, now=end)
         await session.close()
     finally:
         await db.close()
@@ -50,7 +50,7 @@ async def test_the_first_response_figure_is_the_kpi(
             claims = {"sub": str(user), "role": "authenticated", "app_role": role}
             session = db.session(Principal(user, "authenticated", role, claims, None))
             figures = await dashboard_snapshot(session, start, end)
-            reference = await dashboard_kpis(session, start, end)
+            reference = await dashboard_kpis(session, start, end, now=end)
             await session.close()
             event = DashboardEvent("last_7_days", "UTC", start, end, end, figures)
             metrics = DashboardMetrics.from_event(event)
