@@ -27,7 +27,7 @@ row level security; every argument is checked before it is sent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -42,6 +42,7 @@ from resolvers.kpi_results import ALL, decode
 from resolvers.kpis import check_group, check_scope, source_of
 from resolvers.offload import run_cpu
 from resolvers.port import Row, Session
+from resolvers.privacy import group_sizes
 from resolvers.windows import TimeWindow
 
 #: Source → named query computing its statistics per bucket (columns: bucket_no, bucket_start,
@@ -80,6 +81,7 @@ class SeriesFigure:
     ``n``: the observations behind ``value``; ``value`` is None when ``n`` is 0.
     ``ci_low``/``ci_high``: the 95% interval where the KPI is a sample estimate, else None.
     ``group``/``group_label``: the group's key and its name for people, None when not grouped.
+    ``suppressed``: withheld for k-anonymity (value, n and interval emptied).
     """
 
     bucket_start: datetime
@@ -91,6 +93,8 @@ class SeriesFigure:
     group_label: str | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    #: withheld for k-anonymity (an analyst's group of fewer customers than the threshold)
+    suppressed: bool = False
 
 
 #: Series with more rows than this are assembled on the CPU pool (:mod:`resolvers.offload`).
@@ -233,6 +237,17 @@ async def kpi_series(
     agent_id: UUID | None = None,
     group_by: str | None = None,
 ) -> list[SeriesFigure]:
-    """:func:`series` of ``kpi`` over ``window`` (in its timezone) under the request's rights."""
-    return await series(ctx.session, kpi, window.start, window.end, granularity, window.timezone,
-                        team_id=team_id, agent_id=agent_id, group_by=group_by)  # fmt: skip
+    """:func:`series` of ``kpi`` over ``window`` (in its timezone) under the request's rights;
+    an analyst's groups over fewer than ``ctx.k_anonymity`` customers in the window withheld."""
+    points = await series(ctx.session, kpi, window.start, window.end, granularity,
+                          window.timezone, team_id=team_id, agent_id=agent_id,
+                          group_by=group_by)  # fmt: skip
+    k = ctx.k_anonymity
+    sizes = await group_sizes(ctx.session, ctx.viewer.app_role, k,
+                              source_of(resolve_kpi(kpi)).name, (window.start, window.end),
+                              group_by, team_id, agent_id)  # fmt: skip
+    if sizes is None:
+        return points
+    return [p if p.group is None or sizes.get(p.group, 0) >= k
+            else replace(p, value=None, n=0, ci_low=None, ci_high=None, suppressed=True)
+            for p in points]  # fmt: skip

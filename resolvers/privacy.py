@@ -297,6 +297,28 @@ _CUSTOMER_GROUPINGS = frozenset(
 )
 
 
+async def group_sizes(
+    session: Session,
+    app_role: str | None,
+    k: int,
+    source: str,
+    window: tuple[datetime, datetime],
+    group_by: str | None,
+    team_id: UUID | None = None,
+    agent_id: UUID | None = None,
+) -> dict[str, int] | None:
+    """Distinct customers behind each group of KPI source ``source`` over ``window`` (as the
+    caller may see them), when an analyst's figures grouped by ``group_by`` need k-anonymity;
+    None when they do not (other roles, groupings that are not about customers)."""
+    if app_role != "analyst" or group_by not in _CUSTOMER_GROUPINGS or k <= 1:
+        return None
+    rows = await session.fetch(
+        sql.load("privacy_group_customers"), source, window[0], window[1], group_by, team_id,
+        agent_id,
+    )  # fmt: skip
+    return {str(r["group_key"]): int(r["customers"]) for r in rows}
+
+
 async def k_anonymous(
     session: Session,
     app_role: str | None,

@@ -212,6 +212,11 @@ class SeriesPoint:
     group_label: str | None = strawberry.field(
         description="The group's name for people (team, agent, category, policy) when grouped."
     )
+    suppressed: bool = strawberry.field(
+        default=False,
+        description="True when the point is withheld: shown to an analyst, the group has fewer "
+        "customers over the window than the k-anonymity threshold (PRIVACY_K_ANONYMITY).",
+    )
 
     @classmethod
     def of(cls, p: SeriesFigure) -> SeriesPoint:
@@ -225,6 +230,7 @@ class SeriesPoint:
             ci_high=p.ci_high,
             group=p.group,
             group_label=p.group_label,
+            suppressed=p.suppressed,
         )
 
 

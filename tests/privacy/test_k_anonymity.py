@@ -47,3 +47,36 @@ async def test_group_of_one_is_suppressed_for_analysts(
             assert a_groups[key]["suppressed"] and a_groups[key]["value"] is None
     # the overall figure is over every customer, not suppressed
     assert analyst["data"]["kpi"]["overall"] == manager["data"]["kpi"]["overall"]
+
+
+SERIES = """query($from: DateTime!, $to: DateTime!) {
+  timeSeries(kpi: "ticket_volume", granularity: HOUR, from: $from, to: $to, groupBy: VIP_TIER) {
+    bucketStart group value n ciLow suppressed } }"""
+
+
+async def test_time_series_group_of_one_is_suppressed_for_analysts(
+    gql: GQL, token_of: Callable[..., str], owner: asyncpg.Connection
+) -> None:
+    start = SEED_END - timedelta(days=SEED_DAYS)
+    found = await owner.fetchrow(tq("privacy_group_of_one"), start, SEED_END - timedelta(days=1))
+    assert found is not None
+    day, tier = found["day_start"], found["tier"]
+    window = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
+    sizes = {
+        r["tier"]: r["customers"]
+        for r in await owner.fetch(tq("privacy_tier_customers"), day, day + timedelta(days=1))
+    }
+    analyst = (await asyncio.to_thread(gql, SERIES, window, token_of("analyst")))["data"]
+    manager = (await asyncio.to_thread(gql, SERIES, window, token_of("manager")))["data"]
+    a_points = {(p["group"], p["bucketStart"]): p for p in analyst["timeSeries"]}
+    m_points = {(p["group"], p["bucketStart"]): p for p in manager["timeSeries"]}
+    assert set(a_points) == set(m_points)
+    lone = [p for (g, _), p in m_points.items() if g == tier]
+    assert lone and sum(p["n"] for p in lone) >= 1 and not any(p["suppressed"] for p in lone)
+    for key, a in a_points.items():
+        m = m_points[key]
+        if sizes.get(key[0], 0) >= 5:
+            assert a == m, key
+        else:
+            assert a == {**m, "value": None, "n": 0, "ciLow": None, "suppressed": True}, key
+    assert any(p["suppressed"] for (g, _), p in a_points.items() if g == tier)
