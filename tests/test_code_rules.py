@@ -13,6 +13,7 @@ The dependency direction between packages is the import-linter contract in ``pyp
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -74,8 +75,9 @@ def test_import_contract_is_kept() -> None:
     assert "0 broken" in done.stdout
 
 
-def test_the_readme_paths_reach_their_sql_in_four_files() -> None:
-    """README "From a field to its SQL": each step names the next, and the last is the SQL."""
+def test_the_readme_paths_reach_their_sql_in_the_files_they_count() -> None:
+    """README "From a field to its SQL": each step names the next, the last is the SQL, and
+    each row's file count is the number of files it names (every one of which exists)."""
     import inspect
 
     import resolvers.agents
@@ -102,6 +104,20 @@ def test_the_readme_paths_reach_their_sql_in_four_files() -> None:
     calls(schema.dashboards.DashboardsQuery.team_performance, "resolvers.dashboards.team_perf")
     calls(resolvers.dashboards.team_performance, "agent_kpis(")
     calls(resolvers.kpis.agent_kpis, 'sql.load("kpi_agents")')
+    assert "analytics.agent_stats(" in (REPO / "sql/queries/kpi_agents.sql").read_text()
+    migration = REPO / "supabase/migrations/20261125000400_analytics_kpis.sql"
+    assert "function analytics.agent_stats(" in migration.read_text()
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme[readme.index("From a field to its SQL") :]
+    rows = [r for r in section.splitlines() if r.startswith("| `")][:3]
+    counted = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        files = set(re.findall(r"`((?:[a-z0-9_]+/)+[a-z0-9_]+\.(?:py|sql))`", row))
+        assert files and all((REPO / f).is_file() for f in files), row
+        assert int(cells[-1]) == len(files), row
+        counted[cells[0].strip("`")] = len(files)
+    assert counted == {"dashboard": 4, "Ticket.agent": 4, "teamPerformance": 5}
 
 
 #: Schema modules that still reach the session or the loaders themselves (none left); each
