@@ -1,9 +1,10 @@
-"""volumeForecast per channel and both forecasts under a team lead's rights, against the raw rows
-(pandas, as the owner, restricted as row level security restricts the caller) and the model
-choice recomputed from them: daily counts (or daily mean ratings) over local Paris days, the
-business calendars' holidays, and the same rolling-origin backtest choice
-(resolvers.statistics_forecast.choose_forecast, whose selection is tested in
-tests/analytics); means and intervals to rel 1e-9."""
+"""volumeForecast per channel, both forecasts under a team lead's rights and volumeForecast under
+an agent's (kpiForecast under an agent's: tests/schema/test_statistics_forecasts.py), against
+the raw rows (pandas, as the owner, restricted as row level security restricts the caller) and
+the model choice recomputed from them: daily counts (or daily mean ratings) over local Paris
+days, the business calendars' holidays, and the same rolling-origin backtest choice
+(resolvers.statistics_forecast.choose_forecast, whose selection is tested in tests/analytics);
+means and intervals to rel 1e-9."""
 
 from __future__ import annotations
 
@@ -118,3 +119,15 @@ def test_a_team_leads_forecasts_use_only_the_teams_rows(
     assert [b["hi95"] for b in mine["buckets"]] == pytest.approx(list(want.prediction.hi95),
                                                                  rel=1e-9)  # fmt: skip
     assert mine["buckets"] != others["buckets"]
+
+
+def test_an_agents_volume_forecast_is_recomputed_from_their_own_tickets(
+    graphql: GQL, make_token: Callable[..., str], users_by_role: dict[str, list[uuid.UUID]],
+    seeded_dsn: str, tickets: pd.DataFrame,
+) -> None:  # fmt: skip
+    agent, _ = agent_of(seeded_dsn, users_by_role["agent"][0])
+    variables = {"asOf": SEED_END.isoformat(), "channel": None}
+    fc = ok(graphql(VOLUME, variables, make_token("agent")))["volumeForecast"]
+    start, end = pd.Timestamp(fc["historyFrom"]), pd.Timestamp(fc["historyTo"])
+    rows = tickets[(tickets.created_at >= start) & (tickets.created_at < end)]
+    check_volume(fc, rows[rows.agent_id == agent].created_at, seeded_dsn)
