@@ -14,6 +14,7 @@ import resolvers.privacy
 from resolvers.operations import AgentDayRates, agent_day_rates
 from resolvers.port import Row
 from resolvers.tickets import ticket_by_id
+from resolvers.windows import MAX_WINDOW_DAYS
 from schema.common import Channel, Info, parse_uuid
 from schema.pagination import Connection
 from schema.window import FromArg, Period, WindowArg, window_of
@@ -235,7 +236,9 @@ class Agent:
         filt = criteria(filter, agent_ids=[UUID(str(self.id))])
         return await ticket_connection(info, filt, order_by, first, after, last, before)
 
-    @strawberry.field(description="Daily metrics between two dates (inclusive, at most 400 days).")
+    @strawberry.field(
+        description=f"Daily metrics between two dates (inclusive, at most {MAX_WINDOW_DAYS} days)."
+    )
     async def daily_metrics(
         self, info: Info, from_date: date, to_date: date
     ) -> list[AgentDailyMetric]:

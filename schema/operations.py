@@ -21,6 +21,7 @@ import resolvers.agents
 import resolvers.operations
 from resolvers.operations import QueueRates, queue_rates
 from resolvers.port import Row
+from resolvers.windows import MAX_WINDOW_DAYS
 from schema.common import Channel, Info, parse_uuid, values
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ class OperationsQuery:
 
     @strawberry.field(
         description="Daily automation metrics for the days from..to (both included, at most "
-        "400 days), ordered by date, automation type and channel."
+        f"{MAX_WINDOW_DAYS} days), ordered by date, automation type and channel."
     )
     async def automation_metrics(
         self,
@@ -261,9 +262,9 @@ class OperationsQuery:
         return [AutomationMetric.from_row(r) for r in rows]
 
     @strawberry.field(
-        description="Daily financial metrics for the days from..to (both included, at most 400 "
-        "days), ordered by date with organisation overhead first; empty unless your role may "
-        "see finances (managers, executives, admins, analysts)."
+        description="Daily financial metrics for the days from..to (both included, at most "
+        f"{MAX_WINDOW_DAYS} days), ordered by date with organisation overhead first; empty unless"
+        " your role may see finances (managers, executives, admins, analysts)."
     )
     async def financial_metrics(
         self,

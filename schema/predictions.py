@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 import resolvers.customers
 import resolvers.predictions
 from resolvers.port import Row
+from resolvers.windows import MAX_WINDOW_DAYS
 from schema.alerts import json_value
 from schema.common import Info
 
@@ -131,7 +132,8 @@ class Incident:
 class PredictionsQuery:
     @strawberry.field(
         description="Stored predictions of one type whose targetStart is in [from, to) (either "
-        "end may be omitted; at most 400 days when both are given), by targetStart. Team leads "
+        f"end may be omitted; at most {MAX_WINDOW_DAYS} days when both are given), by targetStart."
+        " Team leads "
         "see organisation-level forecasts only; agents see none."
     )
     async def predictions(
@@ -146,7 +148,8 @@ class PredictionsQuery:
 
     @strawberry.field(
         description="Injected incidents overlapping [from, to) (either end may be omitted; at "
-        "most 400 days when both are given), earliest first. Managers, executives, admins and "
+        f"most {MAX_WINDOW_DAYS} days when both are given), earliest first. Managers, executives,"
+        " admins and "
         "analysts only."
     )
     async def incidents(

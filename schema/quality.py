@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 import resolvers.quality
+from resolvers.windows import MAX_WINDOW_DAYS
 from schema.agents import QaEvaluation, TrainingRecord
 from schema.common import Info, parse_uuid, values
 
@@ -26,7 +27,8 @@ class TrainingStatus(Enum):
 @strawberry.type
 class QualityQuery:
     @strawberry.field(
-        description="QA evaluations made in [from, to) (at most 400 days), newest first; an "
+        description=f"QA evaluations made in [from, to) (at most {MAX_WINDOW_DAYS} days), newest"
+        " first; an "
         "agent sees their own, a team lead their team's, management and analysts all."
     )
     async def qa_evaluations(
@@ -41,7 +43,8 @@ class QualityQuery:
         return [QaEvaluation.from_row(r) for r in rows]
 
     @strawberry.field(
-        description="Training records assigned in [from, to) (at most 400 days), newest "
+        description=f"Training records assigned in [from, to) (at most {MAX_WINDOW_DAYS} days),"
+        " newest "
         "assignment first; visible like qaEvaluations."
     )
     async def training_records(

@@ -34,7 +34,8 @@ FromArg = Annotated[
 
 @strawberry.input(
     description=(
-        "A time window: from/to instants ([from, to), at most 400 days) or a named period ending "
+        f"A time window: from/to instants ([from, to), at most {MAX_WINDOW_DAYS} days) or a named"
+        " period ending "
         "now (default LAST_7_DAYS), read in timezone (an IANA name; default the organisation's)."
     )
 )

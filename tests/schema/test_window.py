@@ -58,3 +58,23 @@ def test_bad_windows_are_refused_alike_everywhere(
         body = graphql(f"{{ {field} }}", token=token)
         assert body["data"] is None, field
         assert message in body["errors"][0]["message"], (field, body)
+
+
+def test_the_window_limit_is_written_from_its_constant() -> None:
+    """Descriptions state the window limit from ``resolvers.windows.MAX_WINDOW_DAYS``, never as
+    a number of their own (which would stay behind when the limit changes)."""
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    from resolvers.windows import MAX_WINDOW_DAYS
+
+    number = re.compile(rf"\b{MAX_WINDOW_DAYS}\s*\"?\s*days")
+    written = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "schema").glob("*.py")):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline)
+        for t in tokens:
+            if t.type == tokenize.STRING and number.search(t.string):
+                written.append(f"{path.name}:{t.start[0]}")
+    assert not written, f"write {{MAX_WINDOW_DAYS}} instead: {written}"
