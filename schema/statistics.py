@@ -20,6 +20,7 @@ from resolvers import (
     statistics_compare,
     statistics_correlations,
     statistics_forecast,
+    statistics_privacy,
 )
 from schema.common import Info, parse_uuid
 from schema.kpi_types import KpiGroupBy
@@ -95,7 +96,7 @@ class StatisticsQuery:
         start, end, tz = w.start, w.end, w.timezone
         team, agent = _uuid(team_id, "teamId"), _uuid(agent_id, "agentId")
         group = group_by.value if group_by else None
-        r = await statistics.trend(
+        r = await statistics_privacy.shown_trend(
             info.context, kpi, start, end, granularity, tz, seasonal=seasonal,
             group_by=group, team_id=team, agent_id=agent, alpha=alpha)  # fmt: skip
         return TrendAnalysis(kpi=r.kpi, method=r.method, seasonal=r.seasonal,
@@ -153,7 +154,7 @@ class StatisticsQuery:
         start, end, tz = w.start, w.end, w.timezone
         team, agent = _uuid(team_id, "teamId"), _uuid(agent_id, "agentId")
         group = group_by.value if group_by else None
-        r = await statistics.anomalies(
+        r = await statistics_privacy.shown_anomalies(
             info.context, kpi, start, end, granularity, tz, group_by=group,
             team_id=team, agent_id=agent, threshold=threshold)  # fmt: skip
         return anomaly_report(r)

@@ -80,3 +80,39 @@ async def test_time_series_group_of_one_is_suppressed_for_analysts(
         else:
             assert a == {**m, "value": None, "n": 0, "ciLow": None, "suppressed": True}, key
     assert any(p["suppressed"] for (g, _), p in a_points.items() if g == tier)
+
+
+TREND = """query($w: Window!) {
+  trend(kpi: "ticket_volume", granularity: HOUR, window: $w, groupBy: VIP_TIER) {
+    overall { group points } groups { group points observations } } }"""
+ANOMALIES = """query($w: Window!) {
+  anomalies(kpi: "ticket_volume", granularity: HOUR, window: $w, groupBy: VIP_TIER,
+            threshold: 2.0) { buckets anomalies { group bucketStart } } }"""
+
+
+async def test_statistics_groups_of_one_are_left_out_for_analysts(
+    gql: GQL, token_of: Callable[..., str], owner: asyncpg.Connection
+) -> None:
+    start = SEED_END - timedelta(days=SEED_DAYS)
+    found = await owner.fetchrow(tq("privacy_group_of_one"), start, SEED_END - timedelta(days=1))
+    assert found is not None
+    day, tier = found["day_start"], found["tier"]
+    w = {"w": {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}}
+    sizes = {
+        r["tier"]: r["customers"]
+        for r in await owner.fetch(tq("privacy_tier_customers"), day, day + timedelta(days=1))
+    }
+    small = {key for key, size in sizes.items() if size < 5}
+    assert tier in small
+
+    analyst = (await asyncio.to_thread(gql, TREND, w, token_of("analyst")))["data"]["trend"]
+    manager = (await asyncio.to_thread(gql, TREND, w, token_of("manager")))["data"]["trend"]
+    assert tier in {g["group"] for g in manager["groups"]}
+    assert analyst["groups"] == [g for g in manager["groups"] if g["group"] not in small]
+    assert analyst["overall"] == manager["overall"]  # over everyone: not suppressed
+
+    a = (await asyncio.to_thread(gql, ANOMALIES, w, token_of("analyst")))["data"]["anomalies"]
+    m = (await asyncio.to_thread(gql, ANOMALIES, w, token_of("manager")))["data"]["anomalies"]
+    assert a["anomalies"] == [x for x in m["anomalies"] if x["group"] not in small]
+    assert not any(x["group"] in small for x in a["anomalies"])
+    assert any(x["group"] in small for x in m["anomalies"])  # the others see some there
