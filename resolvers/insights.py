@@ -29,6 +29,7 @@ from resolvers.insights_models import CHURN, SATISFACTION_RISK, StoredModel, lat
 from resolvers.insights_scoring import ClientRisk, ClientRiskPage, RiskScoreResult, Upsell
 from resolvers.kpi_series import series
 from resolvers.offload import run_cpu
+from resolvers.planning import future_buckets, history_buckets
 from resolvers.port import Row, Session
 from resolvers.windows import require_aware, validate_window
 
@@ -132,14 +133,12 @@ async def satisfaction_forecast(
 ) -> SatisfactionForecastResult:
     """Daily mean CSAT (surveys the caller may see) for ``horizon`` local days after the day
     holding ``as_of``, from ``history_days`` whole days before it."""
-    from resolvers.planning import _future, _history_buckets
-
     if not 14 <= history_days <= 365:
         raise UserInputError("historyDays must be between 14 and 365", field="historyDays")
     if not 1 <= horizon <= 14:
         raise UserInputError("horizonDays must be between 1 and 14", field="horizonDays")
     require_aware(as_of, "asOf")
-    history = _history_buckets(as_of, Granularity.DAY, timezone, history_days)
+    history = history_buckets(as_of, Granularity.DAY, timezone, history_days)
     start, end = history[0].start, history[-1].end
     points = await series(session, "csat", start, end, Granularity.DAY, timezone)
     means = [p.value if p.n else None for p in points]
@@ -147,7 +146,7 @@ async def satisfaction_forecast(
         fc: CsatForecast = await run_cpu(forecast_daily_csat, means, horizon)
     except ValueError as exc:
         raise UserInputError(f"cannot forecast CSAT from this history: {exc}") from exc
-    future = _future(end, Granularity.DAY, timezone, horizon)
+    future = future_buckets(end, Granularity.DAY, timezone, horizon)
     days = tuple(
         CsatForecastDayResult(
             b.start,

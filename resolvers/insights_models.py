@@ -193,13 +193,14 @@ def churn_snapshot(day: datetime) -> datetime:
 
 
 async def train_churn(
-    reader: Session, writer: Session, as_of: datetime, trained_as: str
+    reader: Session, writer: Session, as_of: datetime, trained_as: str, *, refit: bool = False
 ) -> StoredModel:
-    """The churn model for ``as_of``'s day (trained and stored unless it already is)."""
+    """The churn model for ``as_of``'s day (trained and stored unless it already is; with
+    ``refit``, a new version even when one is: the benchmark times a fresh fit so)."""
     day = run_instant(as_of)
     snapshot = churn_snapshot(day)
     window = (snapshot - timedelta(days=CHURN_LOOKBACK_DAYS), day)
-    found = await _existing(writer, CHURN, window)
+    found = None if refit else await _existing(writer, CHURN, window)
     if found is not None:
         return found
     rows = await reader.fetch(
@@ -216,12 +217,13 @@ async def train_churn(
 
 
 async def train_satisfaction_risk(
-    reader: Session, writer: Session, as_of: datetime, trained_as: str
+    reader: Session, writer: Session, as_of: datetime, trained_as: str, *, refit: bool = False
 ) -> StoredModel:
-    """The low-satisfaction model for ``as_of``'s day (trained and stored unless it is)."""
+    """The low-satisfaction model for ``as_of``'s day (trained and stored unless it is; with
+    ``refit``, a new version even when one is: the benchmark times a fresh fit so)."""
     day = run_instant(as_of)
     window = (day - timedelta(days=RISK_TRAINING_DAYS), day)
-    found = await _existing(writer, SATISFACTION_RISK, window)
+    found = None if refit else await _existing(writer, SATISFACTION_RISK, window)
     if found is not None:
         return found
     rows = await reader.fetch(sql.load("insights_survey_features"), *window)

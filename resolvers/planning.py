@@ -91,7 +91,7 @@ def _check_days(history_days: int, horizon_days: int) -> None:
         )
 
 
-def _history_buckets(
+def history_buckets(
     as_of: datetime, granularity: Granularity, timezone: str, history_days: int
 ) -> list[TimeBucket]:
     """The ``history_days`` local days (or ``24 × history_days`` hours) of whole buckets before
@@ -112,9 +112,10 @@ def _history_buckets(
     return span[-count:]
 
 
-def _future(
+def future_buckets(
     after: datetime, granularity: Granularity, timezone: str, count: int
 ) -> list[TimeBucket]:
+    """The ``count`` whole local buckets (days or hours) from ``after`` on."""
     zone = resolve_timezone(timezone)
     span = (
         timedelta(hours=count + 2) if granularity is Granularity.HOUR else timedelta(days=count + 2)
@@ -209,7 +210,7 @@ async def volume_forecast(
     if granularity not in _PERIOD:
         raise UserInputError("forecasts are by HOUR or DAY", field="granularity")
     _check_days(history_days, horizon_days)
-    history = _history_buckets(as_of, granularity, timezone, history_days)
+    history = history_buckets(as_of, granularity, timezone, history_days)
     start, end = history[0].start, history[-1].end
     group = "channel" if channel is not None else None
     points = await series(session, "ticket_volume", start, end, granularity, timezone,
@@ -221,7 +222,7 @@ async def volume_forecast(
     counts = [float(p.n) for p in points]
     horizon = horizon_days * (24 if granularity is Granularity.HOUR else 1)
     period = _PERIOD[granularity]
-    future = _future(end, granularity, timezone, horizon)
+    future = future_buckets(end, granularity, timezone, horizon)
     zone = resolve_timezone(timezone)
     hourly = granularity is Granularity.HOUR
     if hourly:

@@ -10,7 +10,7 @@ import statsmodels.formula.api as smf
 
 from analytics.drivers import DriversResult, driver_frame, satisfaction_drivers
 
-TRUTH = {  # latent-scale effects, as in gateway/seeding/outcomes.py
+TRUTH = {  # latent-scale effects, as in synthetic/outcomes.py
     "reopened": -0.6,
     "first_response_breached": -0.55,
     "resolution_breached": -0.45,

@@ -1,4 +1,4 @@
-"""Insights against the generator's ground truth (gateway/seeding: outcomes.py for CSAT, vip.py
+"""Insights against the generator's ground truth (synthetic/outcomes.py for CSAT, synthetic/vip.py
 for churn) on the insights database (tests/insights_support.py), read as the trainer reads:
 an analyst's rights (every row, no personal data)."""
 
@@ -24,7 +24,7 @@ from resolvers.insights_models import CHURN, SATISFACTION_RISK, latest_model
 from resolvers.port import Session
 from resolvers.prediction_accuracy import prediction_accuracy
 
-#: The generator's latent CSAT effects (gateway/seeding/outcomes.py draw_surveys).
+#: The generator's latent CSAT effects (synthetic/outcomes.py draw_surveys).
 TRUE_EFFECTS = {
     "reopened": -0.6,
     "first_response_breached": -0.55,
