@@ -245,7 +245,7 @@ async def erase_customer(ctx: RequestContext, customer_id: UUID, reason: str) ->
         raise UserInputError(f"customer {customer_id} does not exist", field="customerId") from exc
     summary = _json(raw)
     if rewritten:
-        summary["done"] = {**(summary.get("done") or {}), "archives rewritten": rewritten}
+        summary["done"] = {**(summary.get("done") or {}), **rewritten}
     if not summary["already_erased"]:
         # this process's statistics cache (other processes: their hubs read the erasure event)
         from resolvers.statistics_data import CACHE

@@ -24,9 +24,10 @@ import asyncio
 import gzip
 import hashlib
 import json
+import logging
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +36,7 @@ from uuid import UUID
 import sql
 
 Field = str | None
+log = logging.getLogger(__name__)
 
 
 class Fetches(Protocol):
@@ -163,15 +165,25 @@ def _folder_files(manifest_path: Path) -> tuple[dict[str, Any], list[str]]:
     return manifest, names
 
 
+def _archives(subject: Subject) -> Iterator[tuple[Path, dict[str, Any], list[str]]]:
+    """Each archive found on disk: its manifest's path, the manifest, its files in order."""
+    for manifest_file in subject.manifests:
+        path = Path(manifest_file)
+        if path.exists():
+            manifest, names = _folder_files(path)
+            yield path, manifest, names
+
+
+def missing_archives(subject: Subject) -> list[str]:
+    """Manifests listed in ``privacy_archives`` but not on this machine's disk."""
+    return [m for m in subject.manifests if not Path(m).exists()]
+
+
 def archived_rows(subject: Subject) -> dict[str, list[dict[str, Field]]]:
     """Every archived row about the subject, per ``archived_<table>`` (blocking: run in a
     thread)."""
     out: dict[str, list[dict[str, Field]]] = {}
-    for manifest_file in subject.manifests:
-        path = Path(manifest_file)
-        if not path.exists():
-            continue
-        _, names = _folder_files(path)
+    for path, _, names in _archives(subject):
         interactions: set[str] = set()
         for name in names:
             table = name.removesuffix(".csv.gz")
@@ -189,11 +201,7 @@ def erase_archived(subject: Subject) -> list[tuple[str, str, int]]:
     """Rewrite the archive files without the subject's data; (manifest, its new SHA-256, the
     archived table's row count) of each rewritten archive (blocking: run in a thread)."""
     resealed = []
-    for manifest_file in subject.manifests:
-        path = Path(manifest_file)
-        if not path.exists():
-            continue
-        manifest, names = _folder_files(path)
+    for path, manifest, names in _archives(subject):
         interactions: set[str] = set()
         changed = False
         for name in names:
@@ -237,11 +245,18 @@ async def export_archived(session: Fetches, customer_id: UUID) -> dict[str, list
     return await asyncio.to_thread(archived_rows, subject)
 
 
-async def erase_from_archives(session: Fetches, subject: Subject) -> int:
-    """Rewrite the archives without the subject and reseal them; how many archives changed."""
+async def erase_from_archives(session: Fetches, subject: Subject) -> dict[str, int]:
+    """Rewrite the archives without the subject and reseal them; how many archives changed
+    (``archives rewritten``) and, when some listed archive is not on this machine's disk (moved
+    away: it was not searched), how many (``archives not found``)."""
     resealed = await asyncio.to_thread(erase_archived, subject)
+    missing = await asyncio.to_thread(missing_archives, subject)
     for manifest, digest, rows in resealed:
         await session.fetchval(
             sql.load("privacy_reseal_archive"), UUID(subject.customer_id), manifest, digest, rows
         )
-    return len(resealed)
+    done = {"archives rewritten": len(resealed)} if resealed else {}
+    if missing:
+        log.warning("erasure: %d archive(s) not found on disk, not rewritten", len(missing))
+        done["archives not found"] = len(missing)
+    return done

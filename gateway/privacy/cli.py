@@ -41,7 +41,7 @@ async def erase(dsn: str, customer_id: uuid.UUID, reason: str) -> dict[str, Any]
         await conn.close()
     result: dict[str, Any] = json.loads(raw)
     if rewritten:
-        result["done"] = {**(result.get("done") or {}), "archives rewritten": rewritten}
+        result["done"] = {**(result.get("done") or {}), **rewritten}
     return result
 
 

@@ -19,6 +19,22 @@ KPI = """query($from: DateTime!, $to: DateTime!) {
     overall { value n } groups { key value n ciLow suppressed } } }"""
 
 
+async def _lone_tier(owner: asyncpg.Connection) -> tuple[dict[str, str], str, dict[str, int]]:
+    """A day on which one VIP tier's tickets come from one customer: the day as a window, the
+    tier, and each tier's distinct customers that day (recounted independently)."""
+    start = SEED_END - timedelta(days=SEED_DAYS)
+    found = await owner.fetchrow(tq("privacy_group_of_one"), start, SEED_END - timedelta(days=1))
+    assert found is not None, "the data set has no vip tier with one customer on a day"
+    day, tier = found["day_start"], found["tier"]
+    window = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
+    sizes = {
+        r["tier"]: r["customers"]
+        for r in await owner.fetch(tq("privacy_tier_customers"), day, day + timedelta(days=1))
+    }
+    assert sizes[tier] == 1
+    return window, tier, sizes
+
+
 async def test_group_of_one_is_suppressed_for_analysts(
     gql: GQL, token_of: Callable[..., str], owner: asyncpg.Connection
 ) -> None:
@@ -57,15 +73,7 @@ SERIES = """query($from: DateTime!, $to: DateTime!) {
 async def test_time_series_group_of_one_is_suppressed_for_analysts(
     gql: GQL, token_of: Callable[..., str], owner: asyncpg.Connection
 ) -> None:
-    start = SEED_END - timedelta(days=SEED_DAYS)
-    found = await owner.fetchrow(tq("privacy_group_of_one"), start, SEED_END - timedelta(days=1))
-    assert found is not None
-    day, tier = found["day_start"], found["tier"]
-    window = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
-    sizes = {
-        r["tier"]: r["customers"]
-        for r in await owner.fetch(tq("privacy_tier_customers"), day, day + timedelta(days=1))
-    }
+    window, tier, sizes = await _lone_tier(owner)
     analyst = (await asyncio.to_thread(gql, SERIES, window, token_of("analyst")))["data"]
     manager = (await asyncio.to_thread(gql, SERIES, window, token_of("manager")))["data"]
     a_points = {(p["group"], p["bucketStart"]): p for p in analyst["timeSeries"]}
@@ -93,15 +101,8 @@ ANOMALIES = """query($w: Window!) {
 async def test_statistics_groups_of_one_are_left_out_for_analysts(
     gql: GQL, token_of: Callable[..., str], owner: asyncpg.Connection
 ) -> None:
-    start = SEED_END - timedelta(days=SEED_DAYS)
-    found = await owner.fetchrow(tq("privacy_group_of_one"), start, SEED_END - timedelta(days=1))
-    assert found is not None
-    day, tier = found["day_start"], found["tier"]
-    w = {"w": {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}}
-    sizes = {
-        r["tier"]: r["customers"]
-        for r in await owner.fetch(tq("privacy_tier_customers"), day, day + timedelta(days=1))
-    }
+    window, tier, sizes = await _lone_tier(owner)
+    w = {"w": window}
     small = {key for key, size in sizes.items() if size < 5}
     assert tier in small
 
