@@ -57,6 +57,14 @@ class Granularity(Enum):
     MONTH = "month"
 
 
+class ForecastGranularity(Enum):
+    """The granularities a volume forecast is made in: these :class:`Granularity` members (by
+    value; GraphQL's ``ForecastGranularity``)."""
+
+    HOUR = Granularity.HOUR.value
+    DAY = Granularity.DAY.value
+
+
 @dataclass(frozen=True, slots=True)
 class TimeBucket:
     """One whole bucket: ``[start, end)`` in UTC and its local wall-clock start (naive)."""

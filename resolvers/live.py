@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any, Protocol
 
 import sql
@@ -27,8 +28,19 @@ from resolvers.errors import UserInputError
 from resolvers.port import Row, Session
 from resolvers.windows import Period, period_window
 
-#: The periods a live dashboard may follow (windows as :func:`resolvers.windows.period_window`).
-LIVE_PERIODS = frozenset({Period.TODAY, Period.LAST_HOUR, Period.LAST_24_HOURS, Period.LAST_7_DAYS})
+
+class LivePeriod(Enum):
+    """The periods a live dashboard may follow: the one list of them (GraphQL's
+    ``DashboardPeriod``), each a :class:`~resolvers.windows.Period` by value."""
+
+    TODAY = Period.TODAY.value
+    LAST_HOUR = Period.LAST_HOUR.value
+    LAST_24_HOURS = Period.LAST_24_HOURS.value
+    LAST_7_DAYS = Period.LAST_7_DAYS.value
+
+
+#: :class:`LivePeriod` as periods (windows as :func:`resolvers.windows.period_window`).
+LIVE_PERIODS = frozenset(Period(p.value) for p in LivePeriod)
 
 
 def live_period(value: str) -> Period:

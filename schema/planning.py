@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from analytics.erlang import StaffingRequirement
 from analytics.forecasting import Backtest
 from resolvers import planning, staffing, statistics_forecast
-from resolvers.buckets import Granularity
+from resolvers.buckets import ForecastGranularity, Granularity
 from schema.common import Channel, Info
 from schema.operations import Queue
 from schema.statistics_types import ForecastModel
 
-
-@strawberry.enum(description="Bucket size of a forecast.")
-class ForecastGranularity(Enum):
-    HOUR = "hour"
-    DAY = "day"
+strawberry.enum(ForecastGranularity, description="Bucket size of a forecast.")
 
 
 @strawberry.type(description="One future bucket: the forecast and its prediction intervals.")

@@ -22,6 +22,7 @@ from resolvers.live import (
     SHARED_RESULT,
     DashboardEvent,
     LiveFeeds,
+    LivePeriod,
     TicketChangeCriteria,
     TicketChangeEvent,
 )
@@ -44,12 +45,9 @@ class ChangeOp(Enum):
     INTERACTION = "INTERACTION"
 
 
-@strawberry.enum(description="The window of a live dashboard.")
-class DashboardPeriod(Enum):
-    TODAY = "today"
-    LAST_HOUR = "last_hour"
-    LAST_24_HOURS = "last_24_hours"
-    LAST_7_DAYS = "last_7_days"
+#: The live periods (:class:`resolvers.live.LivePeriod`), under their GraphQL name.
+strawberry.enum(LivePeriod, name="DashboardPeriod", description="The window of a live dashboard.")
+DashboardPeriod = LivePeriod
 
 
 @strawberry.input(description="Narrows ticketChanged; all given criteria must hold.")

@@ -60,3 +60,24 @@ async def test_the_first_response_figure_is_the_kpi(
             assert "median_first_response_seconds" not in figures, role
     finally:
         await db.close()
+
+
+def test_the_live_periods_are_listed_once() -> None:
+    """``LivePeriod`` (GraphQL's ``DashboardPeriod``) is the one list: ``LIVE_PERIODS`` and the
+    schema's enum are it, each member a ``Period`` by value, and other periods are refused."""
+    import pytest
+
+    from resolvers.errors import UserInputError
+    from resolvers.live import LIVE_PERIODS, LivePeriod, live_period
+    from resolvers.windows import Period
+    from schema.subscriptions import DashboardPeriod
+
+    assert DashboardPeriod is LivePeriod
+    assert (
+        {p.value for p in LIVE_PERIODS}
+        == {p.value for p in LivePeriod}
+        <= {p.value for p in Period}
+    )
+    assert [live_period(p.value) for p in LivePeriod] == [Period(p.value) for p in LivePeriod]
+    with pytest.raises(UserInputError, match="unknown period"):
+        live_period(Period.LAST_30_DAYS.value)

@@ -283,3 +283,16 @@ def test_bucket_limit_is_exact() -> None:
 def test_resolve_timezone_accepts_iana_names() -> None:
     assert resolve_timezone("America/New_York") == NEW_YORK
     assert resolve_timezone("UTC") == ZoneInfo("UTC")
+
+
+def test_a_forecast_granularity_is_a_series_granularity() -> None:
+    """GraphQL's ``ForecastGranularity`` is ``resolvers.buckets.ForecastGranularity``, whose
+    members are series granularities by value (one definition of each bucket size)."""
+    from resolvers.buckets import ForecastGranularity, Granularity
+    from schema.planning import ForecastGranularity as Exposed
+
+    assert Exposed is ForecastGranularity
+    assert [Granularity(g.value) for g in ForecastGranularity] == [
+        Granularity.HOUR,
+        Granularity.DAY,
+    ]
