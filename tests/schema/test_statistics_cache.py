@@ -1,6 +1,7 @@
 """The statistics cache notices what changes a caller's answer at once (no ttl wait): a new
-survey (surveys are not in the change log; migration 20261203001200 notes their writes) and a
-team lead moved to another team (the team is part of the cache key)."""
+survey (surveys are not in the change log; migration 20261203001200 notes their writes), a team
+lead moved to another team (the team is part of the cache key) and an agent moved out of a lead's
+team (agent-day rows follow the agent's team; writes to agents are noted too)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from stats_support import FROM, GQL, TO, WINDOW, agent_of, ok
+from stats_support import FROM, GQL, TO, WINDOW, agent_of, ok, owner_rows
 from testkit import tq
 
 CSAT = """query($from: DateTime!, $to: DateTime!, $team: ID) {
@@ -75,3 +76,34 @@ def test_a_team_lead_moved_to_another_team_gets_that_teams_answer(
     finally:
         owner(seeded_dsn, "stats_set_user_team", lead_user, uuid.UUID(team))
     assert ok(graphql(CSAT, WINDOW, lead))["rootCause"] == mine
+
+
+OCCUPANCY = """query($from: DateTime!, $to: DateTime!, $team: ID) {
+  trend(kpi: "occupancy", granularity: DAY, window: {from: $from, to: $to}, teamId: $team) {
+    overall { s slope observations } } }"""
+
+
+def test_an_agent_moved_out_of_the_team_leaves_the_leads_cached_answer(
+    graphql: GQL, make_token: Callable[..., str], users_by_role: dict[str, list[uuid.UUID]],
+    seeded_dsn: str,
+) -> None:  # fmt: skip
+    """Agent-day rows follow the agent's current team (row level security reads agents), so
+    moving an agent changes the lead's answer on the next request."""
+    _, team = agent_of(seeded_dsn, users_by_role["team_lead"][0])
+    agents = owner_rows(seeded_dsn, "owner_agents")
+    mates = agents[(agents.team_id.astype(str) == team) & (agents.metrics > 0)]
+    assert len(mates) >= 2
+    agent = str(mates.id.iloc[0])  # one of the lead's agents with agent-day rows
+    other = owner(seeded_dsn, "stats_other_team", uuid.UUID(team))
+    lead, manager = make_token("team_lead"), make_token("manager")
+    before = ok(graphql(OCCUPANCY, WINDOW, lead))["trend"]
+    assert before == ok(graphql(OCCUPANCY, {**WINDOW, "team": team}, manager))["trend"]
+    assert ok(graphql(OCCUPANCY, WINDOW, lead))["trend"] == before  # cached
+    assert str(owner(seeded_dsn, "stats_set_agent_team", uuid.UUID(agent), other)) == team
+    try:
+        after = ok(graphql(OCCUPANCY, WINDOW, lead))["trend"]
+        assert after == ok(graphql(OCCUPANCY, {**WINDOW, "team": team}, manager))["trend"]
+        assert after["overall"]["observations"] < before["overall"]["observations"]
+    finally:
+        owner(seeded_dsn, "stats_set_agent_team", uuid.UUID(agent), uuid.UUID(team))
+    assert ok(graphql(OCCUPANCY, WINDOW, lead))["trend"] == before
