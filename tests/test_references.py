@@ -6,6 +6,9 @@
   a benchmark query, a migration or the shim), and so does each repository document (``*.md``)
   they cite (only in landed migrations, which cannot change, is a bare upper-case name read as
   ``docs/metrics.md``).
+* Each repository path of a Python file (``<dir>/<name>.py``, at least one directory) that text
+  mentions exists; a landed migration that cites a file since moved is listed in
+  ``MOVED_IN_MIGRATIONS`` with the file's current path (which must exist).
 * ``supabase/`` is a Supabase CLI project: ``config.toml`` parses, points the custom access token
   hook at a function the migrations create, and every migration is named ``<14 digits>_<name>.sql``.
 """
@@ -28,6 +31,18 @@ SQL_MENTION = re.compile(r"(?<![\w/.-])([a-z0-9_]+)\.sql\b")
 DOC_MENTION = re.compile(r"(?<![\w/.:-])((?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+\.md)\b")
 #: Documents that are named in text but are not files of this repository.
 EXTERNAL_DOCS = {"PROTOCOL.md"}
+#: Python files named in text that belong to another repository (the upstream test a port cites).
+EXTERNAL_PY = {"tests/test_pyhomogeneity.py"}  # pyHomogeneity's, cited by test_changepoint.py
+PY_MENTION = re.compile(r"(?<![\w/.:-])((?:[A-Za-z0-9_-]+/)+[A-Za-z0-9_]+\.py)\b")
+#: Python files that landed migrations (which cannot be edited) cite by a path they have since
+#: left: (migration, cited path) -> the file's current path.
+MOVED_IN_MIGRATIONS = {
+    # the function catalog test moved from tests/schema/ to tests/supabase/ (tests mirror the
+    # source tree: it checks supabase/migrations)
+    ("20261202001000_function_hygiene.sql", "tests/schema/test_database_catalog.py"): (
+        "tests/supabase/test_function_catalog.py"
+    ),
+}
 
 
 def text_files(*roots: str) -> Iterator[Path]:
@@ -81,6 +96,24 @@ def test_every_cited_document_exists() -> None:
                 continue
             missing.append(f"{path.relative_to(REPO)}: {doc}")
     assert not missing, f"documents that are not in the repository: {missing}"
+
+
+def test_every_mentioned_python_path_exists() -> None:
+    missing = []
+    for path in text_files(*CODE, "tests", "supabase", "README.md", "docs", "Makefile"):
+        if path == Path(__file__).resolve():  # the moved paths listed above
+            continue
+        for m in PY_MENTION.finditer(prose(path)):
+            cited = m[1]
+            if cited in EXTERNAL_PY:
+                continue
+            moved = MOVED_IN_MIGRATIONS.get((path.name, cited))
+            if moved is not None and path.parent.name == "migrations":
+                assert (REPO / moved).is_file(), f"{path.name}: {cited} moved to {moved}, not found"
+                continue
+            if not any(p.is_file() for p in (REPO / cited, path.parent / cited)):
+                missing.append(f"{path.relative_to(REPO)}: {cited}")
+    assert not missing, f"mentions of Python files that do not exist: {missing}"
 
 
 def test_supabase_is_a_cli_project() -> None:
