@@ -142,3 +142,34 @@ def test_a_root_category_shows_its_kpis(
                 assert stats[field] is None, (name, path)
             else:
                 assert stats[field] == pytest.approx(group["value"], rel=1e-12), (name, path)
+
+
+def test_the_customer_summaries_add_up_to_the_csat_kpi(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    """Every customer's ``supportSummary`` CSAT, pooled (n-weighted), is ``kpi(csat)`` of the
+    same window for a manager (who sees every customer and survey): one population, split."""
+    token = make_token("manager")
+    kpi = graphql(f'{{ kpi(name: "csat", {WINDOW}) {{ overall {{ {FIGURE} }} }} }}', token=token)
+    reference = kpi["data"]["kpi"]["overall"]
+    assert reference["n"] > 0
+    n = total = 0.0
+    after: str | None = None
+    while True:
+        page = graphql(
+            "query($after: String, $f: DateTime!, $t: DateTime!) { customers(first: 500,"
+            " after: $after) { nodes { supportSummary(from: $f, to: $t) { csatMean csatN } }"
+            " pageInfo { hasNextPage endCursor } } }",
+            {"after": after, "f": FROM, "t": TO},
+            token,
+        )["data"]["customers"]
+        for node in page["nodes"]:
+            summary = node["supportSummary"]
+            if summary["csatN"]:
+                n += summary["csatN"]
+                total += summary["csatMean"] * summary["csatN"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert n == reference["n"]
+    assert total / n == pytest.approx(reference["value"], rel=1e-12)
