@@ -1,14 +1,10 @@
 -- test support: a ticket of customer $1 created at $2 (a copy of their first ticket with its
--- times moved), with one customer message at $2 + 1 hour whose body is $3, and that month's
--- partition of interactions; returns the ticket and interaction ids. as the owner.
-with month as (
-  select app.ensure_monthly_partitions('support_interactions',
-    pg_catalog.date_trunc('month', $2::timestamptz)::date,
-    pg_catalog.date_trunc('month', $2::timestamptz)::date)
-),
-src as (
+-- times moved), with one customer message at $2 + 1 hour whose body is $3, in that month's
+-- partition of interactions (made first: privacy_ensure_month_of); returns the ticket and
+-- interaction ids. as the owner.
+with src as (
   select t.*, $2::timestamptz - t.created_at as shift
-  from public.support_tickets t, month
+  from public.support_tickets t
   where t.customer_id = $1
   order by t.id
   limit 1
