@@ -17,6 +17,7 @@ from resolvers.port import Row
 from resolvers.windows import MAX_WINDOW_DAYS
 from schema.alerts import json_value
 from schema.common import Info
+from schema.window import WindowArg, open_window_of
 
 if TYPE_CHECKING:
     from schema.customers import Customer
@@ -142,7 +143,9 @@ class PredictionsQuery:
         type: PredictionType,
         start: FromTime = None,
         end: ToTime = None,
+        window: WindowArg = None,
     ) -> list[Prediction]:
+        start, end = open_window_of(info, window, start, end)
         rows = await resolvers.predictions.predictions(info.context, type.value, start, end)
         return [Prediction.from_row(r) for r in rows]
 
@@ -153,7 +156,8 @@ class PredictionsQuery:
         "analysts only."
     )
     async def incidents(
-        self, info: Info, start: FromTime = None, end: ToTime = None
+        self, info: Info, start: FromTime = None, end: ToTime = None, window: WindowArg = None
     ) -> list[Incident]:
+        start, end = open_window_of(info, window, start, end)
         rows = await resolvers.predictions.incidents(info.context, start, end)
         return [Incident.from_row(r) for r in rows]

@@ -84,4 +84,24 @@ def window_of(
     )
 
 
-__all__ = ["FromArg", "Granularity", "Period", "TimeWindow", "Window", "WindowArg", "window_of"]
+def open_window_of(
+    info: Info, window: Window | None, start: datetime | None, end: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """The ends of a field whose ``from``/``to`` may be omitted (open ends): those arguments as
+    given, or the ends of ``window`` validated by :func:`window_of` (giving both is an error)."""
+    if window is None:
+        return start, end
+    w = window_of(info, window, start, end, None, None)
+    return w.start, w.end
+
+
+__all__ = [
+    "FromArg",
+    "Granularity",
+    "Period",
+    "TimeWindow",
+    "Window",
+    "WindowArg",
+    "open_window_of",
+    "window_of",
+]

@@ -78,3 +78,34 @@ def test_the_window_limit_is_written_from_its_constant() -> None:
             if t.type == tokenize.STRING and number.search(t.string):
                 written.append(f"{path.name}:{t.start[0]}")
     assert not written, f"write {{MAX_WINDOW_DAYS}} instead: {written}"
+
+
+def test_predictions_and_incidents_take_the_window_input(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    """``predictions`` and ``incidents`` (open-ended from/to) also take ``window``: the same rows
+    as from/to, the same refusals (the one rule of ``resolvers.windows``). The seeded data has
+    incidents; stored predictions exist only once a prediction run wrote them, so predictions
+    are compared on the incidents' window (possibly empty) and refused alike."""
+    token = make_token("manager")
+    starts = sorted(r["startsAt"] for r in graphql("{ incidents { startsAt } }", token=token)[
+        "data"]["incidents"])  # fmt: skip
+    assert len(starts) >= 3, "the data must hold incidents for the comparison"
+    start, end = starts[len(starts) // 3], starts[2 * len(starts) // 3]
+    for field in ("incidents({w}) {{ id startsAt }}", "predictions(type: CSAT, {w}) {{ id }}"):
+        name = field.split("(")[0]
+        one = graphql("{ " + field.format(w=f'from: "{start}", to: "{end}"') + " }", token=token)
+        other = graphql(
+            "{ " + field.format(w=f'window: {{from: "{start}", to: "{end}"}}') + " }", token=token
+        )
+        assert "errors" not in one, one
+        assert one["data"] == other["data"]
+        assert one["data"][name] or name == "predictions", (field, "the window must hold rows")
+        both = graphql(
+            "{ " + field.format(w=f'from: "{start}", window: {{period: TODAY}}') + " }",
+            token=token,
+        )
+        assert both["data"] is None and "not both" in both["errors"][0]["message"], both
+        long = 'window: {from: "2025-01-01T00:00:00Z", to: "2026-02-06T00:00:00Z"}'
+        refused = graphql("{ " + field.format(w=long) + " }", token=token)
+        assert "at most 400 days" in refused["errors"][0]["message"], refused
