@@ -48,6 +48,6 @@ async def customer_support_summary(
     ctx: RequestContext, customer_id: UUID, window: TimeWindow
 ) -> Row:
     """The customer's support experience over ``window`` (one statement per window)."""
-    loader = ctx.loaders.support_summary_by_customer(window.start, window.end)
+    loader = ctx.loaders.support_summary_by_customer(window.start, window.end, ctx.now)
     row: Row = await loader.load(customer_id)
     return row

@@ -172,9 +172,12 @@ class Loaders:
         """A category's ticket statistics row over ``[start, end)`` (``category_stats``)."""
         return self._one("category_stats", "category_id", start, end)
 
-    def support_summary_by_customer(self, start: datetime, end: datetime) -> DataLoader:
-        """A customer's support summary row over ``[start, end)`` (``customer_support_summary``)."""
-        return self._one("customer_support_summary", "customer_id", start, end)
+    def support_summary_by_customer(
+        self, start: datetime, end: datetime, now: datetime
+    ) -> DataLoader:
+        """A customer's support summary row over ``[start, end)`` as of the request's clock
+        ``now`` (``customer_support_summary``)."""
+        return self._one("customer_support_summary", "customer_id", start, end, now)
 
     def computed(self, key: Hashable, batch: Batch) -> DataLoader:
         """A loader over a batch function of the resolvers (e.g. a KPI call), cached by ``key``."""

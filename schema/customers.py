@@ -39,7 +39,10 @@ class CustomerSupportSummary:
     first_response_median_minutes: float | None
     csat_mean: float | None
     csat_n: int
-    sla_breaches: int = strawberry.field(description="Targets missed, or overdue now.")
+    sla_breaches: int = strawberry.field(
+        description="SLA targets due in the window and missed (not met by their due time, which"
+        " has passed): the breached targets of the sla_compliance KPI."
+    )
     last_contact_at: datetime | None
 
     @classmethod

@@ -1,7 +1,9 @@
 -- support summary of each customer in $1 over [$2, $3), under the caller's rights (dataloader
 -- batch): volume, open, white-glove, first response (the kpi's expression: median seconds, then
--- minutes) and sla breaches over tickets created in the window, last contact; csat is the csat
--- kpi's population (analytics.csat_ratings: surveys sent in the window, docs/metrics.md).
+-- minutes) over tickets created in the window, last contact; csat and sla breaches are the kpis'
+-- populations (docs/metrics.md): analytics.csat_ratings (surveys sent in the window) and
+-- analytics.sla_outcomes (targets due in the window, breached as of least($4, $3), $4 the
+-- request's clock), the sla_compliance kpi's breached targets.
 with ticket_figures as (
   select
     c.id as customer_id,
@@ -11,11 +13,9 @@ with ticket_figures as (
     percentile_cont(0.5) within group (
       order by pg_catalog.date_part('epoch', t.first_response_at - t.created_at)
     ) / 60.0 as frt_median_minutes,
-    (select count(*) from public.support_sla_compliance x
-      join public.support_tickets tt on tt.id = x.ticket_id
-      where tt.customer_id = c.id and tt.created_at >= $2 and tt.created_at < $3
-        and (x.status = 'breached' or (x.status = 'pending' and x.due_at < now())))::int
-      as sla_breaches,
+    (select count(*) from analytics.sla_outcomes($2, $3, $4) o
+      join public.support_tickets tt on tt.id = o.ticket_id
+      where tt.customer_id = c.id and o.breached)::int as sla_breaches,
     max(t.created_at) as last_contact_at
   from unnest($1::uuid[]) as c (id)
   left join public.support_tickets t

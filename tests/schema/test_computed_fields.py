@@ -65,22 +65,31 @@ def test_category_stats_include_descendants(
 
 
 def test_customer_summary_counts(
-    graphql: GQL, make_token: Callable[..., str], tickets: pd.DataFrame, ratings: pd.DataFrame
+    graphql: GQL,
+    make_token: Callable[..., str],
+    tickets: pd.DataFrame,
+    ratings: pd.DataFrame,
+    seeded_dsn: str,
 ) -> None:
+    # the window ended before the test runs: every target due in it is decided
+    targets = _owner_rows(seeded_dsn, "computed_owner_sla")
+    met = targets["achieved_at"].notna() & (targets["achieved_at"] <= targets["due_at"])
+    breached = targets[~met]
     ids = tickets["customer_id"].value_counts().index[:10].astype(str).tolist()
     for cid in ids:
         s = graphql(
             "query($id: ID!, $from: DateTime!, $to: DateTime!) { customer(id: $id) {"
-            " supportSummary(from: $from, to: $to) { tickets open csatMean csatN } } }",
+            " supportSummary(from: $from, to: $to) { tickets open csatMean csatN slaBreaches } } }",
             {"id": cid, **WINDOW},
             make_token("manager"),
         )["data"]["customer"]["supportSummary"]
         mine = tickets[tickets["customer_id"].astype(str) == cid]
         rated = ratings[ratings["customer_id"].astype(str) == cid]["csat_rating"].astype(float)
-        assert {k: s[k] for k in ("tickets", "open", "csatN")} == {
+        assert {k: s[k] for k in ("tickets", "open", "csatN", "slaBreaches")} == {
             "tickets": len(mine),
             "open": int(mine["resolved_at"].isna().sum()),
             "csatN": len(rated),
+            "slaBreaches": int((breached["customer_id"].astype(str) == cid).sum()),
         }
         if len(rated):
             assert s["csatMean"] == pytest.approx(rated.mean(), rel=1e-9)
