@@ -104,7 +104,7 @@ def _plus_seconds(instant: str, seconds: int) -> str:
 
 
 ROOT_FIGURES = [("csat", "csatMean", "csatN"), ("first_response_time", "firstResponseMedianMinutes",
-                None)]  # fmt: skip
+                None), ("resolution_time", "resolutionMedianHours", None)]  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ["manager", "team_lead", "agent"])
@@ -119,7 +119,7 @@ def test_a_root_category_shows_its_kpis(
     )
     body = graphql(
         f'{{ categories {{ path depth stats(from: "{FROM}", to: "{TO}") {{'
-        f" csatMean csatN firstResponseMedianMinutes }} }} {kpis} }}",
+        f" csatMean csatN firstResponseMedianMinutes resolutionMedianHours }} }} {kpis} }}",
         token=make_token(role),
     )
     assert "errors" not in body, body
