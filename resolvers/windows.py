@@ -242,3 +242,28 @@ def window_from_arguments(
     zone = timezone or default_timezone
     lo, hi = resolve_window(start, end, period, zone, now, max_days=max_days)
     return TimeWindow(lo, hi, zone)
+
+
+def required_window_from_arguments(
+    window: WindowArguments | None,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    now: datetime,
+    default_timezone: str,
+    max_days: int | None = MAX_WINDOW_DAYS,
+) -> TimeWindow:
+    """Like :func:`window_from_arguments`, for fields whose window has no default (their
+    ``from``/``to`` were required before they took ``window``): one of the two must be given."""
+    if window is None and start is None and end is None:
+        raise UserInputError("give either 'window' or both 'from' and 'to'", field="window")
+    return window_from_arguments(
+        window,
+        start,
+        end,
+        None,
+        None,
+        now=now,
+        default_timezone=default_timezone,
+        max_days=max_days,
+    )

@@ -19,10 +19,11 @@ import strawberry
 
 import resolvers.agents
 import resolvers.operations
-from resolvers.operations import QueueRates, queue_rates
+from resolvers.operations import MAX_QUEUE_WINDOW_DAYS, QueueRates, queue_rates
 from resolvers.port import Row
 from resolvers.windows import MAX_WINDOW_DAYS
 from schema.common import Channel, Info, parse_uuid, values
+from schema.window import WindowArg, required_window_of
 
 if TYPE_CHECKING:
     from schema.agents import Team
@@ -226,8 +227,12 @@ class FinancialMetric:
         return Team.from_row(row) if row else None
 
 
-FromTime = Annotated[datetime, strawberry.argument(name="from", description="Inclusive.")]
-ToTime = Annotated[datetime, strawberry.argument(name="to", description="Exclusive.")]
+FromTime = Annotated[
+    datetime | None, strawberry.argument(name="from", description="Inclusive (or give window).")
+]
+ToTime = Annotated[
+    datetime | None, strawberry.argument(name="to", description="Exclusive (or give window).")
+]
 FromDate = Annotated[date, strawberry.argument(name="from", description="First day, included.")]
 ToDate = Annotated[date, strawberry.argument(name="to", description="Last day, included.")]
 
@@ -236,11 +241,18 @@ ToDate = Annotated[date, strawberry.argument(name="to", description="Last day, i
 class OperationsQuery:
     @strawberry.field(
         description="Queue interval metrics with bucketStart in [from, to) (at most 93 days), "
-        "ordered by bucketStart then queue; all queues unless some are given."
+        "ordered by bucketStart then queue; all queues unless some are given. Give window or"
+        " both from and to."
     )
     async def queue_metrics(
-        self, info: Info, start: FromTime, end: ToTime, queue: list[Queue] | None = None
+        self,
+        info: Info,
+        start: FromTime = None,
+        end: ToTime = None,
+        queue: list[Queue] | None = None,
+        window: WindowArg = None,
     ) -> list[QueueMetric]:
+        start, end = required_window_of(info, window, start, end, max_days=MAX_QUEUE_WINDOW_DAYS)
         rows = await resolvers.operations.queue_metrics(info.context, start, end, values(queue))
         return [QueueMetric.from_row(r) for r in rows]
 

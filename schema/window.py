@@ -18,7 +18,13 @@ from typing import Annotated
 import strawberry
 
 from resolvers.buckets import Granularity
-from resolvers.windows import MAX_WINDOW_DAYS, Period, TimeWindow, window_from_arguments
+from resolvers.windows import (
+    MAX_WINDOW_DAYS,
+    Period,
+    TimeWindow,
+    required_window_from_arguments,
+    window_from_arguments,
+)
 from schema.common import Info
 
 strawberry.enum(
@@ -95,6 +101,27 @@ def open_window_of(
     return w.start, w.end
 
 
+def required_window_of(
+    info: Info,
+    window: Window | None,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    max_days: int | None = MAX_WINDOW_DAYS,
+) -> tuple[datetime, datetime]:
+    """The ends of a field that needs a window (no default): ``window`` or both ``from`` and
+    ``to``, validated by the one rule (:func:`resolvers.windows.required_window_from_arguments`)."""
+    w = required_window_from_arguments(
+        window,
+        start,
+        end,
+        now=info.context.now,
+        default_timezone=info.context.org_timezone,
+        max_days=max_days,
+    )
+    return w.start, w.end
+
+
 __all__ = [
     "FromArg",
     "Granularity",
@@ -103,5 +130,6 @@ __all__ = [
     "Window",
     "WindowArg",
     "open_window_of",
+    "required_window_of",
     "window_of",
 ]
