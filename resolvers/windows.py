@@ -215,6 +215,25 @@ def resolve_window(
     return period_window(period or DEFAULT_PERIOD, timezone, now)
 
 
+def chosen_window_arguments(
+    window: WindowArguments | None,
+    start: datetime | None,
+    end: datetime | None,
+    period: Period | None,
+    timezone: str | None,
+) -> tuple[datetime | None, datetime | None, Period | None, str | None]:
+    """``from``/``to``/``period``/``timezone`` of either the ``window`` input or the separate
+    arguments (giving both is an error), not yet validated: for fields with their own default
+    window (``runReport``); the others use :func:`window_from_arguments`."""
+    if window is None:
+        return start, end, period, timezone
+    if start is not None or end is not None or period is not None or timezone is not None:
+        raise UserInputError(
+            "give either 'window' or 'from'/'to'/'period'/'timezone', not both", field="window"
+        )
+    return window.start, window.end, window.period, window.timezone
+
+
 def window_from_arguments(
     window: WindowArguments | None,
     start: datetime | None,
@@ -232,13 +251,7 @@ def window_from_arguments(
     The timezone defaults to ``default_timezone`` (the organisation's); see
     :func:`resolve_window` for the rest.
     """
-    if window is not None:
-        if start is not None or end is not None or period is not None or timezone is not None:
-            raise UserInputError(
-                "give either 'window' or 'from'/'to'/'period'/'timezone', not both",
-                field="window",
-            )
-        start, end, period, timezone = window.start, window.end, window.period, window.timezone
+    start, end, period, timezone = chosen_window_arguments(window, start, end, period, timezone)
     zone = timezone or default_timezone
     lo, hi = resolve_window(start, end, period, zone, now, max_days=max_days)
     return TimeWindow(lo, hi, zone)

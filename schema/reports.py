@@ -12,13 +12,19 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import report_exports, reports
-from resolvers.errors import UserInputError
 from resolvers.port import Row
 from schema.alerts import json_value
 from schema.common import AppRole, Info, parse_uuid
 from schema.kpi_types import KpiGroupBy
 from schema.tickets import TicketFilter, criteria
-from schema.window import FromArg, Granularity, Period, WindowArg, window_of
+from schema.window import (
+    FromArg,
+    Granularity,
+    Period,
+    WindowArg,
+    chosen_window_arguments,
+    window_of,
+)
 
 
 @strawberry.enum(description="Report file formats (CSV: one file, or a zip of one per table).")
@@ -208,13 +214,7 @@ class ReportsMutation:
         bom: bool = False,
         window: WindowArg = None,
     ) -> ExportLink:
-        if window is not None:
-            if from_ is not None or to is not None or period is not None or timezone is not None:
-                raise UserInputError(
-                    "give either 'window' or 'from'/'to'/'period'/'timezone', not both",
-                    field="window",
-                )
-            from_, to, period, timezone = window.start, window.end, window.period, window.timezone
+        from_, to, period, timezone = chosen_window_arguments(window, from_, to, period, timezone)
         link = await reports.run_report(
             info.context,
             format.value,

@@ -22,6 +22,7 @@ from resolvers.windows import (
     MAX_WINDOW_DAYS,
     Period,
     TimeWindow,
+    chosen_window_arguments,
     required_window_from_arguments,
     window_from_arguments,
 )
@@ -129,6 +130,7 @@ __all__ = [
     "TimeWindow",
     "Window",
     "WindowArg",
+    "chosen_window_arguments",
     "open_window_of",
     "required_window_of",
     "window_of",

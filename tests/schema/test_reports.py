@@ -121,3 +121,32 @@ def test_bad_schedules_and_runs_are_user_errors(
         'mutation { runReport(slug: "weekly-team", format: PDF) { url } }', token=token
     )
     assert "errors" not in weekly  # validated at download: the team is checked under RLS then
+
+
+def test_run_report_refuses_bad_windows_as_other_fields(
+    graphql: GQL, make_token: Callable[..., str]
+) -> None:
+    """runReport keeps its own default window but checks ``window`` against the separate
+    arguments by the one rule (resolvers.windows): the same code and message as dashboard's."""
+    token = make_token("manager")
+    for arguments in (
+        "window: {period: TODAY}, period: TODAY",
+        'window: {period: TODAY}, timezone: "UTC"',
+    ):
+        run = graphql(
+            f'mutation {{ runReport(slug: "daily-summary", format: PDF, {arguments}) {{ url }} }}',
+            token=token,
+        )
+        other = graphql(f"{{ dashboard({arguments}) {{ start }} }}", token=token)
+        assert run["data"] is None and other["data"] is None, (run, other)
+        got, expected = run["errors"][0], other["errors"][0]
+        assert got["extensions"]["code"] == expected["extensions"]["code"] == "BAD_USER_INPUT"
+        assert got["message"] == expected["message"], (got, expected)
+        assert "not both" in got["message"]
+    zone = graphql(
+        'mutation { runReport(slug: "daily-summary", format: PDF,'
+        ' window: {period: TODAY, timezone: "Mars/Olympus"}) { url } }',
+        token=token,
+    )
+    assert zone["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", zone
+    assert "unknown time zone 'Mars/Olympus'" in zone["errors"][0]["message"], zone
