@@ -4,13 +4,13 @@ card, upsell candidates (``resolvers.insights``)."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from uuid import UUID
 
 import strawberry
 
 from analytics.drivers import DriverEffect, DriversResult
 from resolvers import insights
+from resolvers.insights import DriverGrouping
 from schema.common import Info, VipTier
 from schema.insights_types import (
     ChurnRisk,
@@ -23,13 +23,12 @@ from schema.insights_types import (
 from schema.predictions import PredictionType
 from schema.window import WindowArg, window_of
 
-
-@strawberry.enum(description="How satisfaction drivers are split into groups.")
-class DriverGroupBy(Enum):
-    CHANNEL = "channel"
-    CATEGORY = "category"
-    VIP_TIER = "vip_tier"
-    TEAM = "team"
+#: The driver groupings (:class:`resolvers.insights.DriverGrouping`), under their GraphQL name.
+strawberry.enum(
+    DriverGrouping,
+    name="DriverGroupBy",
+    description="How satisfaction drivers are split into groups.",
+)
 
 
 @strawberry.type(description="One factor's effect on CSAT (points of the 1-5 mean per unit).")
@@ -178,11 +177,10 @@ class InsightsQuery:
         "you may see (default: the resolvers' default window), overall and per group."
     )
     async def satisfaction_drivers(
-        self, info: Info, window: WindowArg = None, group_by: DriverGroupBy | None = None
+        self, info: Info, window: WindowArg = None, group_by: DriverGrouping | None = None
     ) -> SatisfactionDrivers:
         w = window_of(info, window, None, None, None, None)
-        grouping = insights.DriverGrouping(group_by.value) if group_by else None
-        r = await insights.drivers(info.context, w.start, w.end, grouping)
+        r = await insights.drivers(info.context, w.start, w.end, group_by)
         return SatisfactionDrivers(
             window_from=r.window_from,
             window_to=r.window_to,
