@@ -345,6 +345,14 @@ async def _run(steps: _Steps, days: Mapping[str, int], archive_dir: Path, now: d
             timedelta(days=days["change_log"]),
         ),
     )
+    report.add(
+        "analytics.stats_source_changes rows pruned",
+        await steps.batches(
+            "prune statistics version notes",
+            sql.load("retention_prune_stats_notes"),
+            timedelta(days=days["change_log"]),
+        ),
+    )
 
 
 class RetentionScheduler:
