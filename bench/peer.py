@@ -11,7 +11,8 @@ On the benchmark database (1,000,000 tickets; ``DATABASE_URL`` or the embedded o
 2. **200 clients**: a light query's p50/p99 with 200 concurrent clients;
 3. **light beside heavy**: a light query's p99 alone, then while heavy analytics (an hourly
    83-day backlog series by agent, and hourly forecasts) run beside it;
-4. **soak**: gateway RSS at the start and end of ``--soak-seconds`` (default 600) of mixed load.
+4. **soak**: gateway RSS at the start, middle and end of ``--soak-seconds`` (default 600) of mixed
+   load (ticket pages, light queries, the executive's heavy series).
 
 PostGraphile is installed from npm under ``bench/postgraphile`` (``npm ci``; package-lock
 committed, node_modules not). The load generator is ``wrk`` (Debian's ``apt-get install wrk``;
@@ -337,11 +338,18 @@ async def under_load(
                     for _, q, v in HEAVY
                 ),
             ]
-            runs = await asyncio.gather(*mixed)
+            soak_start = rss(gw.pid)
+
+            async def middle() -> float:
+                await asyncio.sleep(soak / 2)
+                return rss(gw.pid)
+
+            mid, *runs = await asyncio.gather(middle(), *mixed)
             total = sum(r.requests for r in runs)
             print(
-                f"  soak {soak:.0f} s, {total:,.0f} requests: gateway RSS "
-                f"{rss_start:.0f} MiB at start, {rss(gw.pid):.0f} MiB at end",
+                f"  soak {soak:.0f} s, {total:,.0f} requests: gateway RSS {rss_start:.0f} MiB"
+                f" fresh, {soak_start:.0f} at the soak's start, {mid:.0f} in the middle,"
+                f" {rss(gw.pid):.0f} at the end; load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 

@@ -32,7 +32,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from analytics import kpi_registry
-from gateway import fast_execution
+from gateway import fast_execution, memory
 from gateway.alerting.config import AlertingConfig
 from gateway.auth import TokenVerifier
 from gateway.db import Database
@@ -90,6 +90,8 @@ def create_app(
     kpi_registry.registry(settings.kpi_targets)
     # and when the realtime source lacks its settings
     source = change_source(settings, dsn) if realtime else None
+    memory.limit_arenas(settings.malloc_arenas)  # before the CPU pool's threads exist
+    trimmer = memory.Trimmer(settings.malloc_trim_seconds)
     db = Database(dsn, min_size=settings.pool_min, max_size=settings.pool_max)
     verifier = TokenVerifier(settings)
     audit = AuditWriter(db, flush_seconds=settings.audit_flush_seconds)
@@ -159,6 +161,7 @@ def create_app(
         await db.open()
         await audit.start()
         await retention.start()
+        await trimmer.start()
         try:
             if state.hub is not None:
                 await state.hub.start()
@@ -195,6 +198,7 @@ def create_app(
             if state.hub is not None:
                 await state.hub.stop()
             await retention.stop()
+            await trimmer.stop()
             await verifier.aclose()
             await audit.stop()
             await db.close()

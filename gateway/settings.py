@@ -170,6 +170,10 @@ class Settings:
     ws_max_subscriptions: int = 20
     internal_token: str | None = None
     log_format: str = "json"
+    #: glibc malloc arenas at most (0: glibc's default, 8 per core) and seconds between
+    #: ``malloc_trim`` calls (``off``/0: never); :mod:`gateway.memory`
+    malloc_arenas: int = 2
+    malloc_trim_seconds: float = 30.0
 
     def limits_for(self, role: str, app_role: str | None) -> RoleLimits:
         """The limits of a caller: ``anon``, their app role's if configured, else ``default``."""
@@ -315,6 +319,8 @@ def _from_environment(e: Mapping[str, str]) -> Settings:
         ws_max_subscriptions=integer(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
         internal_token=e.get("GATEWAY_INTERNAL_TOKEN") or None,
         log_format=choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
+        malloc_arenas=integer(e, "GATEWAY_MALLOC_ARENAS", 2),
+        malloc_trim_seconds=hours_or_off(e, "GATEWAY_MALLOC_TRIM_SECONDS", 30.0),
         metrics_dir=Path(e[METRICS_DIR]) if e.get(METRICS_DIR) else None,
         insights_predict_hours=hours_or_off(e, "INSIGHTS_PREDICT_HOURS", 24.0),
         insights_predict_delay_seconds=number(e, "INSIGHTS_PREDICT_DELAY_SECONDS", 60.0),
