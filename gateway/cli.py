@@ -279,6 +279,21 @@ def predict(
     asyncio.run(run())
 
 
+@app.command("db-stop")
+def db_stop() -> None:
+    """Stop the embedded Postgres of SUPPORT_DATA_DIR (it keeps running after `demo`/`serve` so a
+    restart reuses it at once); its data stays. Nothing to do with DATABASE_URL."""
+    from gateway.embedded import EmbeddedPostgres
+
+    settings = load_settings()
+    pg = EmbeddedPostgres(settings.data_dir)
+    if settings.database_url or not (pg.pgdata / "PG_VERSION").exists() or not pg.is_running():
+        typer.echo("no embedded Postgres running in " + str(settings.data_dir))
+        return
+    pg.stop()
+    typer.echo("stopped the embedded Postgres in " + str(settings.data_dir))
+
+
 @app.command("export-schema")
 def export_schema() -> None:
     """Print the GraphQL schema (SDL); `make schema` writes it to schema.graphql."""
