@@ -108,6 +108,8 @@ class GatewayProcess:
             "GATEWAY_LOG_FORMAT": "text",
             # no insights training in the background of latency benches (bench.insights times it)
             "INSIGHTS_PREDICT_HOURS": "off",
+            # no access line per request, like the peer's disableQueryLog (bench/postgraphile)
+            "GATEWAY_ACCESS_LOG": "off",
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.log: Any = None

@@ -150,6 +150,7 @@ def serve(
                 port or settings.port,
                 workers=workers,
                 json_logs=json_logs,
+                access_log=settings.access_log,
             )
         finally:
             shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -165,6 +166,7 @@ def serve(
         host or settings.host,
         port or settings.port,
         json_logs=json_logs,
+        access_log=settings.access_log,
     )
 
 
@@ -179,6 +181,10 @@ def worker_app() -> Any:
         from gateway.observability import configure_json_logs
 
         configure_json_logs()
+    if not settings.access_log:
+        from gateway.observability import silence_access_log
+
+        silence_access_log()
     application = create_app(
         settings,
         database_url(settings),

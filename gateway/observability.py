@@ -96,6 +96,12 @@ def configure_json_logs(level: int = logging.INFO) -> None:
     logging.getLogger("uvicorn.access").disabled = True  # gateway.access replaces it
 
 
+def silence_access_log() -> None:
+    """No access line per request (``GATEWAY_ACCESS_LOG=off``): neither ours nor uvicorn's."""
+    access_log.disabled = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
 #: How often a process of ``serve --workers N`` refreshes its gauges (pool, hub) in the shared
 #: files, on the way of a request (a scrape reaches one worker; the others' gauges are read
 #: from what they last wrote).

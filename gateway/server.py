@@ -123,13 +123,22 @@ def server_config(
 WORKER_FACTORY = "gateway.cli:worker_app"
 
 
-def serve(app: Any, host: str, port: int, *, workers: int = 1, json_logs: bool = False) -> None:
+def serve(
+    app: Any,
+    host: str,
+    port: int,
+    *,
+    workers: int = 1,
+    json_logs: bool = False,
+    access_log: bool = True,
+) -> None:
     """Serve ``app`` until interrupted (the garbage collector tuned for it first).
 
     With ``workers`` > 1, uvicorn's supervisor runs that many processes on the same socket,
     each building its app with :data:`WORKER_FACTORY` (``app`` is then unused: an app does not
     cross processes); each has its own pool and realtime hub, like separate gateways behind a
-    load balancer.
+    load balancer. ``access_log=False``: no access line per request (uvicorn's is not even
+    formatted; the workers silence ours themselves, :func:`gateway.cli.worker_app`).
     """
     log_options: dict[str, Any] = {}
     if json_logs:
@@ -137,6 +146,11 @@ def serve(app: Any, host: str, port: int, *, workers: int = 1, json_logs: bool =
 
         configure_json_logs()
         log_options = {"log_config": None, "access_log": False}
+    if not access_log:
+        from gateway.observability import silence_access_log
+
+        silence_access_log()
+        log_options["access_log"] = False
     if workers > 1:
         config = server_config(
             WORKER_FACTORY, host, port, factory=True, workers=workers, **log_options

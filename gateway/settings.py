@@ -75,6 +75,9 @@ Environment variables (all optional):
 ``GATEWAY_LOG_FORMAT``
     ``json`` (default for ``serve``/``demo``: one JSON object per line with the request id, user
     id and role) or ``text``.
+``GATEWAY_ACCESS_LOG``
+    ``on`` (default): one access line per request; ``off``: none (benchmarks, like
+    PostGraphile's ``disableQueryLog``).
 ``PROMETHEUS_MULTIPROC_DIR``
     Set by ``serve --workers N`` for its workers (a fresh folder per run, removed at exit):
     each keeps its metrics there, so ``/metrics`` of any worker covers them all.
@@ -122,7 +125,7 @@ from typing import Self
 
 from gateway.report_settings import ReportSettings, load_report_settings
 from gateway.role_limits import RoleLimits, parse_limits
-from gateway.setting_values import choice, hours_or_off, integer, name_numbers, number
+from gateway.setting_values import choice, flag, hours_or_off, integer, name_numbers, number
 
 #: Development-only secret used when SUPABASE_JWT_SECRET is unset (never use in production).
 DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
@@ -170,6 +173,7 @@ class Settings:
     ws_max_subscriptions: int = 20
     internal_token: str | None = None
     log_format: str = "json"
+    access_log: bool = True
     #: glibc malloc arenas at most (0: glibc's default, 8 per core) and seconds between
     #: ``malloc_trim`` calls (``off``/0: never); :mod:`gateway.memory`
     malloc_arenas: int = 2
@@ -319,6 +323,7 @@ def _from_environment(e: Mapping[str, str]) -> Settings:
         ws_max_subscriptions=integer(e, "GATEWAY_WS_MAX_SUBSCRIPTIONS", 20),
         internal_token=e.get("GATEWAY_INTERNAL_TOKEN") or None,
         log_format=choice(e, "GATEWAY_LOG_FORMAT", ("json", "text")),
+        access_log=flag(e, "GATEWAY_ACCESS_LOG", True),
         malloc_arenas=integer(e, "GATEWAY_MALLOC_ARENAS", 2),
         malloc_trim_seconds=hours_or_off(e, "GATEWAY_MALLOC_TRIM_SECONDS", 30.0),
         metrics_dir=Path(e[METRICS_DIR]) if e.get(METRICS_DIR) else None,
