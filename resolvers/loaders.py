@@ -188,3 +188,17 @@ async def load_many(loader: DataLoader, keys: Sequence[Any]) -> list[Any]:
     """``loader.load_many`` with a precise return type."""
     result: list[Any] = await loader.load_many(list(keys))
     return result
+
+
+async def load_now(loader: DataLoader, keys: Sequence[Any]) -> list[Any]:
+    """What ``loader.load_many(keys)`` returns, without its machinery: the keys go to the
+    loader's batch function at once (the same one statement; no future per key, no wait for the
+    next loop turn) and the values are primed into its cache, so later loads of these keys reuse
+    them. A failed batch caches nothing, as a failed DataLoader dispatch clears its keys. More
+    keys than one batch holds go through ``load_many``."""
+    if loader.max_batch_size is not None and len(keys) > loader.max_batch_size:
+        return await load_many(loader, keys)
+    values: list[Any] = await loader.batch_load_fn(list(keys))
+    for key, value in zip(keys, values, strict=True):
+        loader.prime(key, value)
+    return values

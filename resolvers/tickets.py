@@ -13,6 +13,7 @@ from uuid import UUID
 import sql
 from resolvers.context import RequestContext
 from resolvers.errors import UserInputError
+from resolvers.loaders import load_now
 from resolvers.pagination import Page, PageRequest, build_page, page_request
 from resolvers.port import Row, Session
 from resolvers.sla_state import SlaTargetState
@@ -241,14 +242,15 @@ class Prefetched:
 
 async def page_agents(ctx: RequestContext, rows: Sequence[Row]) -> Prefetched:
     """The assigned agents of a page's tickets, through the request's agent loader (the same
-    one statement ``Ticket.agent`` would send for the page, and the same cache), fetched before
-    the page's nodes are completed so each ``agent`` field has its row at hand."""
+    one statement ``Ticket.agent`` would send for the page, and the same cache; called at once,
+    :func:`resolvers.loaders.load_now`), fetched before the page's nodes are completed so each
+    ``agent`` field has its row at hand."""
     ids = list(dict.fromkeys(r["assigned_agent_id"] for r in rows))
     ids = [i for i in ids if i is not None]
     if not ids:
         return Prefetched({})
     try:
-        found = await ctx.loaders.agent_by_id.load_many(ids)
+        found = await load_now(ctx.loaders.agent_by_id, ids)
     except Exception as exc:  # raised again by each agent field that reads it
         return Prefetched({}, exc)
     return Prefetched(dict(zip(ids, found, strict=True)))
