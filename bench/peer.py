@@ -11,8 +11,9 @@ On the benchmark database (1,000,000 tickets; ``DATABASE_URL`` or the embedded o
 2. **200 clients**: a light query's p50/p99 with 200 concurrent clients;
 3. **light beside heavy**: a light query's p99 alone, then while heavy analytics (an hourly
    83-day backlog series by agent, and hourly forecasts) run beside it;
-4. **soak**: gateway RSS at the start, middle and end of ``--soak-seconds`` (default 600) of mixed
-   load (ticket pages, light queries, the executive's heavy series).
+4. **soak**: gateway RSS fresh, after a warm-up pass of every scenario, at each tenth of
+   ``--soak-seconds`` (default 600) of mixed load (ticket pages, light queries, the executive's
+   heavy series) and at the end.
 
 PostGraphile is installed from npm under ``bench/postgraphile`` (``npm ci``; package-lock
 committed, node_modules not). The load generator is ``wrk`` (Debian's ``apt-get install wrk``;
@@ -338,18 +339,24 @@ async def under_load(
                     for _, q, v in HEAVY
                 ),
             ]
+            # warm-up: every scenario of the soak has run in this process (the heavy ones did)
+            await load(gw.url, tok, GATEWAY_SHAPE, clients=8, seconds=seconds)
             soak_start = rss(gw.pid)
 
-            async def middle() -> float:
-                await asyncio.sleep(soak / 2)
-                return rss(gw.pid)
+            async def sampled() -> list[float]:  # RSS at each tenth of the soak
+                samples = []
+                for _ in range(10):
+                    await asyncio.sleep(soak / 10)
+                    samples.append(rss(gw.pid))
+                return samples
 
-            mid, *runs = await asyncio.gather(middle(), *mixed)
+            samples, *runs = await asyncio.gather(sampled(), *mixed)
             total = sum(r.requests for r in runs)
             print(
                 f"  soak {soak:.0f} s, {total:,.0f} requests: gateway RSS {rss_start:.0f} MiB"
-                f" fresh, {soak_start:.0f} at the soak's start, {mid:.0f} in the middle,"
-                f" {rss(gw.pid):.0f} at the end; load average {os.getloadavg()[0]:.1f}",
+                f" fresh, {soak_start:.0f} after a warm-up pass of every scenario, then every"
+                f" {soak / 10:.0f} s: {' '.join(f'{x:.0f}' for x in samples)};"
+                f" end {rss(gw.pid):.0f}; load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 
