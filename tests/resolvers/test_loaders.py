@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from aiodataloader import DataLoader
 
+from resolvers.loaders import load_now
+
 
 class Batches:
     def __init__(self, fail: bool = False) -> None:
@@ -21,8 +23,6 @@ class Batches:
 
 
 async def test_load_now_returns_what_load_many_does_and_primes_the_cache() -> None:
-    from resolvers.loaders import load_now
-
     batches = Batches()
     loader: DataLoader[Any, Any] = DataLoader(batch_load_fn=batches.batch, max_batch_size=1000)
     reference: DataLoader[Any, Any] = DataLoader(batch_load_fn=Batches().batch, max_batch_size=1000)
@@ -33,8 +33,6 @@ async def test_load_now_returns_what_load_many_does_and_primes_the_cache() -> No
 
 
 async def test_a_failed_batch_caches_nothing() -> None:
-    from resolvers.loaders import load_now
-
     batches = Batches(fail=True)
     loader: DataLoader[Any, Any] = DataLoader(batch_load_fn=batches.batch, max_batch_size=1000)
     with pytest.raises(RuntimeError, match="statement failed"):
@@ -45,8 +43,6 @@ async def test_a_failed_batch_caches_nothing() -> None:
 
 
 async def test_more_keys_than_a_batch_go_through_load_many() -> None:
-    from resolvers.loaders import load_now
-
     batches = Batches()
     loader: DataLoader[Any, Any] = DataLoader(batch_load_fn=batches.batch, max_batch_size=2)
     assert await load_now(loader, [1, 2, 4]) == ["row 1", "row 2", "row 4"]
